@@ -1,0 +1,44 @@
+"""The ``course`` command line: ``course build``, ``course data``."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import ROOT
+
+
+def _build(args) -> int:
+    from .nbgrading import build, module_ids
+    from .startpage import write_start_page
+    modules = args.modules or module_ids()
+    for path in build(modules):
+        print(f"released {path.relative_to(ROOT)}")
+    print(f"wrote {write_start_page().relative_to(ROOT)}")
+    return 0
+
+
+def _data(args) -> int:
+    from .synthetic import main as make_vignettes
+    make_vignettes()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="course", description="KAP for Anxiety course tools.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("build", help="release modules from solutions/ into modules/ with nbgrader, "
+                                     "and rewrite the start page")
+    p.add_argument("modules", nargs="*", help="module ids (default: every module with a source)")
+    p.set_defaults(func=_build)
+    p = sub.add_parser("data", help="regenerate the synthetic datasets from their seeded generator")
+    p.set_defaults(func=_data)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, RuntimeError) as exc:
+        print(f"course {args.command}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""Thin ipywidgets front ends: each wires controls to a pure function and a figure builder.
+
+No widget writes into an ``Output`` widget (that stalls headless grading, see BROWSER.md): text
+goes into ``HTML`` widgets and figures are plotly ``FigureWidget``s updated in place.
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as W
+import plotly.graph_objects as go
+
+from . import plots, scales
+from .evidence import cite
+from .screening import GAD7_AT_10, adequate_trials, npv, ppv, triage
+from .vignettes import load_vignettes
+
+
+def _replace_figure(target: go.FigureWidget, source: go.Figure) -> None:
+    with target.batch_update():
+        target.data = []
+        target.layout = source.layout
+        for trace in source.data:
+            target.add_trace(trace)
+
+
+def patient_summary_html(patient: dict) -> str:
+    """History, scores with bands, prior trials and screening flags of one patient, as HTML."""
+    e = html.escape
+    s = patient["scales"]
+    scored = [scales.score("gad7", s["gad7"]), scales.score_phq9(s["phq9"])]
+    if "hama" in s:
+        scored.append(scales.score("hama", s["hama"]))
+    if "lsas" in s:
+        scored.append(scales.score_lsas(s["lsas"]["fear"], s["lsas"]["avoidance"]))
+    if "pdss" in s:
+        scored.append(scales.score("pdss", s["pdss"]))
+    score_rows = "".join(
+        f"<tr><td>{e(scales.SCALES[x.scale].name)}</td><td>{x.total}/{x.max_total}</td>"
+        f"<td>{e(x.band or 'no published bands')}</td><td>{e(x.source)}</td>"
+        f"<td>{'<b>' + e('; '.join(x.flags)) + '</b>' if x.flags else ''}</td></tr>" for x in scored)
+    trials = "".join(
+        f"<li>{e(t['drug'])} {t['daily_dose_mg']:g} mg/day for {t['weeks']} weeks: "
+        f"{'adequate' if t['adequate'] else 'not adequate'}</li>" for t in patient["prior_trials"]) or "<li>none</li>"
+    result = triage(patient)
+    flags = "".join(f"<li><b>{e(f.level)}</b>: {e(str(f))}</li>" for f in result.reasons + result.precautions)
+    meds = ", ".join(f"{m['name']} {m['daily_dose_mg']:g} mg/day" for m in patient["medications"]) or "none"
+    v = patient["vitals"]
+    return (
+        f"<div style='line-height:1.4'><h3>{e(patient['id'])} {e(patient['name'])}, {patient['age']} "
+        f"({e(patient['sex'])}), {e(' + '.join(patient['diagnoses']))} <small>(synthetic patient)</small></h3>"
+        f"<p><b>Presenting:</b> {e(patient['presenting'])}</p><p><b>History:</b> {e(patient['history'])}</p>"
+        f"<p><b>Vitals at intake:</b> BP {v['sbp']}/{v['dbp']} mmHg, HR {v['hr']} bpm. "
+        f"<b>Medications:</b> {e(meds)}</p>"
+        f"<table><tr><th>scale</th><th>total</th><th>band</th><th>source</th><th>flag</th></tr>{score_rows}</table>"
+        f"<p><b>Prior trials</b> ({adequate_trials(patient)} adequate):</p><ul>{trials}</ul>"
+        f"<p><b>Screen:</b> {e(result.label)}</p><ul>{flags}</ul></div>")
+
+
+def vignette_explorer(patient_id: str | None = None) -> W.VBox:
+    """Pick a synthetic patient; see history, scores with bands, prior trials and screening flags."""
+    patients = {p["id"]: p for p in load_vignettes()}
+    picker = W.Dropdown(options=[(f"{p['id']} {p['name']} ({'+'.join(p['diagnoses'])})", pid)
+                                 for pid, p in patients.items()],
+                        value=patient_id or next(iter(patients)), description="Patient",
+                        layout=W.Layout(width="420px"))
+    summary = W.HTML()
+    figure = go.FigureWidget()
+
+    def show(change=None):
+        patient = patients[picker.value]
+        summary.value = patient_summary_html(patient)
+        _replace_figure(figure, plots.severity_figure(patient))
+
+    picker.observe(show, names="value")
+    show()
+    return W.VBox([picker, figure, summary])
+
+
+def ppv_explorer() -> W.VBox:
+    """Sliders for prevalence, sensitivity and specificity; the PPV curve and natural frequencies follow."""
+    style = {"description_width": "110px"}
+    prevalence = W.FloatLogSlider(value=0.027, base=10, min=-3, max=-0.05, step=0.01,
+                                  description="Prevalence", readout_format=".3f", style=style)
+    sensitivity = W.FloatSlider(value=GAD7_AT_10.sensitivity, min=0.5, max=0.99, step=0.01,
+                                description="Sensitivity", style=style)
+    specificity = W.FloatSlider(value=GAD7_AT_10.specificity, min=0.5, max=0.99, step=0.01,
+                                description="Specificity", style=style)
+    text = W.HTML()
+    figure = go.FigureWidget()
+
+    def show(change=None):
+        se, sp, p = sensitivity.value, specificity.value, prevalence.value
+        _replace_figure(figure, plots.ppv_figure(se, sp, GAD7_AT_10.source, "GAD-7 at a cut-off of 10",
+                                                 marks={"chosen": p}))
+        pos = round(1000 * (se * p + (1 - sp) * (1 - p)))
+        text.value = (f"<p>Out of 1,000 people screened, about <b>{pos}</b> screen positive; "
+                      f"<b>{ppv(se, sp, p):.0%}</b> of them have the condition (PPV), and "
+                      f"<b>{npv(se, sp, p):.0%}</b> of those who screen negative do not (NPV). "
+                      f"Starting values: {cite(GAD7_AT_10.source)}.</p>")
+
+    for control in (prevalence, sensitivity, specificity):
+        control.observe(show, names="value")
+    show()
+    return W.VBox([prevalence, sensitivity, specificity, text, figure])
