@@ -1,0 +1,40 @@
+import socket
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def python() -> str:
+    return sys.executable
+
+
+def solution_text(source: str) -> str:
+    """The answer a trainee would type: the source cell without its solution markers."""
+    return "\n".join(line for line in source.splitlines()
+                     if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line)
+
+
+def typed_in(release: Path, source: Path, answer_ids=None) -> nbformat.NotebookNode:
+    """The released notebook with the source's answers typed into its answer cells.
+
+    ``answer_ids`` limits which answers are typed (for a partly answered submission)."""
+    nb = nbformat.read(release, as_version=4)
+    src = {c.metadata["nbgrader"]["grade_id"]: c for c in nbformat.read(source, as_version=4).cells
+           if c.metadata.get("nbgrader", {}).get("solution")}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        gid = meta.get("grade_id")
+        if meta.get("solution") and (answer_ids is None or gid in answer_ids):
+            cell.source = solution_text(src[gid].source)
+    return nb

@@ -1,0 +1,96 @@
+"""A real nbgrader round trip for each module: generate, submit, autograde, read the gradebook.
+
+Correct answers typed into the release get full autograded marks; the unanswered release gets 0
+with failing tests; a partly answered one gets partial credit; written answers wait for a grader.
+"""
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from course.nbgrading import course_directory, generate, module_ids, nbgrader
+from conftest import typed_in
+
+from course import ROOT
+from course.catalogue import module
+
+
+def _auto_cells(path):
+    cells = nbformat.read(path, as_version=4).cells
+    return {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+            for c in cells if c.metadata.get("nbgrader", {}).get("grade")
+            and not c.metadata["nbgrader"].get("solution")}
+
+
+def _answers_before(path, test_ids):
+    """Answer cells that come before the given test cells (what a partial submission answers)."""
+    ids, answers, pending = set(), [], []
+    for cell in nbformat.read(path, as_version=4).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and cell.cell_type == "code":
+            pending.append(meta["grade_id"])
+        if meta.get("grade_id") in test_ids:
+            ids.update(pending)
+        if meta.get("grade") and not meta.get("solution"):
+            pending = []
+    return ids
+
+
+@pytest.mark.parametrize("module_id", module_ids())
+def test_round_trip(tmp_path, module_id):
+    notebook = module(module_id).notebook
+    root = course_directory(tmp_path / "course", [module_id])
+    release = generate(root, module_id) / notebook
+    source = ROOT / "solutions" / module_id / notebook
+    auto = _auto_cells(source)
+    half = sorted(auto)[: len(auto) // 2]
+    partial_points = sum(auto[g] for g in half)
+    submissions = {
+        "correct": typed_in(release, source),
+        "unanswered": nbformat.read(release, as_version=4),
+        "partial": typed_in(release, source, _answers_before(source, half)),
+    }
+    for student, nb in submissions.items():
+        folder = root / "submitted" / student / module_id
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / notebook)
+    nbgrader(root, "autograde", module_id)
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", "kap-anxiety") as gb:
+        def auto_score(student):
+            sub = gb.find_submission(module_id, student)
+            return {g.name: g.score for nbs in sub.notebooks for g in nbs.grades if g.name in auto}
+
+        correct = auto_score("correct")
+        assert correct == auto, "a correct submission must get full marks on every autograded cell"
+        assert sum(auto_score("unanswered").values()) == 0
+        partial = auto_score("partial")
+        assert sum(partial.values()) == partial_points
+        assert 0 < sum(partial.values()) < sum(auto.values())
+        sub = gb.find_submission(module_id, "correct")
+        written = [g for nbs in sub.notebooks for g in nbs.grades if g.name not in auto]
+        assert len(written) >= 2 and all(g.needs_manual_grade for g in written), \
+            "written answers must be left for the grader"
+
+    # The unanswered release really fails its tests, with plain-language messages.
+    graded = nbformat.read(root / "autograded" / "unanswered" / module_id / notebook, as_version=4)
+    errors = [o for c in graded.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.output_type == "error" and c.metadata.get("nbgrader", {}).get("grade_id") in auto]
+    assert len(errors) == len(auto)
+    assert all("Write your answer" in e.evalue or "not answered" in e.evalue for e in errors), \
+        [e.evalue for e in errors]
+
+
+@pytest.mark.parametrize("module_id", module_ids())
+def test_validate_release_fails_and_typed_answers_pass(tmp_path, module_id):
+    notebook = module(module_id).notebook
+    release = ROOT / "modules" / module_id / notebook
+    source = ROOT / "solutions" / module_id / notebook
+    (tmp_path / "blank").mkdir()
+    (tmp_path / "typed").mkdir()
+    nbformat.write(nbformat.read(release, as_version=4), tmp_path / "blank" / notebook)
+    nbformat.write(typed_in(release, source), tmp_path / "typed" / notebook)
+    # `nbgrader validate` exits 0 either way, so read what it says.
+    blank = nbgrader(tmp_path / "blank", "validate", notebook, check=False)
+    typed = nbgrader(tmp_path / "typed", "validate", notebook, check=False)
+    assert "VALIDATION FAILED" in blank.stdout + blank.stderr
+    assert "Success! Your notebook passes all the tests." in typed.stdout + typed.stderr, typed.stdout[-2000:]

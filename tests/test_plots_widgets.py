@@ -1,0 +1,63 @@
+"""Figure builders and widgets, tested without a browser (the browser tests check the wiring)."""
+import ipywidgets as W
+import plotly.graph_objects as go
+import pytest
+
+from course import plots, widgets
+from course.evidence import reference
+from course.screening import GAD7_AT_10, ppv
+from course.vignettes import load_vignettes
+
+
+def _caption(fig):
+    return fig.layout.meta["caption"]
+
+
+@pytest.mark.parametrize("patient", load_vignettes(), ids=lambda p: p["id"])
+def test_severity_figure_marks_each_total_and_cites(patient):
+    fig = plots.severity_figure(patient)
+    markers = [t for t in fig.data if t.type == "scatter"][0]
+    assert str(sum(patient["scales"]["gad7"])) == markers.text[0]
+    assert fig.layout.title.text.startswith(patient["id"])
+    for key in fig.layout.meta["sources"]:
+        reference(key)
+    assert "Synthetic patient" in _caption(fig) and "[spitzer2006]" in _caption(fig)
+
+
+def test_ppv_figure_curve_and_marks():
+    fig = plots.ppv_figure(0.89, 0.82, "spitzer2006", "GAD-7", marks={"x": 0.027})
+    curve = fig.data[0]
+    assert abs(curve.y[26] - 100 * ppv(0.89, 0.82, 0.027)) < 1e-9
+    assert "PPV 12%" in fig.data[-1].text[0]
+    assert "[spitzer2006]" in _caption(fig)
+    with pytest.raises(ValueError, match="write 0.89"):
+        plots.ppv_figure(89, 0.82, "spitzer2006")
+
+
+def test_every_figure_uses_the_course_template():
+    import plotly.io as pio
+    assert tuple(pio.templates["kap"].layout.colorway) == plots.OKABE_ITO
+    assert pio.templates.default.endswith("+kap")
+    fig = plots.severity_figure(load_vignettes()[0])
+    assert tuple(fig.layout.template.layout.colorway) == plots.OKABE_ITO
+
+
+def test_vignette_explorer_follows_the_dropdown():
+    box = widgets.vignette_explorer("P01")
+    picker, figure, summary = box.children
+    assert isinstance(picker, W.Dropdown) and picker.description
+    assert "P01" in summary.value and figure.layout.title.text.startswith("P01")
+    picker.value = "P05"
+    assert "P05" in summary.value and "exclude" in summary.value
+    assert figure.layout.title.text.startswith("P05")
+
+
+def test_ppv_explorer_updates_text_and_curve():
+    box = widgets.ppv_explorer()
+    prevalence, sensitivity, specificity, text, figure = box.children
+    before = text.value
+    prevalence.value = 0.3
+    assert text.value != before and f"{ppv(GAD7_AT_10.sensitivity, GAD7_AT_10.specificity, 0.3):.0%}" in text.value
+    sensitivity.value = 0.7
+    assert abs(figure.data[0].y[299] - 100 * ppv(0.7, GAD7_AT_10.specificity, 0.3)) < 1e-9
+    assert all(c.description for c in (prevalence, sensitivity, specificity))
