@@ -1,8 +1,4 @@
-"""Thin ipywidgets front ends: each wires controls to a pure function and a figure builder.
-
-No widget writes into an ``Output`` widget (that stalls headless grading, see BROWSER.md): text
-goes into ``HTML`` widgets and figures are plotly ``FigureWidget``s updated in place.
-"""
+"""Widgets for Module 01: the vignette explorer and the PPV explorer."""
 from __future__ import annotations
 
 import html
@@ -10,18 +6,11 @@ import html
 import ipywidgets as W
 import plotly.graph_objects as go
 
-from . import plots, scales
-from .evidence import cite
-from .screening import GAD7_AT_10, adequate_trials, npv, ppv, triage
-from .vignettes import load_vignettes
-
-
-def _replace_figure(target: go.FigureWidget, source: go.Figure) -> None:
-    with target.batch_update():
-        target.data = []
-        target.layout = source.layout
-        for trace in source.data:
-            target.add_trace(trace)
+from .. import plots, scales
+from ..evidence import cite
+from ..screening import GAD7_AT_10, adequate_trials, npv, ppv, triage
+from ..vignettes import load_vignettes
+from .common import replace_figure
 
 
 def patient_summary_html(patient: dict) -> str:
@@ -70,7 +59,7 @@ def vignette_explorer(patient_id: str | None = None) -> W.VBox:
     def show(change=None):
         patient = patients[picker.value]
         summary.value = patient_summary_html(patient)
-        _replace_figure(figure, plots.severity_figure(patient))
+        replace_figure(figure, plots.severity_figure(patient))
 
     picker.observe(show, names="value")
     show()
@@ -91,7 +80,7 @@ def ppv_explorer() -> W.VBox:
 
     def show(change=None):
         se, sp, p = sensitivity.value, specificity.value, prevalence.value
-        _replace_figure(figure, plots.ppv_figure(se, sp, GAD7_AT_10.source, "GAD-7 at a cut-off of 10",
+        replace_figure(figure, plots.ppv_figure(se, sp, GAD7_AT_10.source, "GAD-7 at a cut-off of 10",
                                                  marks={"chosen": p}))
         pos = round(1000 * (se * p + (1 - sp) * (1 - p)))
         text.value = (f"<p>Out of 1,000 people screened, about <b>{pos}</b> screen positive; "

@@ -1,0 +1,9 @@
+"""Figure builders, one module per part of the course, sharing one template (see ``theme``).
+
+Every figure has a title and a caption under it that names its source keys (also kept in
+``fig.layout.meta`` so tests can check it).
+"""
+from .assessment import ppv_figure, severity_figure
+from .theme import BAND_SHADES, OKABE_ITO, captioned
+
+__all__ = ["BAND_SHADES", "OKABE_ITO", "captioned", "ppv_figure", "severity_figure"]
