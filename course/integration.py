@@ -1,0 +1,570 @@
+"""Integration planning: the modality catalogue, profile matching, timing claims and plan rules.
+
+The catalogue (``datasets/modalities.csv``) lists each psychotherapy a KAP programme may pair with
+dosing, with the strength of its evidence in anxiety (FACTS.md §5.1, §6). Matching maps a synthetic
+patient's profile cues to modalities, ranked by that evidence. The plan rules check a sequence of
+preparation, dosing, integration and follow-up sessions; they are course conventions for teaching,
+since KAP has no standard protocol for the number of treatments [psychtimes_kap].
+
+Nothing here recommends a treatment for a person: see ``NOT_A_PRESCRIPTION``.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import DATASETS
+from .checks import choice
+from .evidence import reference
+
+MODALITIES_CSV = DATASETS / "modalities.csv"
+
+#: Shown wherever suggestions or plans are shown.
+NOT_A_PRESCRIPTION = (
+    "Teaching material, not a prescription: these suggestions show how profile cues map onto "
+    "modalities and how strong each modality's evidence is. They do not recommend a treatment for "
+    "any person; a real plan comes from a clinician's full assessment and the patient's choice.")
+
+#: What a modality can target; a patient's profile cues point at these.
+TARGETS = ("cognitive", "somatic", "behavioural", "imagery", "memory", "parts")
+
+#: Evidence for combining ketamine with any of these therapies (F6.7, F6.8, F6.10).
+KETAMINE_COMBINATION = (
+    "No modality in the catalogue has been trialled together with ketamine in GAD. Evidence for "
+    "combining ketamine with EMDR, ART or IFS is essentially absent beyond one uncontrolled chart "
+    "review of 8 PTSD clients [topel2025]; adding psychotherapy to ketamine is plausible, not "
+    "established [kew2023] [mathai2022].")
+
+_KEY_IN_TEXT = re.compile(r"\[([a-z0-9_]+)\]")
+
+
+def keys_in(text: str) -> tuple[str, ...]:
+    """The reference keys cited in ``text`` as ``[key]``, in order of first appearance."""
+    return tuple(dict.fromkeys(_KEY_IN_TEXT.findall(text)))
+
+
+# -- The modality catalogue ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Modality:
+    """One integration modality and the strength of its evidence in anxiety."""
+    code: str
+    name: str
+    short_name: str
+    what_it_is: str
+    targets: tuple[str, ...]
+    evidence: str            # plain text; every number carries a [key]
+    caveat: str              # one line shown beside a suggestion
+    evidence_tier: str       # design of the best study behind it (the reference list's tiers)
+    strength: str            # the course's plain summary (F6.10)
+    evidence_rank: int       # 1 = strongest evidence for anxiety; suggestions are ranked by it
+    keys: tuple[str, ...]
+    confidence: str          # "seen-in-source" or "citation to verify"
+    with_ketamine: str
+    trialled_with_ketamine_in_gad: bool
+
+
+def _boolean(text: str, where: str) -> bool:
+    if text not in ("true", "false"):
+        raise ValueError(f"{where}: write true or false, not {text!r}.")
+    return text == "true"
+
+
+@lru_cache(maxsize=None)
+def _load(path: Path) -> dict[str, Modality]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    catalogue: dict[str, Modality] = {}
+    for row in rows:
+        where = f"{path.name}, modality {row['code']!r}"
+        if row["code"] in catalogue:
+            raise ValueError(f"{where}: the code appears twice.")
+        targets = tuple(row["targets"].split())
+        for target in targets:
+            choice(target, f"{where}: target", TARGETS)
+        keys = tuple(row["keys"].split())
+        for key in keys + keys_in(row["evidence"] + row["caveat"] + row["with_ketamine"] + row["what_it_is"]):
+            reference(key)
+        catalogue[row["code"]] = Modality(
+            code=row["code"], name=row["name"], short_name=row["short_name"], what_it_is=row["what_it_is"],
+            targets=targets, evidence=row["evidence"], caveat=row["caveat"], evidence_tier=row["evidence_tier"],
+            strength=row["strength"], evidence_rank=int(row["evidence_rank"]), keys=keys,
+            confidence=choice(row["confidence"], f"{where}: confidence", ("seen-in-source", "citation to verify")),
+            with_ketamine=row["with_ketamine"],
+            trialled_with_ketamine_in_gad=_boolean(row["trialled_with_ketamine_in_gad"],
+                                                   f"{where}: trialled_with_ketamine_in_gad"),
+        )
+    ranks = sorted(m.evidence_rank for m in catalogue.values())
+    if ranks != list(range(1, len(ranks) + 1)):
+        raise ValueError(f"{path.name}: evidence_rank must number the modalities 1, 2, 3, ... once each.")
+    return catalogue
+
+
+def modalities(path: Path | str = MODALITIES_CSV) -> dict[str, Modality]:
+    """The catalogue by code, strongest evidence for anxiety first."""
+    return dict(sorted(_load(Path(path)).items(), key=lambda item: item[1].evidence_rank))
+
+
+def modality(code: str) -> Modality:
+    """One modality by its code, e.g. ``modality("emdr")``."""
+    catalogue = modalities()
+    if not isinstance(code, str) or code not in catalogue:
+        raise ValueError(f"{code!r} is not a modality in the course catalogue; "
+                         f"the codes are {', '.join(catalogue)}.")
+    return catalogue[code]
+
+
+def modalities_table():
+    """The catalogue as a pandas table, for reading in a notebook."""
+    import pandas as pd
+
+    return pd.DataFrame([{"code": m.code, "modality": m.name, "targets": ", ".join(m.targets),
+                          "evidence strength": m.strength, "best evidence": m.evidence_tier,
+                          "caveat": m.caveat, "with ketamine": m.with_ketamine}
+                         for m in modalities().values()]).set_index("code")
+
+
+# -- Timing claims --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimingClaim:
+    """A popular claim about timing therapy to ketamine, weighed against its actual basis (FACTS §9)."""
+    claim: str
+    verdict: str
+    basis: str
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return keys_in(self.basis)
+
+
+TIMING_CLAIMS: tuple[TimingClaim, ...] = (
+    TimingClaim(
+        "A dose opens a 'window of neuroplasticity' in which therapy is learned faster, so integration "
+        "work should be timed into it.",
+        "Not established in humans (preclinical extrapolation)",
+        "Restored prefrontal spines and synapses after ketamine were shown in chronically stressed rodents "
+        "[li2011]. In mice the new spines were needed to maintain the antidepressant-like effect, not to "
+        "induce it [moda_sava2019]. Mechanisms in humans remain hypotheses [zanos2018]. The human evidence "
+        "for timing ketamine to a memory concerns alcohol-reward memories in hazardous drinkers, not anxiety "
+        "[das2019]. No anxiety study has measured such a window or tested therapy timed to one; adding "
+        "psychotherapy to ketamine is plausible, not established [kew2023]."),
+    TimingClaim(
+        "Ketamine 'rewires' the neural circuits of anxiety.",
+        "Overstated (preclinical extrapolation)",
+        "Spine and synapse restoration is shown in rodents [li2011] [moda_sava2019], and even there spine "
+        "formation was needed to maintain the effect, not to induce it [moda_sava2019]. Mechanisms in humans "
+        "remain hypotheses [zanos2018]. In the GAD/SAD replication study, serum BDNF did not change "
+        "specifically with ketamine [glue2020]. No anxiety-specific human evidence of durable rewiring was "
+        "found."),
+    TimingClaim(
+        "With ketamine, memories that fed years of anxiety can be processed in a single session.",
+        "Not supported for anxiety",
+        "Human 'reconsolidation' evidence for ketamine comes from alcohol-reward memories in hazardous "
+        "drinkers, with ketamine given right after retrieval [das2019]. The trauma-focused ART trial needed "
+        "3.7 sessions on average without ketamine [kip2013]. The only ketamine-assisted EMDR data are "
+        "8 PTSD clients over 4 reprocessing sessions, uncontrolled [topel2025]. In the anxiety trials, "
+        "repeated weekly dosing was used to keep the benefit [glue2018]."),
+)
+
+
+# -- Matching a profile to modalities -------------------------------------------------------------
+
+#: What each dominant profile points at, in words.
+_DOMINANT_CUES = {
+    "cognitive": "cognitive profile: worry and threat predictions lead",
+    "behavioural": "behavioural profile: avoidance and safety behaviours lead",
+    "somatic": "somatic profile: body sensations lead (interoceptive exposure within CBT first)",
+}
+#: Diagnoses that point at a target, and why.
+_DIAGNOSIS_CUES = {
+    "SAD": ("behavioural", "diagnosis SAD: feared social situations are avoided"),
+    "AGO": ("behavioural", "diagnosis AGO: feared places are avoided"),
+    "PD": ("somatic", "diagnosis PD: body sensations are feared (interoceptive exposure within CBT first)"),
+}
+#: Profile flags that point at a target.
+_FLAG_CUES = {
+    "intrusive_imagery": ("imagery", "intrusive imagery"),
+    "memory_rooted_onset": ("memory", "onset rooted in a memory"),
+    "parts_language": ("parts", "parts language"),
+}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A modality suggested for teaching, with the cues that led to it and its evidence caveat."""
+    rank: int
+    code: str
+    name: str
+    strength: str
+    cues: tuple[str, ...]
+    caveat: str
+    keys: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return (f"{self.rank}. {self.name}: {self.strength}\n   cues: {'; '.join(self.cues)}\n"
+                f"   caveat: {self.caveat}")
+
+
+def _profile_and_diagnoses(patient) -> tuple[dict, list[str]]:
+    """The parts of a patient record that matching reads, checked."""
+    from .vignettes import DIAGNOSES, PROFILES
+    if not isinstance(patient, dict):
+        raise ValueError(f"Give a patient record (a dict from load_vignettes()), not {type(patient).__name__}.")
+    profile, diagnoses = patient.get("profile"), patient.get("diagnoses")
+    if not isinstance(profile, dict):
+        raise ValueError("The patient record has no 'profile' (a dict with dominant, intrusive_imagery, "
+                         "memory_rooted_onset and parts_language).")
+    if not isinstance(diagnoses, list) or not diagnoses:
+        raise ValueError("The patient record needs 'diagnoses': a non-empty list such as ['GAD'].")
+    for diagnosis in diagnoses:
+        choice(diagnosis, "each diagnosis", DIAGNOSES)
+    choice(profile.get("dominant"), "profile 'dominant'", PROFILES)
+    for flag in _FLAG_CUES:
+        if not isinstance(profile.get(flag), bool):
+            raise ValueError(f"profile {flag!r} must be True or False, not {profile.get(flag)!r}.")
+    return profile, diagnoses
+
+
+def _cues(profile: dict, diagnoses: list[str], catalogue: dict[str, Modality]):
+    """(modality codes, cue) pairs: which modalities each cue in the record points at."""
+    def targeting(target):
+        return [m.code for m in catalogue.values() if target in m.targets]
+
+    if "GAD" in diagnoses:
+        yield ["cbt"], "diagnosis GAD: CBT is the best-supported psychotherapy for GAD"
+    yield targeting(profile["dominant"]), _DOMINANT_CUES[profile["dominant"]]
+    for diagnosis in diagnoses:
+        if diagnosis in _DIAGNOSIS_CUES:
+            target, cue = _DIAGNOSIS_CUES[diagnosis]
+            yield targeting(target), cue
+    for flag, (target, cue) in _FLAG_CUES.items():
+        if profile[flag]:
+            yield targeting(target), cue
+
+
+def match_modalities(patient) -> list[Suggestion]:
+    """Modalities a patient's profile cues point at, strongest anxiety evidence first.
+
+    A cue names a target (cognitive, somatic, behavioural, imagery, memory, parts) and every modality
+    that targets it is suggested; a GAD diagnosis always brings CBT, the best-supported option
+    [cuijpers2014] [nice_cg113]. Teaching material only: see ``NOT_A_PRESCRIPTION``.
+    """
+    profile, diagnoses = _profile_and_diagnoses(patient)
+    catalogue = modalities()
+    cues: dict[str, list[str]] = {}
+    for codes, cue in _cues(profile, diagnoses, catalogue):
+        for code in codes:
+            cues.setdefault(code, []).append(cue)
+    ranked = sorted(cues, key=lambda code: catalogue[code].evidence_rank)
+    return [Suggestion(rank, code, catalogue[code].name, catalogue[code].strength, tuple(cues[code]),
+                       catalogue[code].caveat, catalogue[code].keys)
+            for rank, code in enumerate(ranked, start=1)]
+
+
+def matching_report(patient) -> str:
+    """The suggestions for one patient as text, with the patient's own words and the teaching note."""
+    suggestions = match_modalities(patient)
+    quotes = "\n".join(f'  "{quote}"' for quote in patient["profile"].get("quotes", []))
+    lines = [f"{patient.get('id', 'Patient')}: {', '.join(patient['diagnoses'])}; "
+             f"{patient['profile']['dominant']} profile"]
+    if quotes:
+        lines.append(quotes)
+    lines += [str(s) for s in suggestions]
+    lines += [KETAMINE_COMBINATION, NOT_A_PRESCRIPTION]
+    return "\n".join(lines)
+
+
+# -- Plans ----------------------------------------------------------------------------------------
+
+SESSION_KINDS = ("preparation", "dosing", "integration", "follow-up")
+#: Course convention: the integration session after a dose falls within this many days of it.
+INTEGRATION_WINDOW_DAYS = 7
+
+#: The plan rules, by name. All are course conventions for teaching: KAP has no standard protocol
+#: for the number of treatments [psychtimes_kap].
+PLAN_RULES = {
+    "date_order": "Sessions are listed in date order.",
+    "not_before_start": "No session is dated before the plan's start date.",
+    "modality_named": "Every preparation and integration session names its modality (a catalogue code).",
+    "known_modality": "Every modality named in the plan is in the course catalogue.",
+    "one_dose_per_day": "No two dosing sessions fall on the same day.",
+    "preparation_first": "At least one preparation session falls on a day before the first dosing session.",
+    "integration_after_dose": "Every dosing session is followed by an integration session on a later day "
+                              "and before the next dosing session.",
+    "integration_within_7_days": f"That integration session falls within {INTEGRATION_WINDOW_DAYS} days of "
+                                 "the dosing session.",
+    "follow_up": "The plan has a follow-up session (an end assessment) after the last dosing session.",
+    "triage_allows_dosing": "Dosing sessions are planned only for a patient whose screening triage is "
+                            "'proceed'.",
+}
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _check_date(value, what: str) -> datetime.date:
+    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
+        raise ValueError(f"{what} must be a date such as datetime.date(2026, 3, 2), "
+                         f"not {value!r} ({type(value).__name__}).")
+    return value
+
+
+@dataclass(frozen=True)
+class Session:
+    """One session of a plan: its kind, date, modality code (preparation/integration) and notes."""
+    kind: str
+    date: datetime.date
+    modality: str | None = None
+    notes: str = ""
+
+    def __post_init__(self):
+        choice(self.kind, "session kind", SESSION_KINDS)
+        _check_date(self.date, f"The {self.kind} session's date")
+        if self.modality is not None and (not isinstance(self.modality, str) or not self.modality.strip()):
+            raise ValueError(f"The {self.kind} session's modality must be a catalogue code such as 'cbt', "
+                             f"or None, not {self.modality!r}.")
+        if not isinstance(self.notes, str):
+            raise ValueError(f"The {self.kind} session's notes must be text, not {type(self.notes).__name__}.")
+
+    def describe(self) -> str:
+        return f"{self.kind} session on {_day(self.date)}"
+
+
+def _checked_sessions(sessions) -> None:
+    if not isinstance(sessions, list):
+        raise ValueError(f"A plan's sessions must be a list of Session objects, not {type(sessions).__name__}.")
+    for i, session in enumerate(sessions, start=1):
+        if not isinstance(session, Session):
+            raise ValueError(f"Session {i} of the plan must be a Session (kind, date, modality, notes), "
+                             f"not {type(session).__name__}.")
+
+
+@dataclass
+class Plan:
+    """An integration plan for one patient: sessions, and optionally the date the plan starts."""
+    patient_id: str
+    sessions: list[Session] = field(default_factory=list)
+    start: datetime.date | None = None
+
+    def __post_init__(self):
+        self.sessions = list(self.sessions) if isinstance(self.sessions, tuple) else self.sessions
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ValueError if a field is the wrong type (the fields may change after the plan is made)."""
+        if not isinstance(self.patient_id, str) or not self.patient_id.strip():
+            raise ValueError(f"A plan needs a patient id such as 'P01', not {self.patient_id!r}.")
+        _checked_sessions(self.sessions)
+        if self.start is not None:
+            _check_date(self.start, "The plan's start date")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A broken plan rule: its name, a message for the clinician, and the sessions concerned (indices)."""
+    rule: str
+    message: str
+    sessions: tuple[int, ...] = ()
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message}"
+
+
+def _order_violations(plan: Plan) -> list[Violation]:
+    found = []
+    for i in range(1, len(plan.sessions)):
+        before, after = plan.sessions[i - 1], plan.sessions[i]
+        if after.date < before.date:
+            found.append(Violation("date_order", f"The {after.describe()} is listed after "
+                                   f"the {before.describe()}. List the sessions in date order.", (i - 1, i)))
+    if plan.start is not None:
+        for i, s in enumerate(plan.sessions):
+            if s.date < plan.start:
+                found.append(Violation("not_before_start", f"The {s.describe()} is before the plan "
+                                       f"starts on {_day(plan.start)}. Move it to that day or later.", (i,)))
+    return found
+
+
+def _modality_violations(plan: Plan) -> list[Violation]:
+    codes = ", ".join(modalities())
+    found = []
+    for i, s in enumerate(plan.sessions):
+        if s.modality is None and s.kind in ("preparation", "integration"):
+            found.append(Violation("modality_named", f"The {s.describe()} names no modality. Say which "
+                                   f"approach it uses, as a catalogue code ({codes}).", (i,)))
+        elif s.modality is not None and s.modality not in modalities():
+            found.append(Violation("known_modality", f"The {s.describe()} names the modality "
+                                   f"{s.modality!r}, which is not in the course catalogue. Use one of: {codes}.",
+                                   (i,)))
+    return found
+
+
+def _dosing_violations(plan: Plan) -> list[Violation]:
+    days: dict[datetime.date, tuple[int, ...]] = {}
+    for i, s in enumerate(plan.sessions):
+        if s.kind == "dosing":
+            days[s.date] = days.get(s.date, ()) + (i,)
+    dose_days = sorted(days)
+    found = [Violation("one_dose_per_day", f"{len(days[day])} dosing sessions fall on {_day(day)}. Plan at most "
+                       "one dosing session on any day.", days[day]) for day in dose_days if len(days[day]) > 1]
+    if not dose_days:
+        return found
+    if not any(s.kind == "preparation" and s.date < dose_days[0] for s in plan.sessions):
+        found.append(Violation("preparation_first", f"The first dosing session, on {_day(dose_days[0])}, has no "
+                               "preparation session on an earlier day. Add at least one preparation session "
+                               "before the first dosing session.", days[dose_days[0]]))
+    for day, next_day in zip(dose_days, dose_days[1:] + [None]):
+        after = [s.date for s in plan.sessions if s.kind == "integration" and s.date > day
+                 and (next_day is None or s.date < next_day)]
+        if not after:
+            until = f" and before the next dosing session on {_day(next_day)}" if next_day else ""
+            found.append(Violation("integration_after_dose", f"The dosing session on {_day(day)} has no "
+                                   f"integration session after it{until}. Add an integration session on a later "
+                                   "day, before any further dosing.", days[day]))
+        elif (min(after) - day).days > INTEGRATION_WINDOW_DAYS:
+            found.append(Violation("integration_within_7_days", f"The first integration session after the dosing "
+                                   f"session on {_day(day)} is {(min(after) - day).days} days later. Hold it within "
+                                   f"{INTEGRATION_WINDOW_DAYS} days of the dosing session (a course convention).",
+                                   days[day]))
+    return found
+
+
+def _follow_up_violations(plan: Plan) -> list[Violation]:
+    last_dose = max((s.date for s in plan.sessions if s.kind == "dosing"), default=None)
+    if any(s.kind == "follow-up" and (last_dose is None or s.date > last_dose) for s in plan.sessions):
+        return []
+    after = " after the last dosing session" if last_dose else ""
+    return [Violation("follow_up", f"The plan has no follow-up session{after}. Add a follow-up (an end "
+                      "assessment) to review how the patient is doing (a course convention).")]
+
+
+def _triage_violations(plan: Plan, patient: dict) -> list[Violation]:
+    from .screening import triage
+    doses = tuple(i for i, s in enumerate(plan.sessions) if s.kind == "dosing")
+    if not doses:
+        return []
+    result = triage(patient)
+    if result.decision == "proceed":
+        return []
+    reasons = "; ".join(str(flag) for flag in result.reasons)
+    return [Violation("triage_allows_dosing", f"{plan.patient_id} cannot have dosing sessions: the course "
+                      f"screen's triage is '{result.decision}' ({reasons}). Remove the dosing sessions; only a "
+                      "'proceed' triage, and then a full evaluation, opens the way to planning any dosing.", doses)]
+
+
+def _patient_for(plan: Plan, patient) -> dict:
+    from .vignettes import get_patient
+    if patient is None:
+        return get_patient(plan.patient_id)
+    if not isinstance(patient, dict) or patient.get("id") != plan.patient_id:
+        raise ValueError(f"The patient record given is not patient {plan.patient_id!r}: "
+                         "pass the record whose id matches the plan, or leave it out.")
+    return patient
+
+
+def check_plan(plan: Plan, patient: dict | None = None) -> list[Violation]:
+    """Every plan rule the plan breaks (an empty list when it passes), in the order of ``PLAN_RULES``.
+
+    ``patient`` is the plan's synthetic patient; it is looked up by ``plan.patient_id`` when left out.
+    """
+    if not isinstance(plan, Plan):
+        raise ValueError(f"check_plan needs a Plan (patient id and sessions), not {type(plan).__name__}; "
+                         "plan_from_dict() builds one from a dictionary.")
+    plan.validate()
+    record = _patient_for(plan, patient)
+    found = (_order_violations(plan) + _modality_violations(plan) + _dosing_violations(plan)
+             + _follow_up_violations(plan) + _triage_violations(plan, record))
+    rule_order = list(PLAN_RULES)
+    return sorted(found, key=lambda v: rule_order.index(v.rule))
+
+
+# -- Timeline data and conversion for widgets -----------------------------------------------------
+
+
+def _label(session: Session, dose_number: int) -> str:
+    title = f"Dosing {dose_number}" if session.kind == "dosing" else session.kind.capitalize()
+    if session.modality is None:
+        return title
+    catalogue = modalities()
+    name = catalogue[session.modality].short_name if session.modality in catalogue else f"{session.modality}?"
+    return f"{title}: {name}"
+
+
+def timeline(plan: Plan, patient: dict | None = None) -> dict:
+    """What a session-calendar figure needs: sessions in date order with labels and their violations.
+
+    Returns ``{"patient_id", "sessions": [{"index", "kind", "date", "modality", "label", "notes",
+    "violations"}], "plan_violations", "note"}``; ``index`` is the session's place in ``plan.sessions``
+    and ``plan_violations`` are the messages that concern no single session.
+    """
+    violations = check_plan(plan, patient)
+    order = sorted(range(len(plan.sessions)), key=lambda i: plan.sessions[i].date)
+    rows, doses = [], 0
+    for i in order:
+        s = plan.sessions[i]
+        doses += s.kind == "dosing"
+        rows.append({"index": i, "kind": s.kind, "date": s.date, "modality": s.modality,
+                     "label": _label(s, doses), "notes": s.notes,
+                     "violations": [str(v) for v in violations if i in v.sessions]})
+    return {"patient_id": plan.patient_id, "sessions": rows,
+            "plan_violations": [str(v) for v in violations if not v.sessions], "note": NOT_A_PRESCRIPTION}
+
+
+def _date_from(value, what: str) -> datetime.date:
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{what} must be a date written year-month-day, such as '2026-03-02', "
+                             f"not {value!r}.") from None
+    return _check_date(value, what)
+
+
+def _only_keys(data: dict, allowed: tuple[str, ...], required: tuple[str, ...], what: str) -> None:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValueError(f"{what} has unknown field(s) {', '.join(map(repr, unknown))}; "
+                         f"the fields are {', '.join(allowed)}.")
+    missing = [k for k in required if k not in data]
+    if missing:
+        raise ValueError(f"{what} is missing {', '.join(map(repr, missing))}.")
+
+
+def plan_from_dict(data: dict) -> Plan:
+    """Build a Plan from ``{"patient_id", "start" (optional), "sessions": [{"kind", "date", "modality",
+    "notes"}]}``; dates may be ``datetime.date`` or text such as ``"2026-03-02"``."""
+    if not isinstance(data, dict):
+        raise ValueError(f"plan_from_dict needs a dictionary, not {type(data).__name__}.")
+    _only_keys(data, ("patient_id", "start", "sessions"), ("patient_id", "sessions"), "The plan")
+    if not isinstance(data["sessions"], list):
+        raise ValueError(f"The plan's sessions must be a list, not {type(data['sessions']).__name__}.")
+    sessions = []
+    for n, item in enumerate(data["sessions"], start=1):
+        what = f"Session {n}"
+        if not isinstance(item, dict):
+            raise ValueError(f"{what} must be a dictionary with kind and date, not {type(item).__name__}.")
+        _only_keys(item, ("kind", "date", "modality", "notes"), ("kind", "date"), what)
+        sessions.append(Session(item["kind"], _date_from(item["date"], f"{what}'s date"),
+                                item.get("modality"), item.get("notes", "")))
+    start = data.get("start")
+    return Plan(data["patient_id"], sessions, None if start is None else _date_from(start, "The plan's start"))
+
+
+def plan_to_dict(plan: Plan) -> dict:
+    """The plan as plain data (dates as 'YYYY-MM-DD' text), the inverse of ``plan_from_dict``."""
+    if not isinstance(plan, Plan):
+        raise ValueError(f"plan_to_dict needs a Plan, not {type(plan).__name__}.")
+    plan.validate()
+    return {"patient_id": plan.patient_id, "start": plan.start.isoformat() if plan.start else None,
+            "sessions": [{"kind": s.kind, "date": s.date.isoformat(), "modality": s.modality, "notes": s.notes}
+                         for s in plan.sessions]}
