@@ -18,8 +18,10 @@ def _build(args) -> int:
 
 
 def _data(args) -> int:
-    from .synthetic import main as make_vignettes
-    make_vignettes()
+    # Order matters: the session vitals are drawn for the patients the vignettes let proceed.
+    from . import synthetic, synthetic_sessions
+    synthetic.main()
+    print(f"wrote {synthetic_sessions.write_session_vitals().relative_to(ROOT)}")
     return 0
 
 

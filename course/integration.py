@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import DATASETS
-from .checks import choice
+from .checks import choice, whole_number
 from .evidence import reference
 
 MODALITIES_CSV = DATASETS / "modalities.csv"
@@ -377,7 +377,7 @@ class Violation:
     sessions: tuple[int, ...] = ()
 
     def __str__(self) -> str:
-        return f"[{self.rule}] {self.message}"
+        return f"{self.rule}: {self.message}"
 
 
 def _order_violations(plan: Plan) -> list[Violation]:
@@ -568,3 +568,31 @@ def plan_to_dict(plan: Plan) -> dict:
     return {"patient_id": plan.patient_id, "start": plan.start.isoformat() if plan.start else None,
             "sessions": [{"kind": s.kind, "date": s.date.isoformat(), "modality": s.modality, "notes": s.notes}
                          for s in plan.sessions]}
+
+
+def draft_plan(patient_id: str, start, modalities_: list[str], doses: int = 3, days_between_doses: int = 7,
+               integration_delay: int = 1, preparation_sessions: int = 1) -> Plan:
+    """A plan laid out from a few choices (what the plan builder widget offers), to be checked by check_plan.
+
+    Preparation sessions fall in the week before the first dose, one integration session follows each dose
+    after ``integration_delay`` days, and a follow-up comes a week after the last integration session. The
+    modalities are used in turn for preparation and integration sessions.
+    """
+    start = _check_date(start, "start date")
+    doses = whole_number(doses, "number of dosing sessions", 0, 20)
+    gap = whole_number(days_between_doses, "days between dosing sessions", 1, 60)
+    delay = whole_number(integration_delay, "days from a dose to its integration session", 0, 30)
+    prep = whole_number(preparation_sessions, "number of preparation sessions", 0, 5)
+    codes = list(modalities_) or [None]
+    cycle = (codes[i % len(codes)] for i in range(10_000))
+    sessions = [Session("preparation", start + datetime.timedelta(days=i), next(cycle)) for i in range(prep)]
+    first_dose = start + datetime.timedelta(days=max(prep, 1) + 6)
+    last = first_dose
+    for n in range(doses):
+        day = first_dose + datetime.timedelta(days=n * gap)
+        sessions.append(Session("dosing", day))
+        last = day + datetime.timedelta(days=delay)
+        sessions.append(Session("integration", last, next(cycle)))
+    sessions.append(Session("follow-up", last + datetime.timedelta(days=7)))
+    sessions.sort(key=lambda s: s.date)
+    return Plan(patient_id, sessions, start)

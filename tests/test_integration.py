@@ -415,11 +415,11 @@ def test_timeline_orders_sessions_and_attaches_violations():
     assert [r["label"] for r in rows] == ["Preparation: CBT restructuring", "Dosing 1",
                                           "Integration: CBT restructuring", "Dosing 2", "Follow-up"]
     second_dose = next(r for r in rows if r["label"] == "Dosing 2")
-    assert any(v.startswith("[integration_after_dose]") for v in second_dose["violations"])
+    assert any(v.startswith("integration_after_dose: ") for v in second_dose["violations"])
     assert all(sessions[r["index"]].date == r["date"] and sessions[r["index"]].kind == r["kind"] for r in rows)
     assert data["plan_violations"] == [] and data["note"] == NOT_A_PRESCRIPTION and data["patient_id"] == "P01"
     missing_follow_up = timeline(Plan("P01", good_sessions()[:-1]))
-    assert [v.split("]")[0] for v in missing_follow_up["plan_violations"]] == ["[follow_up"]
+    assert [v.split(":")[0] for v in missing_follow_up["plan_violations"]] == ["follow_up"]
     assert all(r["violations"] == [] for r in missing_follow_up["sessions"])
 
 

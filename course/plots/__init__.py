@@ -4,6 +4,7 @@ Every figure has a title and a caption under it that names its source keys (also
 ``fig.layout.meta`` so tests can check it).
 """
 from .assessment import ppv_figure, severity_figure
+from .integration import plan_timeline_figure
 from .theme import BAND_SHADES, OKABE_ITO, captioned
 
-__all__ = ["BAND_SHADES", "OKABE_ITO", "captioned", "ppv_figure", "severity_figure"]
+__all__ = ["BAND_SHADES", "OKABE_ITO", "captioned", "plan_timeline_figure", "ppv_figure", "severity_figure"]

@@ -1,0 +1,47 @@
+"""Widgets for Module 03: the plan builder."""
+from __future__ import annotations
+
+import datetime
+import html
+
+import ipywidgets as W
+import plotly.graph_objects as go
+
+from .. import integration
+from ..plots.integration import plan_timeline_figure
+from ..screening import triage
+from ..vignettes import load_vignettes
+from .common import replace_figure
+
+
+def plan_builder(patient_id: str = "P04", start: datetime.date = datetime.date(2027, 1, 4)) -> W.VBox:
+    """Choose a patient, modalities and a rhythm; see the rule check and the calendar."""
+    patients = {p["id"]: p for p in load_vignettes()}
+    style = {"description_width": "190px"}
+    picker = W.Dropdown(options=[(f"{pid} {p['name']} ({triage(p).decision})", pid) for pid, p in patients.items()],
+                        value=patient_id, description="Patient", style=style, layout=W.Layout(width="460px"))
+    first_day = W.DatePicker(value=start, description="First preparation", style=style)
+    catalogue = integration.modalities()
+    chosen = W.SelectMultiple(options=[(m.name, code) for code, m in catalogue.items()], value=("cbt",),
+                              description="Modalities", rows=6, style=style, layout=W.Layout(width="460px"))
+    doses = W.IntSlider(value=3, min=0, max=8, description="Dosing sessions", style=style)
+    gap = W.IntSlider(value=7, min=1, max=21, description="Days between doses", style=style)
+    delay = W.IntSlider(value=1, min=0, max=10, description="Days dose → integration", style=style)
+    report = W.HTML()
+    figure = go.FigureWidget()
+
+    def show(change=None):
+        plan = integration.draft_plan(picker.value, first_day.value or start, list(chosen.value), doses.value,
+                                      gap.value, delay.value)
+        patient = patients[picker.value]
+        problems = integration.check_plan(plan, patient)
+        items = "".join(f"<li>{html.escape(str(v))}</li>" for v in problems)
+        report.value = ("<p><b>Plan check:</b> " + ("every plan rule holds.</p>" if not problems
+                                                      else f"{len(problems)} problem(s):</p><ul>{items}</ul>")
+                        + f"<p><small>{html.escape(integration.NOT_A_PRESCRIPTION)}</small></p>")
+        replace_figure(figure, plan_timeline_figure(plan, patient))
+
+    for control in (picker, first_day, chosen, doses, gap, delay):
+        control.observe(show, names="value")
+    show()
+    return W.VBox([picker, first_day, chosen, doses, gap, delay, figure, report])
