@@ -4,6 +4,9 @@ No widget writes into an ``Output`` widget (that stalls headless grading, see BR
 goes into ``HTML`` widgets and figures are plotly ``FigureWidget``s updated in place.
 """
 from .assessment import patient_summary_html, ppv_explorer, vignette_explorer
+from .dosing import dose_framework_explorer, framework_summary_html, monitoring_replay
 from .integration import plan_builder
+from .cases import CaseWidget, case_player
+from .outcomes import outcome_explorer
 
-__all__ = ["patient_summary_html", "plan_builder", "ppv_explorer", "vignette_explorer"]
+__all__ = ["dose_framework_explorer", "framework_summary_html", "monitoring_replay", "patient_summary_html", "plan_builder", "ppv_explorer", "vignette_explorer", "CaseWidget", "case_player", "outcome_explorer"]

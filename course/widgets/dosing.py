@@ -1,0 +1,93 @@
+"""Widgets for Module 02: the dose-framework explorer and the session-monitoring replay."""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as W
+import plotly.graph_objects as go
+
+from .. import dosing
+from ..evidence import cite
+from ..plots.dosing import bioavailability_figure, concentration_figure, session_vitals_figure
+from .common import replace_figure
+
+
+def _span(low: float, high: float, unit: str) -> str:
+    return f"{low:.3g} {unit}" if round(low, 3) == round(high, 3) else f"{low:.3g}–{high:.3g} {unit}"
+
+
+def framework_summary_html(route: str, weight_kg: float) -> str:
+    """What published studies used by this route, the arithmetic for a given weight, and the exposure range."""
+    info = dosing.route_info(route)
+    table = dosing.published_regimens()
+    rows = []
+    for _, r in table[table["route"] == route].iterrows():
+        if r["dose_unit"] == "mg/kg":
+            low, high = dosing.dose_mg(r["dose_low"], weight_kg), dosing.dose_mg(r["dose_high"], weight_kg)
+            used = (f"{_span(r['dose_low'], r['dose_high'], 'mg/kg')} → {_span(low, high, 'mg')} "
+                    f"at {weight_kg:g} kg")
+        else:
+            low, high = r["dose_low"], r["dose_high"]
+            used = f"{_span(low, high, 'mg')} (fixed)"
+        exposure = dosing.systemic_exposure_mg(high, route)
+        reaches = ("bioavailability not well characterised" if exposure.low_mg is None
+                   else f"about {_span(exposure.low_mg, exposure.high_mg, 'mg')} reaches the blood at the top of the range")
+        anxiety = "anxiety" if r["population_is_anxiety"] else "<b>not an anxiety population</b>"
+        rows.append(f"<tr><td>{html.escape(r['study'])} [{html.escape(r['key'])}]</td><td>{used}</td>"
+                    f"<td>{reaches}</td><td>{html.escape(str(r['population']))} ({anxiety})</td></tr>")
+    body = "".join(rows) or "<tr><td colspan=4>No published regimen in the course table for this route.</td></tr>"
+    bio = ("not well characterised" if not info.bioavailability_known else
+           _span(100 * info.bioavailability_low, 100 * info.bioavailability_high, "%")
+           + (f" [{', '.join(info.keys)}]" if info.keys else " (the reference route, by definition)"))
+    return (f"<p><b>{html.escape(info.label)}</b>: bioavailability {bio}.</p>"
+            "<table><tr><th>study or source</th><th>what it used</th><th>exposure</th><th>population</th></tr>"
+            f"{body}</table><p style='color:#a33'><b>{html.escape(dosing.NOT_A_RECOMMENDATION)}</b></p>")
+
+
+def dose_framework_explorer(route: str = "iv", weight_kg: float = 70.0) -> W.VBox:
+    """Route and weight → the range studies used, the exposure bioavailability implies, the illustrative curve."""
+    style = {"description_width": "150px"}
+    picker = W.Dropdown(options=[(dosing.route_info(r).label, r) for r in dosing.route_ids()], value=route,
+                        description="Route", style=style, layout=W.Layout(width="420px"))
+    weight = W.FloatSlider(value=weight_kg, min=dosing.MIN_WEIGHT_KG, max=150, step=1,
+                           description="Weight (kg)", style=style)
+    summary = W.HTML()
+    figure = go.FigureWidget()
+
+    def show(change=None):
+        summary.value = framework_summary_html(picker.value, weight.value)
+        if picker.value in dosing.curve_routes():
+            replace_figure(figure, concentration_figure(["iv", picker.value] if picker.value != "iv" else ["iv"]))
+        else:
+            replace_figure(figure, bioavailability_figure(highlight=picker.value))
+
+    picker.observe(show, names="value")
+    weight.observe(show, names="value")
+    show()
+    return W.VBox([picker, weight, summary, figure])
+
+
+def monitoring_replay(patient_id: str = "P11", session: int = 2) -> W.VBox:
+    """Replay one synthetic session's vitals minute by minute against the thresholds."""
+    table = dosing.load_session_vitals()
+    sessions = sorted({(p, int(s)) for p, s in zip(table["patient_id"], table["session"])})
+    picker = W.Dropdown(options=[(f"{p} session {s}", (p, s)) for p, s in sessions], value=(patient_id, session),
+                        description="Session", layout=W.Layout(width="300px"))
+    minute = W.IntSlider(value=130, min=0, max=130, step=10, description="Replay to minute")
+    findings = W.HTML()
+    figure = go.FigureWidget()
+
+    def show(change=None):
+        pid, number = picker.value
+        vitals = dosing.session_vitals(pid, number)
+        found = [f for f in dosing.monitoring_findings(vitals) if f.minute <= minute.value]
+        findings.value = "<ul>" + "".join(
+            f"<li><b>{f.minute:g} min</b>: {html.escape(f.message)} [{html.escape(f.key)}]</li>" for f in found
+        ) + "</ul>" + f"<p><small>{html.escape(cite('spravato_label'))}</small></p>"
+        replace_figure(figure, session_vitals_figure(vitals, f"{pid} session {number}: vitals against thresholds",
+                                                     until_minute=minute.value))
+
+    picker.observe(show, names="value")
+    minute.observe(show, names="value")
+    show()
+    return W.VBox([picker, minute, figure, findings])
