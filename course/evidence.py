@@ -82,3 +82,26 @@ def cite(*keys: str) -> str:
 def source_line(*keys: str) -> str:
     """A caption line naming the sources, for figures and tables."""
     return "Source: " + cite(*keys)
+
+
+PRESS_CLAIMS_CSV = DATASETS / "press_claims.csv"
+#: Verdicts used when weighing a press claim against the studies behind it (FACTS.md §9's scale).
+VERDICTS = ("supported", "partly supported", "overstated", "not supported", "not tested")
+#: Evidence tiers from strongest to weakest design, for ranking sources in Module 00.
+TIER_ORDER = ("meta-analysis", "systematic review", "RCT", "non-randomised trial", "observational", "case series",
+              "survey", "statistics page", "validation study", "guideline", "consensus statement", "product label",
+              "trial registry", "narrative review", "practitioner source", "preclinical")
+
+
+def press_claims():
+    """The seed article's claims with a verdict and the basis for it (keys in the text), as a DataFrame."""
+    import re
+
+    import pandas as pd
+    table = pd.read_csv(PRESS_CLAIMS_CSV, dtype=str)
+    for row in table.itertuples():
+        if row.verdict not in VERDICTS:
+            raise ValueError(f"press_claims.csv, claim {row.code}: verdict {row.verdict!r} is not one of {VERDICTS}.")
+        for key in re.findall(r"\[([a-z0-9_]+)\]", row.basis):
+            reference(key)
+    return table.set_index("code")

@@ -47,3 +47,15 @@ def test_every_bracketed_key_in_code_and_notebooks_resolves():
             if key not in refs and not key.startswith(("nbgrader", "scales_", "citation")):
                 missing.setdefault(key, []).append(Path(path).name)
     assert not missing, missing
+
+
+def test_press_claims_have_allowed_verdicts_and_resolving_keys():
+    claims = evidence.press_claims()
+    assert set(claims["verdict"]) <= set(evidence.VERDICTS)
+    assert {"hours", "single_session", "rewiring", "intensive"} <= set(claims.index)
+    for basis in claims["basis"]:
+        assert re.search(r"\[[a-z0-9_]+\]", basis), basis
+
+
+def test_every_evidence_tier_is_ranked():
+    assert {r.evidence_tier for r in evidence.references().values()} <= set(evidence.TIER_ORDER)
