@@ -7,8 +7,10 @@ STAMP := $(VENV)/.installed-stamp
 LAB_PORT ?= 8888
 LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+HUB_TOOLS := .hub-tools
+PROXY := $(HUB_TOOLS)/node_modules/.bin/configurable-http-proxy
 
-.PHONY: lab test build clean
+.PHONY: lab test build clean hub-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +23,17 @@ lab: $(STAMP)
 	  --ServerApp.root_dir=$(CURDIR) --LabApp.news_url=None \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(ROOT_FLAG) $(LAB_ARGS)
 
-test: $(STAMP)
+test: $(STAMP) hub-tools
 	$(PY) -m pytest
 
 build: $(STAMP)
 	$(VENV)/bin/course build
 
+# configurable-http-proxy from npm, for the JupyterHub test (tests/hub/), in the git-ignored .hub-tools/.
+hub-tools: $(PROXY)
+
+$(PROXY):
+	npm install --prefix $(HUB_TOOLS) --no-audit --no-fund --loglevel=error configurable-http-proxy@5
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(HUB_TOOLS) .pytest_cache .hypothesis

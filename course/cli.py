@@ -19,9 +19,10 @@ def _build(args) -> int:
 
 def _data(args) -> int:
     # Order matters: the session vitals are drawn for the patients the vignettes let proceed.
-    from . import synthetic, synthetic_sessions
+    from . import synthetic, synthetic_cohort, synthetic_sessions
     synthetic.main()
     print(f"wrote {synthetic_sessions.write_session_vitals().relative_to(ROOT)}")
+    synthetic_cohort.main()
     return 0
 
 
