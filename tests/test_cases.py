@@ -34,6 +34,26 @@ def best_letters(case):
     return letters
 
 
+def letter_of(node, label_start):
+    """The letter of the one choice at a node whose label begins with label_start."""
+    letters = [letter for letter, ch in zip(node.letters, node.choices) if ch.label.startswith(label_start)]
+    assert len(letters) == 1, (node.id, label_start, letters)
+    return letters[0]
+
+
+def walk(case, *label_starts):
+    """The letters of the path from the start that takes, in turn, the choices whose labels begin so."""
+    letters, node = [], case.node(case.start)
+    for label_start in label_starts:
+        letters.append(letter_of(node, label_start))
+        node = case.node(node.choices[node.letters.index(letters[-1])].next)
+    return letters
+
+
+SHORT = c.load_case("orientation-claims")
+SHORT_BEST = best_letters(SHORT)
+
+
 def test_both_cases_load_with_their_shape():
     assert {"orientation-claims", "capstone-tomasz"} <= set(CASE_IDS)
     short, capstone = c.load_case("orientation-claims"), c.load_case("capstone-tomasz")
@@ -42,6 +62,13 @@ def test_both_cases_load_with_their_shape():
     for case in (short, capstone):
         player = c.play(case, best_letters(case))
         assert player.finished and player.points == case.max_points
+
+
+@pytest.mark.parametrize("case_id", CASE_IDS)
+def test_the_best_choice_moves_between_letters_so_one_letter_cannot_game_a_case(case_id):
+    best = best_letters(c.load_case(case_id))
+    assert len(set(best)) >= min(3, len(best)), best
+    assert max(best.count(letter) for letter in best) <= (len(best) + 1) // 2, best
 
 
 @pytest.mark.parametrize("case_id", CASE_IDS)
@@ -84,6 +111,10 @@ def node(data, node_id):
     return next(n for n in data["nodes"] if n["id"] == node_id)
 
 
+PROCEED = next(i for i, ch in enumerate(node(RAW["orientation-claims"], "advice")["choices"])
+               if ch.get("triage") == "proceed")
+
+
 @pytest.mark.parametrize("edit, message", [
     (lambda d: node(d, "claim")["choices"][1].update(next="nowhere"),
      r"node claim, field choices\[1\]\.next: 'nowhere' is not a node"),
@@ -102,8 +133,8 @@ def node(data, node_id):
     (lambda d: node(d, "duration")["choices"][0].update(label="x" * 101), r"choices\[0\]\.label: 101 characters"),
     (lambda d: node(d, "claim").update(text="Effects within hours [glue2099]."),
      r"node claim, field text: 'glue2099' is not a key"),
-    (lambda d: node(d, "advice")["choices"][1].update(points=3),
-     r"node advice, field choices\[1\]\.triage: the top-scoring choice says 'proceed' "
+    (lambda d: node(d, "advice")["choices"][PROCEED].update(points=3),
+     rf"node advice, field choices\[{PROCEED}\]\.triage: the top-scoring choice says 'proceed' "
      r"but the course screen gives 'refer'"),
     (lambda d: node(d, "advice")["choices"][0].update(triage="discharge"), r"choices\[0\]\.triage: must be one of"),
     (lambda d: node(d, "claim").update(patient="P99"), r"node claim, field patient: No patient 'P99'"),
@@ -126,11 +157,17 @@ def test_a_marked_loop_is_allowed_but_must_not_earn_points():
              "loop": True})
     case = c.validate_case(broken(back(0)))
     assert case.max_points == 8
-    player = c.play(case, ["A", "A", "D", "A", "A", "A", "A"])
+    best = best_letters(case)
+    assert best == SHORT_BEST  # a 0-point loop does not change the best path
+    detour = best[:2] + [letter_of(case.node("rewiring"), "Re-read the claim")]
+    player = c.play(case, detour + best)
     assert player.finished and len(player.path) == 7
     assert player.points == 8 and [s.node for s in player.route] == ["claim", "duration", "rewiring", "advice"]
     assert c.score_path(case, player.path).points == 8
-    assert c.play(case, ["A", "A", "D", "C", "C", "C", "C"]).points == 2  # only the route finally taken counts
+    retaken = walk(case, "A few very small", "Up to about", "Re-read the claim", "No studies at all", "For good",
+                   "Nothing at all", "Tell her ketamine")
+    assert retaken[:3] == detour
+    assert c.play(case, retaken).points == 2  # only the route finally taken counts
     with pytest.raises(c.CaseError, match=r"choices\[3\]\.points: a loop choice"):
         c.validate_case(broken(back(1)))
 
@@ -165,14 +202,15 @@ def test_a_file_whose_id_differs_from_its_name_is_refused(tmp_path):
 
 def test_player_records_letters_labels_and_points():
     player = c.CasePlayer("orientation-claims", "t01")
-    step = player.choose("b")
-    assert (step.node, step.choice, step.points, step.next, step.time) == ("claim", "B", 0, "duration", None)
+    large, week = walk(SHORT, "Large randomized trials", "Up to about a week")
+    step = player.choose(large.lower())
+    assert (step.node, step.choice, step.points, step.next, step.time) == ("claim", large, 0, "duration", None)
     player.choose("Up to about a week")
-    assert [s.choice for s in player.path] == ["B", "A"] and player.points == 2 and player.current == "rewiring"
+    assert [s.choice for s in player.path] == [large, week] and player.points == 2 and player.current == "rewiring"
     with pytest.raises(ValueError, match=r"'E' is not a choice at node 'rewiring'. Choose a letter \(A, B, C\)"):
         player.choose("E")
     player.choose("A")
-    player.choose("C")
+    player.choose(letter_of(SHORT.node("advice"), "Tell her ketamine is never used"))
     assert player.finished and player.current == "end-dismissed"
     with pytest.raises(ValueError, match="The case has ended"):
         player.choose("A")
@@ -192,20 +230,21 @@ def test_player_timestamps_only_with_a_clock():
 
 def test_score_path_accepts_steps_pairs_and_dicts():
     case = c.load_case("orientation-claims")
-    player = c.play(case, ["A", "C", "A", "B"])
+    letters = walk(case, "A few very small", "For good", "Animal studies", "Book a ketamine")
+    player = c.play(case, letters)
     by_steps = c.score_path(case, player.path)
-    by_pairs = c.score_path(case, [("claim", "A"), ("duration", "C"), ("rewiring", "A"), ("advice", "B")])
+    by_pairs = c.score_path(case, list(zip(["claim", "duration", "rewiring", "advice"], letters)))
     by_dicts = c.score_path(case, player.record()["path"])
     assert by_steps.points == by_pairs.points == by_dicts.points == 4
     assert by_steps.max_points == 8 and by_steps.complete and str(by_steps) == "4 of 8 points"
-    partial = c.score_path("orientation-claims", [("claim", "A")])
+    partial = c.score_path("orientation-claims", [("claim", SHORT_BEST[0])])
     assert not partial.complete and str(partial) == "2 of 8 points (case not finished)"
 
 
 @pytest.mark.parametrize("path, message", [
     ([("duration", "A")], r"Step 1: the path is at node 'duration', but the previous choice leads to 'claim'"),
     ([("claim", "A"), ("duration", "Z")], r"Step 2: 'Z' is not a choice at node 'duration'"),
-    ([("claim", "A"), ("duration", "A"), ("rewiring", "A"), ("advice", "A"), ("end-stepped-care", "A")],
+    ([*zip(["claim", "duration", "rewiring", "advice"], SHORT_BEST), ("end-stepped-care", "A")],
      r"Step 5: the case already ended"),
     (["claim"], r"Step 1: give each step as \(node, choice\)"),
     ("claim A", "A path is a list of steps"),
@@ -232,9 +271,11 @@ def test_any_walk_scores_within_the_maximum_and_exports_one_row_per_step(case_id
 
 
 def test_export_and_summary_show_where_trainees_went(tmp_path):
-    records = [c.play("orientation-claims", ["A", "A", "A", "A"], "ana").record(),
-               c.play("orientation-claims", ["B", "A", "A", "B"], "ben"),
-               c.play("orientation-claims", ["A", "B"], "cat")]
+    ben_letters = walk(SHORT, "Large randomized trials", "Up to about", "Animal studies", "Book a ketamine")
+    cat_letters = walk(SHORT, "A few very small", "Several months")
+    records = [c.play("orientation-claims", SHORT_BEST, "ana").record(),
+               c.play("orientation-claims", ben_letters, "ben"),
+               c.play("orientation-claims", cat_letters, "cat")]
     paths = c.export_paths(records)
     assert tuple(paths.columns) == c.EXPORT_COLUMNS and len(paths) == 10
     assert paths[paths.trainee == "ben"].points.tolist() == [0, 2, 2, 0]
@@ -243,7 +284,8 @@ def test_export_and_summary_show_where_trainees_went(tmp_path):
     assert pd.read_csv(tmp_path / "paths.csv").equals(paths)
     summary = c.path_summary(paths)
     claim = summary[summary.node == "claim"].set_index("choice")
-    assert claim.trainees.to_dict() == {"A": 2, "B": 1} and claim.share["A"] == pytest.approx(2 / 3)
+    best, other = SHORT_BEST[0], ben_letters[0]
+    assert claim.trainees.to_dict() == {best: 2, other: 1} and claim.share[best] == pytest.approx(2 / 3)
     advice = summary[summary.node == "advice"].set_index("choice")
     assert advice.reached.tolist() == [2, 2] and advice.share.tolist() == [0.5, 0.5]
     assert summary.node.tolist()[0] == "claim"
@@ -271,11 +313,12 @@ def test_case_widget_plays_by_button_and_exposes_the_path():
     first = player.buttons.children
     assert [b.description[:3] for b in first] == ["A. ", "B. ", "C. "]
     assert all(b.tooltip for b in first)
-    first[0].click()
-    assert "You chose A." in player.feedback.value and "(+2 points)" in player.feedback.value
+    best = best_letters(player.player.case)
+    next(b for b in first if b.description.startswith(best[0] + ".")).click()
+    assert f"You chose {best[0]}." in player.feedback.value and "(+2 points)" in player.feedback.value
     assert "What happens:" in player.feedback.value and "Your path so far" in player.trail.value
     assert player.path[0].node == "intake" and player.buttons.children is not first
-    for letter in best_letters(player.player.case)[1:]:
+    for letter in best[1:]:
         next(b for b in player.buttons.children if b.description.startswith(letter + ".")).click()
     assert player.buttons.children == () and "Case complete: 20 of 20 points." in player.score.value
     assert c.score_path("capstone-tomasz", player.path).points == 20
@@ -284,8 +327,10 @@ def test_case_widget_plays_by_button_and_exposes_the_path():
 
 
 def test_case_widget_shows_an_early_end_and_its_score():
-    player = widgets.case_player(c.load_case("capstone-tomasz"))
-    for letter in ["A", "A", "A", "A", "B", "D"]:
+    case = c.load_case("capstone-tomasz")
+    player = widgets.case_player(case)
+    for letter in walk(case, "PHQ-9 item 9", "Severe anxiety on both", "Those studies enrolled", "Three adequate",
+                       "As an exclusion", "Exclude him"):
         player.choose(letter)
     assert player.player.current == "end-excluded" and "Excluded" in player.situation.value
     assert "Case complete: 8 of 20 points." in player.score.value
