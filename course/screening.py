@@ -119,7 +119,7 @@ class Flag:
     sources: tuple[str, ...]
 
     def __str__(self) -> str:
-        return f"{self.reason} [{', '.join(self.sources) or 'citation to verify'}]"
+        return f"{self.reason} {' '.join(f'[{k}]' for k in self.sources) or '[citation to verify]'}"
 
 
 @dataclass(frozen=True)

@@ -40,13 +40,23 @@ def test_every_bracketed_key_in_code_and_notebooks_resolves():
     # Prose a trainee reads: notebooks, the data card, the README. (Keys in Python code are checked
     # where they are used: captions call cite(), and the screening and scale tests resolve their sources.)
     files = list((ROOT / "solutions").rglob("*.ipynb")) + list((ROOT / "modules").rglob("*.ipynb"))
-    files += [ROOT / "datasets" / "DATACARD.md", ROOT / "README.md"]
+    files += list((ROOT / "datasets" / "cases").glob("*.json"))
+    files += [ROOT / "datasets" / "DATACARD.md", ROOT / "datasets" / "press_claims.csv", ROOT / "README.md"]
     missing = {}
     for path in files:
         for key in _keys_used_in(Path(path).read_text(encoding="utf-8")):
             if key not in refs and not key.startswith(("nbgrader", "scales_", "citation")):
                 missing.setdefault(key, []).append(Path(path).name)
     assert not missing, missing
+
+
+def test_keys_are_cited_one_per_bracket():
+    # "[a] [b]", never "[a, b]" or "[a; b]": one convention that every check and reader can rely on.
+    files = list((ROOT / "solutions").rglob("*.ipynb")) + list((ROOT / "datasets" / "cases").glob("*.json"))
+    files += [ROOT / "datasets" / "DATACARD.md", ROOT / "datasets" / "press_claims.csv", ROOT / "README.md"]
+    joined = re.compile(r"\[[a-z][a-z0-9_]*\d[a-z0-9_]*[;,] *[a-z][a-z0-9_]*\]")
+    offenders = {Path(p).name: joined.findall(Path(p).read_text(encoding="utf-8")) for p in files}
+    assert not {name: found for name, found in offenders.items() if found}
 
 
 def test_press_claims_have_allowed_verdicts_and_resolving_keys():
