@@ -9,6 +9,7 @@ LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 HUB_TOOLS := .hub-tools
 PROXY := $(HUB_TOOLS)/node_modules/.bin/configurable-http-proxy
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: lab test build clean hub-tools
 
@@ -23,17 +24,27 @@ lab: $(STAMP)
 	  --ServerApp.root_dir=$(CURDIR) --LabApp.news_url=None \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(ROOT_FLAG) $(LAB_ARGS)
 
-test: $(STAMP) hub-tools
+test: $(STAMP) hub-tools $(CHROMIUM)
 	$(PY) -m pytest
 
 build: $(STAMP)
 	$(VENV)/bin/course build
 
-# configurable-http-proxy from npm, for the JupyterHub test (tests/hub/), in the git-ignored .hub-tools/.
+# configurable-http-proxy from npm, for the JupyterHub test (tests/hub/), in the git-ignored .hub-tools/;
+# the version deploy/vm/bootstrap.sh installs (4.x runs on the Node.js 18 that Debian 12 ships; 5.x needs 20).
 hub-tools: $(PROXY)
 
 $(PROXY):
-	npm install --prefix $(HUB_TOOLS) --no-audit --no-fund --loglevel=error configurable-http-proxy@5
+	npm install --prefix $(HUB_TOOLS) --no-audit --no-fund --loglevel=error configurable-http-proxy@4.6.3
+
+# Debian's Chromium, for the browser tests (tests/browser/): Playwright cannot download its own browser here.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	elif command -v sudo >/dev/null 2>&1; then \
+	  sudo apt-get update && sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else echo "make test: the browser tests need Chromium at $(CHROMIUM). Install it as root" \
+	  "('apt-get install -y chromium' on Debian), then run make test again." >&2; exit 1; fi
+	@test -x $(CHROMIUM) || { echo "make test: installing chromium did not provide $(CHROMIUM)." >&2; exit 1; }
 
 clean:
 	rm -rf $(VENV) $(HUB_TOOLS) .pytest_cache .hypothesis
