@@ -66,7 +66,8 @@ def ppv_figure(sensitivity, specificity, source: str, test: str = "screen",
     for label, prev in (marks or {}).items():
         p = proportion(prev, f"prevalence for {label}")
         fig.add_scatter(x=[100 * p], y=[100 * ppv(se, sp, p)], mode="markers+text",
-                        text=[f"{label}: PPV {100 * ppv(se, sp, p):.0f}%"], textposition="middle right",
+                        text=[f"{label}: PPV {100 * ppv(se, sp, p):.0f}%"],
+                        textposition="middle left" if p > 0.1 else "middle right",
                         marker=dict(size=12, color=OKABE_ITO[3]), showlegend=False)
     fig.update_layout(xaxis=dict(title="prevalence in the group screened (%, log scale)", type="log",
                                  range=[-1, 2]),

@@ -79,7 +79,8 @@ def session_vitals_figure(vitals, title: str, until_minute: float | None = None)
         fig.add_hline(y=y, line=dict(color=colour, dash=dash, width=1.5), annotation_text=text,
                       annotation_position="top left", annotation_font_size=11)
     fig.add_vline(x=t["observation"].value, line=dict(color="#666", dash="dot"),
-                  annotation_text="2 h observation [spravato_label]", annotation_font_size=11)
+                  annotation_text="2 h observation [spravato_label]", annotation_position="top left",
+                  annotation_font_size=11)
     findings = [f for f in dosing.monitoring_findings(vitals)
                 if f.kind != "bp_peak" and (until_minute is None or f.minute <= until_minute)]
     if findings:

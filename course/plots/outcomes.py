@@ -7,7 +7,6 @@ keys; ``fig.layout.meta["data_kind"]`` holds "published" or "simulated" so tests
 from __future__ import annotations
 
 import math
-import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,7 +18,6 @@ from .theme import OKABE_ITO, captioned
 
 DATA_KINDS = {"published": "Published figures.",
               "simulated": "SIMULATED data: invented patients, not a study, not a prediction."}
-_CAPTION_WIDTH = 125
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -32,10 +30,7 @@ def _finish(fig: go.Figure, title: str, caption: str, data_kind: str, *keys: str
     choice(data_kind, "data_kind", tuple(DATA_KINDS))
     captioned(fig, title, f"{DATA_KINDS[data_kind]} {caption}", *keys)
     fig.layout.meta = {**fig.layout.meta, "data_kind": data_kind}
-    note = fig.layout.annotations[-1]
-    lines = [wrapped for line in note.text.split("<br>") for wrapped in textwrap.wrap(line, _CAPTION_WIDTH)]
-    note.update(text="<br>".join(lines), y=0, yshift=-62)
-    fig.update_layout(margin=dict(b=80 + 17 * len(lines)), title=dict(yref="container", y=0.985, yanchor="top"))
+    fig.update_layout(title=dict(yref="container", y=0.985, yanchor="top"))
     return fig
 
 

@@ -5,6 +5,8 @@ the plot that names its source keys (also kept in ``fig.layout.meta`` so tests c
 """
 from __future__ import annotations
 
+import textwrap
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -23,16 +25,23 @@ pio.templates["kap"] = go.layout.Template(layout=go.Layout(
     yaxis=dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, linecolor="#888", ticks="outside"),
     title=dict(x=0.0, xanchor="left", font=dict(size=17)),
     legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0),
-    margin=dict(l=70, r=30, t=90, b=110),
+    margin=dict(l=70, r=30, t=90, b=140),
 ))
 pio.templates.default = "plotly+kap"
+
+
+#: Characters per caption line, so a long caption wraps under the plot instead of running off it.
+CAPTION_WIDTH = 125
 
 
 def captioned(fig: go.Figure, title: str, caption: str, *keys: str) -> go.Figure:
     """Give a figure its title and a caption line ending in its sources (keys must resolve)."""
     sources = cite(*keys) if keys else "synthetic course data"
     text = f"{caption}<br>Source: {sources}" if caption else f"Source: {sources}"
-    fig.update_layout(title_text=title, meta={"sources": list(keys), "caption": text})
-    fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=-0.16, xanchor="left", yanchor="top",
-                       showarrow=False, align="left", font=dict(size=12, color="#444"))
+    lines = [wrapped for line in text.split("<br>") for wrapped in textwrap.wrap(line, CAPTION_WIDTH)]
+    fig.update_layout(title_text=title, meta={"sources": list(keys), "caption": text},
+                      margin=dict(b=90 + 17 * len(lines)))
+    # Anchored in pixels below the plot area, so it clears the x-axis title whatever the figure's height.
+    fig.add_annotation(text="<br>".join(lines), xref="paper", yref="paper", x=0, y=0, yshift=-62, xanchor="left",
+                       yanchor="top", showarrow=False, align="left", font=dict(size=12, color="#444"))
     return fig
