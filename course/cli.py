@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from . import ROOT
+from .cohort.cli import add_cohort_parser
 
 
 def _build(args) -> int:
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_build)
     p = sub.add_parser("data", help="regenerate the synthetic datasets from their seeded generator")
     p.set_defaults(func=_data)
+    add_cohort_parser(sub)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -1,0 +1,138 @@
+"""``course cohort ...``: the command line for programs and instructors (see README, "running a cohort")."""
+from __future__ import annotations
+
+import argparse
+
+
+def add_cohort_parser(sub) -> None:
+    """Register ``cohort`` and its commands on the ``course`` command's subparsers."""
+    cohort = sub.add_parser("cohort", help="run a cohort: workspace, roster, release, collect, grade, feedback, "
+                                           "report, export, certificates")
+    commands = cohort.add_subparsers(dest="cohort_command", required=True, metavar="COMMAND")
+    home = argparse.ArgumentParser(add_help=False)
+    home.add_argument("--home", help="folder that holds the cohorts (default: $KAP_COHORTS_HOME or ~/kap-cohorts)")
+    named = argparse.ArgumentParser(add_help=False, parents=[home])
+    named.add_argument("name", help="the cohort's name")
+    module = argparse.ArgumentParser(add_help=False, parents=[named])
+    module.add_argument("module", help="a module id, e.g. 01-assessment")
+
+    p = commands.add_parser("new", parents=[named], help="make a cohort workspace from a roster CSV")
+    p.add_argument("--roster", required=True, help="CSV with id, first_name, last_name, email (and section)")
+    p.add_argument("--db", help="SQLAlchemy URL of a shared gradebook (default: SQLite in the workspace)")
+    p.add_argument("--exchange", help="nbgrader exchange folder (default: exchange/ in the workspace)")
+    p.add_argument("--timeout", type=int, default=None, help="seconds a cell may run when graded (default 120)")
+    p.add_argument("--pass-mark", type=float, default=0.7, help="share of a module's points needed to pass (0.7)")
+    p.set_defaults(cohort_func=_new)
+    p = commands.add_parser("roster", parents=[named], help="update the roster from a CSV (add, rename, report removed)")
+    p.add_argument("roster", help="the new roster CSV")
+    p.set_defaults(cohort_func=_roster)
+    p = commands.add_parser("list", parents=[home], help="list the cohorts")
+    p.set_defaults(cohort_func=_list)
+    p = commands.add_parser("release", parents=[module], help="release a module to the cohort's exchange")
+    p.add_argument("--force", action="store_true", help="replace an earlier release of the module")
+    p.set_defaults(cohort_func=_release)
+    p = commands.add_parser("collect", parents=[module], help="collect submissions from the exchange")
+    p.set_defaults(cohort_func=_collect)
+    p = commands.add_parser("grade", parents=[module], help="autograde new and changed submissions in parallel")
+    p.add_argument("--workers", type=int, default=None, help="parallel workers (default: one per core)")
+    p.add_argument("--regrade", action="store_true", help="grade every submission again, changed or not")
+    p.set_defaults(cohort_func=_grade)
+    p = commands.add_parser("feedback", parents=[module], help="make and release feedback (no hidden tests)")
+    p.set_defaults(cohort_func=_feedback)
+    p = commands.add_parser("report", parents=[named], help="write the cohort dashboard (one HTML file)")
+    p.set_defaults(cohort_func=_report)
+    p = commands.add_parser("export", parents=[named], help="write grades.csv and canvas.csv")
+    p.set_defaults(cohort_func=_export)
+    p = commands.add_parser("certificates", parents=[named], help="write a certificate for each trainee who passed "
+                                                                  "every released module")
+    p.set_defaults(cohort_func=_certificates)
+    cohort.set_defaults(func=lambda args: args.cohort_func(args))
+
+
+def _open(args):
+    from .workspace import Workspace
+    return Workspace.open(args.name, args.home)
+
+
+def _new(args) -> int:
+    from ..nbgrading import CELL_TIMEOUT
+    from .workspace import Workspace
+    ws = Workspace.create(args.name, args.roster, home=args.home, db_url=args.db, exchange=args.exchange,
+                          timeout=CELL_TIMEOUT if args.timeout is None else args.timeout, pass_fraction=args.pass_mark)
+    print(f"made cohort {ws.name} at {ws.path} with {len(ws.roster())} trainees")
+    print(f"  gradebook: {ws.settings.db_url}\n  exchange:  {ws.exchange}\n  settings:  {ws.path / 'cohort.json'}")
+    return 0
+
+
+def _roster(args) -> int:
+    from . import roster as rosters
+    ws = _open(args)
+    new = rosters.read_roster(args.roster)
+    change = rosters.compare(ws.roster(), new)
+    with ws.gradebook() as gb:
+        rosters.sync_gradebook(gb, new)
+    rosters.write_roster(ws.roster_file, new)
+    print(f"roster of {ws.name}: " + change.summary())
+    return 0
+
+
+def _list(args) -> int:
+    from .workspace import cohorts_home, list_cohorts
+    cohorts = list_cohorts(args.home)
+    if not cohorts:
+        print(f"no cohorts in {cohorts_home(args.home)}")
+    for ws in cohorts:
+        print(f"{ws.name:<24} {len(ws.roster()):>4} trainees  released: {', '.join(ws.released_modules()) or '-'}  "
+              f"({ws.path})")
+    return 0
+
+
+def _release(args) -> int:
+    from .exchange import release
+    print(release(_open(args), args.module, force=args.force).text())
+    return 0
+
+
+def _collect(args) -> int:
+    from .exchange import collect
+    print(collect(_open(args), args.module).text())
+    return 0
+
+
+def _grade(args) -> int:
+    from .grading import grade
+    summary = grade(_open(args), args.module, workers=args.workers, regrade=args.regrade)
+    print(summary.text())
+    return 130 if summary.interrupted else 0
+
+
+def _feedback(args) -> int:
+    from .feedback import release_feedback
+    print(release_feedback(_open(args), args.module).text())
+    return 0
+
+
+def _report(args) -> int:
+    from .report import needs_help, collect_data, write_report
+    ws = _open(args)
+    data = collect_data(ws)
+    path = write_report(ws, data)
+    print(f"wrote {path}: {data.table['trainee'].nunique()} trainees, {len(data.modules)} module(s), "
+          f"{len(needs_help(data.table))} who may need help")
+    return 0
+
+
+def _export(args) -> int:
+    from .export import export
+    for path in export(_open(args)):
+        print(f"wrote {path}")
+    return 0
+
+
+def _certificates(args) -> int:
+    from .certificates import write_certificates
+    ws = _open(args)
+    paths = write_certificates(ws)
+    print(f"wrote {len(paths)} certificate(s) in {ws.path / 'certificates'}"
+          + "".join(f"\n  {p.name}" for p in paths))
+    return 0

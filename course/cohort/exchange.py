@@ -1,0 +1,103 @@
+"""Release modules to a cohort and collect their submissions, through nbgrader's API and exchange."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import ROOT
+from ..catalogue import module as catalogue_module
+from .workspace import Workspace
+
+
+def check_result(result: dict, what: str) -> None:
+    """nbgrader's API reports failure in a dict rather than raising; turn it into a plain error."""
+    if not result.get("success"):
+        detail = (result.get("error") or result.get("log") or "").strip().splitlines()[-8:]
+        raise RuntimeError(f"nbgrader could not {what}:\n  " + "\n  ".join(detail))
+
+
+@dataclass
+class Release:
+    module: str
+    notebooks: list
+    auto_points: float
+    manual_points: float
+    outbound: Path
+
+    def text(self) -> str:
+        return (f"released {self.module}: {', '.join(self.notebooks)}; {self.auto_points:g} autograded points and "
+                f"{self.manual_points:g} for written answers; trainees fetch it from {self.outbound}")
+
+
+def release(ws: Workspace, module_id: str, force: bool = False, repo: Path = ROOT) -> Release:
+    """Copy the module's source into the course, generate the student version and release it to the exchange."""
+    catalogue_module(module_id)  # a clear error for an unknown module
+    source = Path(repo) / "solutions" / module_id
+    if not source.is_dir():
+        raise ValueError(f"{module_id} has no source in {source.parent} yet, so it cannot be released.")
+    outbound = ws.exchange / ws.name / "outbound" / module_id
+    if outbound.exists() and not force:
+        raise ValueError(f"{module_id} is already released to cohort {ws.name}. Use --force to replace it "
+                         "(trainees who fetched it keep their copy).")
+    dest = ws.course / "source" / module_id
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    api = ws.api()
+    check_result(api.generate_assignment(module_id, force=True, create=True), f"generate {module_id}")
+    if outbound.exists():
+        check_result(api.unrelease(module_id), f"withdraw the earlier release of {module_id}")
+    check_result(api.release_assignment(module_id), f"release {module_id} to the exchange")
+    with ws.gradebook() as gb:
+        assignment = gb.find_assignment(module_id)
+        cells = [c for nb in assignment.notebooks for c in nb.grade_cells]
+        auto = sum(c.max_score for c in cells if c.cell_type == "code")
+        manual = sum(c.max_score for c in cells if c.cell_type != "code")
+        notebooks = [f"{nb.name}.ipynb" for nb in assignment.notebooks]
+    return Release(module_id, notebooks, auto, manual, outbound)
+
+
+@dataclass
+class Collection:
+    module: str
+    new: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    not_on_roster: list = field(default_factory=list)
+    not_submitted: list = field(default_factory=list)
+
+    def text(self) -> str:
+        lines = [f"collected {self.module}: {len(self.new)} new, {len(self.updated)} updated, "
+                 f"{len(self.unchanged)} unchanged; {len(self.not_submitted)} on the roster have not submitted"]
+        if self.not_submitted:
+            lines.append("  not submitted yet: " + ", ".join(self.not_submitted))
+        if self.not_on_roster:
+            lines.append("  submitted but not on the roster (collected anyway): " + ", ".join(self.not_on_roster))
+        return "\n".join(lines)
+
+
+def collect(ws: Workspace, module_id: str) -> Collection:
+    """nbgrader's collect (newest submission of each trainee, replacing older ones) with a summary."""
+    if module_id not in ws.released_modules():
+        raise ValueError(f"{module_id} has not been released in cohort {ws.name}.")
+    before = _timestamps(ws, module_id)
+    check_result(ws.api().collect(module_id, update=True), f"collect {module_id}")
+    after = _timestamps(ws, module_id)
+    roster = [t.id for t in ws.roster()]
+    result = Collection(module_id)
+    for student in sorted(after):
+        bucket = result.new if student not in before else \
+            result.updated if before[student] != after[student] else result.unchanged
+        bucket.append(student)
+    result.not_on_roster = sorted(set(after) - set(roster))
+    result.not_submitted = [s for s in roster if s not in after]
+    return result
+
+
+def _timestamps(ws: Workspace, module_id: str) -> dict[str, str]:
+    out = {}
+    for folder in (ws.course / "submitted").glob(f"*/{module_id}"):
+        stamp = folder / "timestamp.txt"
+        out[folder.parent.name] = stamp.read_text().strip() if stamp.is_file() else ""
+    return out

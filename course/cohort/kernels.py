@@ -1,0 +1,40 @@
+"""The kernel manager that grading uses: jupyter_client's, with kernels forked by the kernel server.
+
+nbclient (and so nbgrader's ``Execute`` preprocessor) starts, interrupts, polls and kills kernels through
+this class exactly as through jupyter_client's own: the process it starts is the sandbox's launcher,
+which asks the kernel server for a sandboxed kernel and lives exactly as long as that kernel. Kernels
+talk over Unix sockets in their own folder, so they work without a network.
+"""
+from __future__ import annotations
+
+import os
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import List, Unicode
+
+from .sandbox import clean_environment
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    launcher = List(Unicode(), help="The kernel server's launcher command (KernelServer.kernel_command([])).")
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        return [*self.launcher, *super().format_kernel_cmd(extra_arguments)]
+
+    async def _async_pre_start_kernel(self, **kw):
+        cwd = kw.get("cwd") or os.getcwd()
+        self.transport, self.ip = "ipc", os.path.join(cwd, "kernel")
+        cmd, kw = await super()._async_pre_start_kernel(**kw)
+        kw["env"] = clean_environment(cwd)  # the launcher holds no secrets either
+        return cmd, kw
+
+    def exit_code(self) -> int | None:
+        """How the kernel ended (the launcher's exit code: 128 + N for signal N), or None while it runs."""
+        process = getattr(self.provisioner, "process", None)
+        return None if process is None else process.poll()
+
+    def kill_now(self) -> None:
+        """Kill the kernel from any thread (the server ends a kernel whose launcher dies)."""
+        process = getattr(self.provisioner, "process", None)
+        if process is not None and process.poll() is None:
+            process.kill()

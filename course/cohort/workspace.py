@@ -1,0 +1,265 @@
+"""Cohort workspaces: where a cohort lives, its settings, and handles on its nbgrader course.
+
+A workspace sits outside the repository, by default in ``~/kap-cohorts/NAME`` (``--home`` or the
+``KAP_COHORTS_HOME`` variable choose another folder; several cohorts live side by side)::
+
+    NAME/
+      cohort.json          settings (see ``Settings``)
+      roster.csv           the current roster
+      course/              the nbgrader course directory: nbgrader_config.py, gradebook.db (default),
+                           source/, release/, submitted/, autograded/, feedback/
+      exchange/            the nbgrader exchange (unless --exchange puts it elsewhere)
+      grading/MODULE/ID.json   grading state, one file per submission (lets grading resume)
+      reports/ exports/ certificates/
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+import warnings
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .. import ROOT
+from ..checks import number, whole_number
+from ..nbgrading import CELL_TIMEOUT, write_config
+from . import roster as rosters
+from .sandbox import Limits
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+HOME_VARIABLE = "KAP_COHORTS_HOME"
+#: Modules the kernel server imports once (on top of what the modules' own locked cells import).
+DEFAULT_PRELOAD = ("numpy", "pandas", "nbformat", "plotly.graph_objects", "plotly.io", "ipywidgets")
+
+_EXTRA_CONFIG = '''
+# Added by `course cohort new`.
+c.CourseDirectory.root = {root!r}
+c.Exchange.root = {exchange!r}
+# Feedback never shows hidden tests or solution regions (nbgrader issue #917); see course/cohort/feedback.py.
+c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "course.cohort.feedback.HideTests",
+                                    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
+'''
+
+
+@dataclass
+class Settings:
+    """A cohort's settings, kept in ``cohort.json`` (edit that file to change them)."""
+    name: str
+    db_url: str
+    exchange: str
+    pass_fraction: float = 0.7          # share of a module's points needed to pass it
+    notebook_timeout: int = 900         # seconds for a whole notebook (cells have nbgrader's own limit)
+    max_submission_mb: int = 20         # larger submissions are not graded ("too large")
+    cpu_seconds: int = 900
+    memory_mb: int = 4096
+    file_size_mb: int = 200
+    processes: int = 256
+    kernel_user: str = "nobody"         # kernels drop to this user when grading runs as root ("" = never)
+    isolate: bool = True                # private namespaces for kernels where Linux allows them
+    preload: list = field(default_factory=lambda: list(DEFAULT_PRELOAD))
+    created: str = ""
+
+    def __post_init__(self):
+        check_name(self.name)
+        number(self.pass_fraction, "pass_fraction", 0, 1)
+        whole_number(self.notebook_timeout, "notebook_timeout (seconds)", 10, 86_400)
+        whole_number(self.max_submission_mb, "max_submission_mb", 1, 10_000)
+        _ = self.limits  # building them checks them
+        if not isinstance(self.isolate, bool):
+            raise ValueError("isolate must be true or false.")
+        if not isinstance(self.preload, list) or not all(isinstance(m, str) for m in self.preload):
+            raise ValueError("preload must be a list of module names.")
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(self.cpu_seconds, self.memory_mb, self.file_size_mb, self.processes)
+
+
+def check_name(name) -> str:
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise ValueError(f"A cohort name may use letters, digits, '_', '.' and '-' (up to 64, starting with a "
+                         f"letter or digit), not {name!r}.")
+    return name
+
+
+def cohorts_home(home: Path | str | None = None) -> Path:
+    """Where cohorts live: ``home``, else $KAP_COHORTS_HOME, else ~/kap-cohorts (never inside the repository)."""
+    home = Path(home or os.environ.get(HOME_VARIABLE) or Path.home() / "kap-cohorts").expanduser().resolve()
+    if home == ROOT or ROOT in home.parents:
+        raise ValueError(f"Keep cohorts outside the repository (not in {home}): they hold trainees' work and "
+                         f"grades. Use --home or {HOME_VARIABLE}.")
+    return home
+
+
+class Workspace:
+    """One cohort's workspace."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        settings_file = self.path / "cohort.json"
+        if not settings_file.is_file():
+            raise ValueError(f"There is no cohort at {self.path} (no cohort.json). Create it with "
+                             "`course cohort new NAME --roster roster.csv`.")
+        try:
+            data = json.loads(settings_file.read_text())
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{settings_file} is not valid JSON ({exc}); fix it by hand.") from None
+        unknown = set(data) - {f.name for f in fields(Settings)}
+        if unknown:
+            raise ValueError(f"{settings_file} has settings this version does not know: {', '.join(sorted(unknown))} "
+                             f"(known: {', '.join(f.name for f in fields(Settings))}).")
+        self.settings = Settings(**data)
+
+    # -- where things are -------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.settings.name
+
+    @property
+    def course(self) -> Path:
+        return self.path / "course"
+
+    @property
+    def exchange(self) -> Path:
+        return Path(self.settings.exchange)
+
+    @property
+    def roster_file(self) -> Path:
+        return self.path / "roster.csv"
+
+    def folder(self, name: str) -> Path:
+        """A folder of the workspace (``grading``, ``reports``, ``exports``, ``certificates``), created on demand."""
+        path = self.path / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        url = self.settings.db_url
+        return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+
+    # -- creating and opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, name: str, home: Path | str | None = None) -> "Workspace":
+        return cls(cohorts_home(home) / check_name(name))
+
+    @classmethod
+    def create(cls, name: str, roster_csv: Path, home: Path | str | None = None, db_url: str | None = None,
+               exchange: Path | str | None = None, timeout: int = CELL_TIMEOUT,
+               pass_fraction: float = 0.7) -> "Workspace":
+        """Make a new cohort workspace. Everything is checked first; a failure leaves nothing behind."""
+        check_name(name)
+        whole_number(timeout, "the cell timeout (seconds)", 1, 3600)
+        trainees = rosters.read_roster(roster_csv)
+        home = cohorts_home(home)
+        final = home / name
+        if final.exists():
+            raise ValueError(f"A cohort named {name!r} already exists at {final}.")
+        exchange = Path(exchange).expanduser().resolve() if exchange else final / "exchange"
+        settings = Settings(name=name, db_url=db_url or f"sqlite:///{final / 'course' / 'gradebook.db'}",
+                            exchange=str(exchange), pass_fraction=pass_fraction,
+                            created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        _check_db_url(settings.db_url)
+        home.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(prefix=f".{name}-creating-", dir=home))
+        try:
+            course = building / "course"
+            write_config(course, course_id=name, db_url=settings.db_url, timeout=timeout)
+            with open(course / "nbgrader_config.py", "a") as config:
+                config.write(_EXTRA_CONFIG.format(root=str(final / "course"), exchange=str(exchange)))
+            for sub in ("source", "release", "submitted", "autograded", "feedback"):
+                (course / sub).mkdir()
+            (building / "cohort.json").write_text(json.dumps(asdict(settings), indent=2) + "\n")
+            rosters.write_roster(building / "roster.csv", trainees)
+            db_url_now = (f"sqlite:///{course / 'gradebook.db'}" if db_url is None else settings.db_url)
+            with gradebook_at(db_url_now, name) as gb:
+                rosters.sync_gradebook(gb, trainees)
+            os.rename(building, final)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        if exchange == final / "exchange":
+            exchange.mkdir()
+        return cls(final)
+
+    # -- nbgrader handles -------------------------------------------------------------------------------
+    def config(self):
+        """The course's nbgrader configuration (its nbgrader_config.py), as a traitlets Config."""
+        from traitlets.config.loader import PyFileConfigLoader
+        return PyFileConfigLoader("nbgrader_config.py", path=str(self.course)).load_config()
+
+    def coursedir(self, config=None, **traits):
+        from nbgrader.coursedir import CourseDirectory
+        coursedir = CourseDirectory(config=config or self.config())
+        for key, value in traits.items():
+            setattr(coursedir, key, value)
+        return coursedir
+
+    def api(self):
+        """nbgrader's own high-level API on this course (release, collect, feedback ...)."""
+        from nbgrader.apps.api import NbGraderAPI
+        quiet_nbgrader()
+        alembic_on_path()
+        config = self.config()
+        return NbGraderAPI(coursedir=self.coursedir(config), config=config)
+
+    def gradebook(self):
+        return gradebook_at(self.settings.db_url, self.name)
+
+    def roster(self) -> list[rosters.Trainee]:
+        return rosters.read_roster(self.roster_file)
+
+    def release_dir(self, module_id: str) -> Path:
+        return self.course / "release" / module_id
+
+    def released_modules(self) -> list[str]:
+        """Released modules, in course order (then any other assignment the gradebook knows)."""
+        from ..catalogue import MODULES
+        with self.gradebook() as gb:
+            known = {a.name for a in gb.assignments}
+        order = [m.id for m in MODULES if m.id in known]
+        return order + sorted(known - set(order))
+
+
+def gradebook_at(db_url: str, course_id: str):
+    from nbgrader.api import Gradebook
+    alembic_on_path()
+    return Gradebook(db_url, course_id)
+
+
+def alembic_on_path() -> None:
+    """nbgrader runs ``alembic`` by name when it creates a gradebook: put this environment's bin folder on PATH."""
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+def _check_db_url(url: str) -> None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+    try:
+        make_url(url)
+    except ArgumentError:
+        raise ValueError(f"{url!r} is not a database URL; use e.g. sqlite:////path/gradebook.db or "
+                         "postgresql://user@host/db (see SQLAlchemy's engine URLs).") from None
+
+
+def quiet_nbgrader() -> None:
+    """nbgrader logs each step (and #1961's checksum warnings) at length, and its gradebook trips SQLAlchemy 2's
+    autoflush warnings; the cohort tools report what matters in their own summaries instead."""
+    from sqlalchemy.exc import SAWarning
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=SAWarning)
+
+
+def list_cohorts(home: Path | str | None = None) -> list[Workspace]:
+    home = cohorts_home(home)
+    if not home.is_dir():
+        return []
+    return [Workspace(p) for p in sorted(home.iterdir()) if (p / "cohort.json").is_file()]

@@ -1,0 +1,74 @@
+"""Module 01's two explorers do what the text around them promises (on the shared Run All page)."""
+import pytest
+from playwright.sync_api import expect
+
+from course.catalogue import module
+from course.screening import npv, ppv
+from course.vignettes import get_patient
+
+from .lab import UI_WAIT
+
+ASSESSMENT = module("01-assessment")
+
+
+@pytest.fixture
+def page(module_run):
+    return module_run(ASSESSMENT)
+
+
+def explorer(page, label: str):
+    """The widget view holding a control labelled ``label``."""
+    return page.widget_views.filter(has=page.page.locator(".widget-label", has_text=label))
+
+
+def set_readout(page, view, label: str, value: str) -> None:
+    """Type a value into a slider's readout, as a trainee can instead of dragging."""
+    readout = view.locator(".widget-slider", has=page.page.locator(".widget-label", has_text=label)) \
+        .locator(".widget-readout")
+    readout.click()
+    page.page.keyboard.press("Control+A")
+    page.page.keyboard.type(value)
+    page.page.keyboard.press("Enter")
+    expect(readout).to_have_text(value, timeout=UI_WAIT)
+
+
+def test_vignette_explorer_shows_the_chosen_patient(page):
+    view = explorer(page, "Patient")
+    select = view.locator("select")
+    for patient_id in ("P05", "P13"):
+        patient = get_patient(patient_id)
+        label = next(o for o in select.locator("option").all_text_contents() if o.startswith(patient_id))
+        select.select_option(label=label)
+        expect(view.locator(".gtitle")).to_contain_text(f"{patient_id} {patient['name']}", timeout=UI_WAIT)
+        expect(view.locator(".widget-html-content h3")).to_contain_text(f"{patient_id} {patient['name']}",
+                                                                        timeout=UI_WAIT)
+        page.shot(f"vignette-explorer-{patient_id}", view)
+
+
+def test_ppv_explorer_text_and_curve_follow_the_sliders(page):
+    view = explorer(page, "Sensitivity")
+    curve = view.locator("path.js-line").first
+    prevalence, sensitivity, specificity = 0.1, 0.6, 0.9
+    set_readout(page, view, "Prevalence", f"{prevalence:.3f}")
+    set_readout(page, view, "Sensitivity", f"{sensitivity:.2f}")
+    before = curve.get_attribute("d")
+    set_readout(page, view, "Specificity", f"{specificity:.2f}")
+    text = view.locator(".widget-html-content")
+    positives = round(1000 * (sensitivity * prevalence + (1 - specificity) * (1 - prevalence)))
+    for shown in (f"about {positives} screen positive", f"{ppv(sensitivity, specificity, prevalence):.0%} of them",
+                  f"{npv(sensitivity, specificity, prevalence):.0%} of those who screen negative"):
+        expect(text).to_contain_text(shown, timeout=UI_WAIT)
+    expect(curve).not_to_have_attribute("d", before, timeout=UI_WAIT)
+    page.shot("ppv-explorer-typed", view)
+
+    # Dragging a handle with the mouse moves the curve too.
+    before = curve.get_attribute("d")
+    handle = view.locator(".widget-slider", has=page.page.locator(".widget-label", has_text="Sensitivity")) \
+        .locator(".noUi-handle")
+    box = handle.bounding_box()
+    page.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.page.mouse.down()
+    page.page.mouse.move(box["x"] + 120, box["y"] + box["height"] / 2, steps=5)
+    page.page.mouse.up()
+    expect(curve).not_to_have_attribute("d", before, timeout=UI_WAIT)
+    page.shot("ppv-explorer-dragged", view)

@@ -1,0 +1,93 @@
+"""The checks around nbgrader, as pure functions: cells deleted or edited, run problems, exit codes, preloads."""
+import shutil
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course import ROOT
+from course.cohort.grading import (STATUSES, Record, cell_findings, configure_worker, describe_exit, execute_notebook,
+                                   locked_imports, run_findings, worst)
+from course.cohort.sandbox import KernelServer
+from course.nbgrading import write_config
+
+from .conftest import MODULE, NOTEBOOK, SOURCE, cell
+
+RELEASE = ROOT / "modules" / MODULE / NOTEBOOK
+
+
+def _release():
+    return nbformat.read(RELEASE, as_version=4)
+
+
+def test_an_untouched_or_answered_release_has_no_cell_findings():
+    answered = _release()
+    cell(answered, "q1-answer").source = "def gad7_severity(total):\n    return 'mild'"
+    cell(answered, "m1-answer").source = "My written answer."
+    assert cell_findings(_release(), _release()) == [] and cell_findings(answered, _release()) == []
+
+
+def test_deleted_and_edited_cells_are_named_with_their_kind():
+    nb = _release()
+    nb.cells.remove(cell(nb, "q3-check"))
+    nb.cells.remove(cell(nb, "q5-answer"))
+    cell(nb, "q2-check").source = "pass"
+    cell(nb, "intro").source += "\nmy note"
+    cell(nb, "q4-check").metadata.nbgrader["points"] = "lots"
+    assert cell_findings(nb, _release()) == [
+        ["cell-deleted", "q3-check (test), q5-answer (answer)"],
+        ["cell-edited", "intro (locked), q2-check (test), q4-check (test)"]]
+
+
+def test_run_findings_read_timeouts_memory_errors_and_cut_output():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(), nbformat.v4.new_code_cell(),
+                                         nbformat.v4.new_code_cell()])
+    nb.cells[0].metadata["nbgrader"] = {"grade_id": "q1-answer"}
+    nb.cells[0].outputs = [nbformat.v4.new_output("error", ename="CellTimeoutError", evalue="", traceback=[])]
+    nb.cells[1].outputs = [nbformat.v4.new_output("error", ename="MemoryError", evalue="", traceback=[])]
+    nb.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n... Output truncated ...")]
+    assert run_findings(nb) == [["timed-out", "q1-answer"], ["memory-limit", "cell 2"], ["output-truncated", "cell 3"]]
+    assert run_findings(_release()) == []
+
+
+@pytest.mark.parametrize("code, words", [(137, "SIGKILL"), (152, "the CPU time limit"), (134, "memory ran out"),
+                                         (3, "exited with code 3"), (None, "stopped answering")])
+def test_exit_codes_in_plain_words(code, words):
+    assert words in describe_exit(code)
+
+
+def test_worst_finding_decides_the_status():
+    assert worst([], "graded") == "graded"
+    assert worst([["extra-files", "a.txt"], ["cell-edited", "setup"]], "needs-manual-grading") == "cell-edited"
+    assert list(STATUSES)[-2:] == ["needs-manual-grading", "graded"]
+    record = Record("t1", MODULE, "cell-edited", [["cell-edited", "setup (locked)"], ["extra-files", "a.txt"]])
+    assert record.detail() == "test or locked cell edited: setup (locked); extra files: a.txt" and record.graded
+
+
+def test_preloads_come_from_locked_cells_only():
+    source = nbformat.read(SOURCE, as_version=4)
+    names = locked_imports([source])
+    assert {"course", "course.evidence", "course.vignettes", "course.checking"} <= set(names)
+    cell(source, "q1-answer").source = "import antigravity"
+    cell(source, "setup").source = "%matplotlib inline\nimport os"
+    assert "antigravity" not in locked_imports([source]) and "os" not in locked_imports([source])
+
+
+def test_a_notebook_over_its_time_limit_is_stopped_and_reported(tmp_path):
+    """Cells that each stay under the cell limit but together exceed the notebook limit."""
+    write_config(tmp_path, timeout=60)
+    notebook = tmp_path / "slow.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("import time; time.sleep(4)") for _ in range(4)],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}}), notebook)
+    scratch = Path(tempfile.mkdtemp(prefix="kap-worker-test-"))
+    try:
+        with KernelServer(scratch, preload=[]) as server:
+            configure_worker(str(tmp_path), server.kernel_command([]), notebook_timeout=6)
+            (scratch / "kernel-1").mkdir()
+            result = execute_notebook(str(notebook), str(scratch / "kernel-1"))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    assert result["error"] == "stuck" and "notebook time limit (6 s)" in result["detail"]
+    assert result["notebook"] is not None, "the run up to the stop is kept for the grader"
