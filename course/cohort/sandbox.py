@@ -79,7 +79,7 @@ SECRET_HOME_ENTRIES = (".ssh", ".aws", ".azure", ".gnupg", ".config", ".docker",
 
 _CLONE_NEWNS, _CLONE_NEWPID, _CLONE_NEWNET = 0x00020000, 0x20000000, 0x40000000
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
-_MS_BIND, _MS_REC, _MS_PRIVATE = 4096, 16384, 1 << 18
+_MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 32, 4096, 16384, 1 << 18
 _PR_SET_PDEATHSIG, _PR_CAPBSET_DROP, _PR_SET_NO_NEW_PRIVS = 1, 24, 38
 _CAP_VERSION_3 = 0x20080522
 
@@ -376,13 +376,31 @@ def _enter_namespaces(hide: list[str], scratch: str, cwd: Path) -> None:
     own = os.open(cwd, os.O_PATH | os.O_DIRECTORY)  # the kernel's folder, reachable once its parents are covered
     system_tmp = Path(tempfile.gettempdir()).resolve()
     covered = str(system_tmp) if system_tmp in Path(scratch).parents else scratch
-    for folder in dict.fromkeys([covered, "/tmp", "/var/tmp", "/dev/shm"]):
-        if os.path.isdir(folder):
-            _mount("tmpfs", folder, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=256m,mode=1777")
+    folders = [f for f in dict.fromkeys([covered, "/tmp", "/var/tmp", "/dev/shm"]) if os.path.isdir(f)]
+    # The Python environment and the course package may live in a temporary folder (a clone in /tmp, say):
+    # keep them reachable, read-only, through the covering.
+    needed = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in _runtime_folders()
+              if any(Path(f) in Path(path).parents for f in folders)}
+    for folder in folders:
+        _mount("tmpfs", folder, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=256m,mode=1777")
+    for path, fd in needed.items():
+        os.makedirs(path, exist_ok=True)
+        _mount(f"/proc/self/fd/{fd}", path, None, _MS_BIND | _MS_REC)
+        _mount(None, path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY)
+        os.close(fd)
     os.makedirs(cwd)
     _mount(f"/proc/self/fd/{own}", cwd, None, _MS_BIND)
     os.close(own)
     _relay_child(reap=True)  # PID 1 waits and reaps; the child becomes the kernel
+
+
+def _runtime_folders() -> list[str]:
+    """Folders a kernel needs to start: the Python environment and the course package's repository."""
+    from .. import ROOT
+    folders = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(sys.executable).resolve().parent,
+               ROOT.resolve()}
+    # Keep the outermost of nested folders only (a venv inside the repository is covered by the repository).
+    return sorted(str(f) for f in folders if not any(other in f.parents for other in folders))
 
 
 def _relay_child(reap: bool = False) -> None:
