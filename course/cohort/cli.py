@@ -23,7 +23,8 @@ def add_cohort_parser(sub) -> None:
     p.add_argument("--timeout", type=int, default=None, help="seconds a cell may run when graded (default 120)")
     p.add_argument("--pass-mark", type=float, default=0.7, help="share of a module's points needed to pass (0.7)")
     p.set_defaults(cohort_func=_new)
-    p = commands.add_parser("roster", parents=[named], help="update the roster from a CSV (add, rename, report removed)")
+    p = commands.add_parser("roster", parents=[named],
+                            help="update the roster from a CSV (add, rename, report removed)")
     p.add_argument("roster", help="the new roster CSV")
     p.set_defaults(cohort_func=_roster)
     p = commands.add_parser("list", parents=[home], help="list the cohorts")

@@ -101,9 +101,11 @@ class FeedbackRun:
             lines.append("  made but not released (not submitted through the exchange; hand these out yourself): "
                          + ", ".join(self.not_released))
         if self.waiting:
-            lines.append(f"  waiting for manual grading in formgrader ({len(self.waiting)}): " + ", ".join(self.waiting))
+            lines.append(f"  waiting for manual grading in formgrader ({len(self.waiting)}): "
+                         + ", ".join(self.waiting))
         if self.not_graded:
-            lines.append("  no feedback (not graded): " + ", ".join(f"{s} ({STATUSES[c].label})" for s, c in self.not_graded))
+            lines.append("  no feedback (not graded): "
+                         + ", ".join(f"{s} ({STATUSES[c].label})" for s, c in self.not_graded))
         return "\n".join(lines)
 
 

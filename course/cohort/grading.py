@@ -57,7 +57,8 @@ STATUSES = {s.code: s for s in (
     Status("missing", "missing", False, "Nothing was collected: remind the trainee to submit, then collect again."),
     Status("too-large", "too large", False, "Bigger than max_submission_mb (cohort.json): ask for a resubmission "
                                             "with large outputs cleared."),
-    Status("corrupt-notebook", "corrupt notebook", False, "The file is not a readable notebook: ask for a resubmission."),
+    Status("corrupt-notebook", "corrupt notebook", False, "The file is not a readable notebook: ask for a "
+                                                          "resubmission."),
     Status("unknown-notebook", "renamed or unknown notebook", False, "The module's notebook is not there but another "
                                                                      "is (renamed?): rename it in submitted/ or ask "
                                                                      "for a resubmission, then grade again."),
@@ -280,7 +281,8 @@ def execute_notebook(path: str, cwd: str) -> dict:
                 nb, resources = pp(nb, resources)
     except (DeadKernelError, CellTimeoutError) as exc:
         if outcome.get("time_up"):
-            outcome.update(error="stuck", detail=f"stopped at the notebook time limit ({_WORKER['notebook_timeout']} s)")
+            limit = _WORKER["notebook_timeout"]
+            outcome.update(error="stuck", detail=f"stopped at the notebook time limit ({limit} s)")
         elif isinstance(exc, CellTimeoutError):
             outcome.update(error="stuck", detail="a cell ran past the time limit and ignored the interrupt")
         else:
@@ -432,7 +434,8 @@ class Grader:
 
     def _source_notebooks(self):
         import nbformat
-        return [nbformat.read(p, as_version=4) for p in sorted((self.ws.course / "source" / self.module).glob("*.ipynb"))]
+        folder = self.ws.course / "source" / self.module
+        return [nbformat.read(p, as_version=4) for p in sorted(folder.glob("*.ipynb"))]
 
     def _finish_record(self, record: Record, summary: "Summary", bar) -> None:
         _save(self.ws, record)

@@ -188,7 +188,8 @@ def figures(data: CohortData) -> list:
     scores = go.Figure([go.Box(y=table.loc[table["module"] == m, "percent"].dropna(), name=m, boxpoints="all",
                                jitter=0.4, pointpos=0, marker_color=OKABE_ITO[0]) for m in modules])
     scores.add_hline(y=100 * data.pass_fraction, line_dash="dot", annotation_text="pass mark")
-    scores.update_layout(title_text="Score distributions (written answers count once graded)", yaxis_title="% of the module's points",
+    scores.update_layout(title_text="Score distributions (written answers count once graded)",
+                         yaxis_title="% of the module's points",
                          yaxis_range=[-5, 105], showlegend=False)
 
     items = item_table(data.items).dropna(subset=["discrimination"])  # the table below lists the others
