@@ -127,6 +127,16 @@ def module_run(browser, lab_server, lab_root):
             runs[module.id] = page
         return runs[module.id]
 
+    run.pages = runs
     yield run
     for page in runs.values():
         page.close()
+
+
+@pytest.fixture(autouse=True)
+def failure_shot_of_shared_runs(request):
+    """A test that fails while looking at a shared module run leaves a screenshot of that page."""
+    yield
+    if getattr(request.node, "browser_failed", False) and "module_run" in request.fixturenames:
+        for page in request.getfixturevalue("module_run").pages.values():
+            page.shot(f"failure-{re.sub(r'[^A-Za-z0-9_.-]+', '_', request.node.name)}")

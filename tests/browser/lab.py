@@ -282,8 +282,9 @@ class LabPage:
                 raise AssertionError(f"Run All did not finish within {RUN_WAIT // 1000} s")
             self.page.wait_for_timeout(100)  # lets Playwright deliver websocket events
         try:
-            # Every reply is in, so the marker is only waiting to be drawn.
-            self.notebook.locator(".jp-OutputArea-output", has_text=marker).wait_for(state="attached", timeout=5_000)
+            # Every reply is in, so the marker is only waiting to be drawn (the browser may be busy drawing).
+            self.notebook.locator(".jp-OutputArea-output", has_text=marker).wait_for(state="attached",
+                                                                                      timeout=UI_WAIT)
         except PlaywrightTimeout:
             errors = self.stderr.all_inner_texts()  # the last one stopped the run
             raise AssertionError(f"Run All stopped before the last cell, at this error "

@@ -21,15 +21,10 @@ def explorer(page, label: str):
     return page.widget_views.filter(has=page.page.locator(".widget-label", has_text=label))
 
 
-def set_readout(page, view, label: str, value: str) -> None:
-    """Type a value into a slider's readout, as a trainee can instead of dragging."""
-    readout = view.locator(".widget-slider", has=page.page.locator(".widget-label", has_text=label)) \
+def readout(page, view, label: str):
+    """A slider's readout: a trainee can type a value there instead of dragging."""
+    return view.locator(".widget-slider", has=page.page.locator(".widget-label", has_text=label)) \
         .locator(".widget-readout")
-    readout.click()
-    page.page.keyboard.press("Control+A")
-    page.page.keyboard.type(value)
-    page.page.keyboard.press("Enter")
-    expect(readout).to_have_text(value, timeout=UI_WAIT)
 
 
 def test_vignette_explorer_shows_the_chosen_patient(page):
@@ -46,29 +41,42 @@ def test_vignette_explorer_shows_the_chosen_patient(page):
 
 
 def test_ppv_explorer_text_and_curve_follow_the_sliders(page):
+    """Typed into the three readouts one after the other: the text, the curve and the one marked
+    point end on the typed values; then a drag of the sensitivity handle moves them again."""
     view = explorer(page, "Sensitivity")
     curve = view.locator("path.js-line").first
-    prevalence, sensitivity, specificity = 0.1, 0.6, 0.9
-    set_readout(page, view, "Prevalence", f"{prevalence:.3f}")
-    set_readout(page, view, "Sensitivity", f"{sensitivity:.2f}")
+    page.wait_settled(view)
     before = curve.get_attribute("d")
-    set_readout(page, view, "Specificity", f"{specificity:.2f}")
+    prevalence, sensitivity, specificity = 0.1, 0.6, 0.9
+    typed = {"Prevalence": f"{prevalence:.3f}", "Sensitivity": f"{sensitivity:.2f}", "Specificity": f"{specificity:.2f}"}
+    for label, value in typed.items():
+        field = readout(page, view, label)
+        field.fill(value)
+        field.press("Enter")
+        expect(field).to_have_text(value)
     text = view.locator(".widget-html-content")
     positives = round(1000 * (sensitivity * prevalence + (1 - specificity) * (1 - prevalence)))
     for shown in (f"about {positives} screen positive", f"{ppv(sensitivity, specificity, prevalence):.0%} of them",
                   f"{npv(sensitivity, specificity, prevalence):.0%} of those who screen negative"):
         expect(text).to_contain_text(shown, timeout=UI_WAIT)
     expect(curve).not_to_have_attribute("d", before, timeout=UI_WAIT)
+    page.wait_settled(view)
     page.shot("ppv-explorer-typed", view)
+    marks = view.locator(".scatterlayer .trace text")  # one marked point, no stale trace left behind
+    expect(marks).to_have_text([f"chosen: PPV {ppv(sensitivity, specificity, prevalence):.0%}"])
 
-    # Dragging a handle with the mouse moves the curve too.
+    # Dragging a handle with the mouse moves the curve too (to the left end of the track).
     before = curve.get_attribute("d")
     handle = view.locator(".widget-slider", has=page.page.locator(".widget-label", has_text="Sensitivity")) \
         .locator(".noUi-handle")
-    box = handle.bounding_box()
+    handle.scroll_into_view_if_needed()
+    position, box = handle.get_attribute("aria-valuetext"), handle.bounding_box()
     page.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.page.mouse.down()
-    page.page.mouse.move(box["x"] + 120, box["y"] + box["height"] / 2, steps=5)
+    page.page.mouse.move(box["x"] - 150, box["y"] + box["height"] / 2, steps=5)
     page.page.mouse.up()
+    expect(handle).not_to_have_attribute("aria-valuetext", position, timeout=UI_WAIT)
     expect(curve).not_to_have_attribute("d", before, timeout=UI_WAIT)
+    dragged = float(handle.get_attribute("aria-valuetext"))
+    expect(marks).to_have_text([f"chosen: PPV {ppv(dragged, specificity, prevalence):.0%}"], timeout=UI_WAIT)
     page.shot("ppv-explorer-dragged", view)
