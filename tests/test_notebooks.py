@@ -18,7 +18,8 @@ def test_every_module_source_has_a_committed_release():
 def test_released_modules_do_not_drift_from_sources(tmp_path):
     build(out=tmp_path)
     for module_id in module_ids():
-        compare = filecmp.dircmp(tmp_path / module_id, ROOT / "modules" / module_id)
+        compare = filecmp.dircmp(tmp_path / module_id, ROOT / "modules" / module_id,
+                                 ignore=[".ipynb_checkpoints", "__pycache__"])  # JupyterLab's, git-ignored
         assert not (compare.left_only or compare.right_only or compare.diff_files), (
             f"modules/{module_id} differs from what `course build` makes from solutions/{module_id}: "
             f"only new {compare.left_only}, only committed {compare.right_only}, changed {compare.diff_files}. "

@@ -7,6 +7,7 @@ Jupyter's contents API); the instructor works in a terminal of the formgrader se
 as that user). Spawn times and memory are written to test-artifacts/hub-sizing.json.
 """
 import asyncio
+import concurrent.futures
 import fcntl
 import json
 import os
@@ -337,7 +338,9 @@ def _measure_server(hub: Hub, user: str) -> dict:
     idle = rss_mib(server[0])
     kernel = hub.post(user, f"/user/{user}/api/kernels", json={"name": "python3"}).json()
     ws = f"{hub.url.replace('http', 'ws', 1)}/user/{user}/api/kernels/{kernel['id']}/channels"
-    assert asyncio.run(_execute(ws, hub.tokens[user], KERNEL_CODE)) == "ok"
+    # In a thread of its own: another test package may have left an event loop running in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, _execute(ws, hub.tokens[user], KERNEL_CODE)).result() == "ok"
     kernels = owned_by(descendants(server[0]), user, "ipykernel")
     assert len(kernels) == 1, kernels
     return {"spawn_s": round(seconds, 1), "idle_lab_mib": round(idle),

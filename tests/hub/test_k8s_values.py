@@ -5,7 +5,9 @@ validated against the chart's own values schema. Both files are data kept beside
 ../shared/deploy/ (not copied into the project).
 """
 import copy
+import os
 import tomllib
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -16,7 +18,11 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from course import ROOT
 
-SHARED = ROOT.parent / "shared" / "deploy"
+# The chart's files live in ../shared/deploy beside the repository; a clone elsewhere (CI, /tmp) finds them
+# through KAP_SHARED_DIR or the workplace's shared folder.
+_CANDIDATES = [Path(p) / "deploy" for p in filter(None, [os.environ.get("KAP_SHARED_DIR")])]
+_CANDIDATES += [ROOT.parent / "shared" / "deploy", Path("/work/shared/deploy")]
+SHARED = next((c for c in _CANDIDATES if c.is_dir()), _CANDIDATES[0] if _CANDIDATES else ROOT.parent / "shared")
 K8S = ROOT / "deploy" / "k8s"
 COURSE = "kap-anxiety"
 
