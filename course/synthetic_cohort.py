@@ -17,7 +17,6 @@ only (``random.random`` is the one generator stream Python keeps stable across v
 """
 from __future__ import annotations
 
-import csv
 import math
 import random
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from pathlib import Path
 from statistics import NormalDist
 
 from . import DATASETS
+from .csvfile import write_rows
 
 COHORT_CSV = DATASETS / "cohort_gad7.csv"
 SEED = 20261204
@@ -220,12 +220,7 @@ def build_cohort(seed: int = SEED) -> list[dict]:
 
 def write_cohort(path: Path | str = COHORT_CSV, seed: int = SEED) -> Path:
     """Write the cohort CSV (Unix line endings, integers only, so the bytes are reproducible)."""
-    path = Path(path)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(build_cohort(seed))
-    return path
+    return write_rows(path, COLUMNS, build_cohort(seed))
 
 
 def main() -> None:

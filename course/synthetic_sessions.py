@@ -14,11 +14,11 @@ vignette loader).
 """
 from __future__ import annotations
 
-import csv
 import math
 import random
 from pathlib import Path
 
+from .csvfile import write_rows
 from .dosing import SESSION_VITALS_CSV
 from .vignettes import load_vignettes
 
@@ -131,12 +131,7 @@ def build_rows(seed: int = SEED) -> list[dict]:
 
 def write_session_vitals(path: Path | str = SESSION_VITALS_CSV, seed: int = SEED) -> Path:
     """Write the CSV (Unix line endings, no timestamps: the same seed gives the same bytes)."""
-    path = Path(path)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(build_rows(seed))
-    return path
+    return write_rows(path, COLUMNS, build_rows(seed))
 
 
 if __name__ == "__main__":
