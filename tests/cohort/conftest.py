@@ -88,14 +88,8 @@ def cohort_home(tmp_path, monkeypatch) -> Path:
     return home
 
 
-WRONG_AT_BAND_EDGES = '''def gad7_severity(total):
-    if total > 15:
-        return "severe"
-    if total > 10:
-        return "moderate"
-    if total > 5:
-        return "mild"
-    return "minimal"'''
+WRONG_AT_BAND_EDGES = ('gad7_bands = {4: "minimal", 5: "minimal", 9: "mild", 10: "mild", 14: "moderate", '
+                       '15: "moderate", 21: "severe"}')
 
 #: The rubric comment a grader leaves on ben's first written answer.
 COMMENT = "Good use of the PPV; name the diagnostic interview as the next step."

@@ -23,7 +23,7 @@ def _release():
 
 def test_an_untouched_or_answered_release_has_no_cell_findings():
     answered = _release()
-    cell(answered, "q1-answer").source = "def gad7_severity(total):\n    return 'mild'"
+    cell(answered, "q1-answer").source = "gad7_bands = {4: \"mild\"}"
     cell(answered, "m1-answer").source = "My written answer."
     assert cell_findings(_release(), _release()) == [] and cell_findings(answered, _release()) == []
 
