@@ -1,5 +1,6 @@
 # Two commands: `make lab` opens the course in JupyterLab; `make test` runs every test.
-# Both create the virtual environment in .venv on first use (and again when pyproject.toml changes).
+# `make check` is the quick tier (lint, unit, property and notebook tests; no browser, no hub, no cohort runs).
+# All create the virtual environment in .venv on first use (and again when pyproject.toml changes).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -11,7 +12,7 @@ HUB_TOOLS := .hub-tools
 PROXY := $(HUB_TOOLS)/node_modules/.bin/configurable-http-proxy
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: lab test build clean hub-tools
+.PHONY: lab test check lint build clean hub-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +25,14 @@ lab: $(STAMP)
 	  --ServerApp.root_dir=$(CURDIR) --LabApp.news_url=None \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(ROOT_FLAG) $(LAB_ARGS)
 
-test: $(STAMP) hub-tools $(CHROMIUM)
+test: $(STAMP) hub-tools $(CHROMIUM) lint
 	$(PY) -m pytest
+
+check: $(STAMP) lint
+	$(PY) -m pytest tests solutions --ignore=tests/browser --ignore=tests/hub --ignore=tests/cohort
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check course tests benchmarks deploy
 
 build: $(STAMP)
 	$(VENV)/bin/course build

@@ -23,15 +23,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from conftest import typed_in  # noqa: E402  (the tests' way of typing answers into a release)
-from course.catalogue import module  # noqa: E402
+from course.lessons import source_notebook  # noqa: E402
+from course.data.syllabus import module  # noqa: E402
 from course.cohort.exchange import release  # noqa: E402
 from course.cohort.workspace import Workspace, gradebook_at  # noqa: E402
-from course.nbgrading import course_directory, generate  # noqa: E402
+from course.nbcourse import course_directory, generate  # noqa: E402
 
 
-def submissions(release_nb: Path, source_nb: Path, count: int) -> dict[str, nbformat.NotebookNode]:
+def submissions(release_nb: Path, source_nb: nbformat.NotebookNode, count: int) -> dict[str, nbformat.NotebookNode]:
     """``count`` submissions cycling through correct, partly answered and unanswered work."""
-    answer_ids = [c.metadata["nbgrader"]["grade_id"] for c in nbformat.read(source_nb, as_version=4).cells
+    answer_ids = [c.metadata["nbgrader"]["grade_id"] for c in source_nb.cells
                   if c.metadata.get("nbgrader", {}).get("solution")]
     kinds = [lambda: typed_in(release_nb, source_nb),
              lambda: typed_in(release_nb, source_nb, set(answer_ids[::2])),
@@ -62,7 +63,7 @@ def main() -> int:
         tmp = Path(tmp)
         plain = course_directory(tmp / "plain", [args.module])
         release_nb = generate(plain, args.module) / notebook
-        work = submissions(release_nb, ROOT / "solutions" / args.module / notebook, args.submissions)
+        work = submissions(release_nb, source_notebook(args.module), args.submissions)
         roster = tmp / "roster.csv"
         roster.write_text("id,first_name,last_name,email\n" + "".join(f"{s},Bench,{s},{s}@example.org\n" for s in work))
         ws = Workspace.create("bench", roster, home=tmp / "cohorts")

@@ -1,12 +1,18 @@
 """KAP for Anxiety: the course's machinery, imported by every module notebook.
 
-Educational material only: nothing here is clinical decision support, and no function
-recommends a dose or a treatment for a person.
+Educational material only: nothing here is clinical decision support, and no function recommends a dose
+or a treatment for a person.
+
+Layers, bottom to top (tests/test_layers.py holds the code to them):
+
+- ``paths``, ``validation``: where files are; input checks with plain-language errors.
+- ``data``, ``lessons``, ``nbcourse``, ``theme``: reading the data files (each checked against its schema),
+  the lesson texts, nbgrader course folders, the course look.
+- clinical logic: ``scales``, ``screening``, ``dosing``, ``integration``, ``outcomes``, ``cases``, and
+  ``answer_checks`` (what check cells call).
+- ``plots``, then ``widgets``; ``cohort`` beside them (it imports neither).
+- ``authoring`` (build, start page) and ``synthetic`` (dataset generators, never imported at run time);
+  ``cli`` on top.
 """
-from pathlib import Path
 
-__version__ = "0.1.0"
-
-#: The repository root (the folder holding ``course/``, ``datasets/``, ``modules/``).
-ROOT = Path(__file__).resolve().parent.parent
-DATASETS = ROOT / "datasets"
+__version__ = "0.2.0"

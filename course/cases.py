@@ -30,11 +30,13 @@ from string import ascii_uppercase
 
 import pandas as pd
 
-from . import DATASETS
-from .checks import whole_number
-from .evidence import reference
+from .data.patients import get_patient
+from .data.references import check_keys
+from .paths import dataset
+from .screening import DECISIONS, triage
+from .validation import whole_number
 
-CASES_DIR = DATASETS / "cases"
+CASES_DIR = dataset("cases")
 ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 BRACKETED = re.compile(r"\[([^\[\]]+)\]")
 MAX_CHOICES = 6
@@ -126,11 +128,10 @@ def _text(value, where: str, required: bool = True) -> str:
 
 def _keys_resolve(text: str, where: str) -> None:
     for key in BRACKETED.findall(text):
-        for part in (k.strip() for k in key.split(";")):
-            try:
-                reference(part)
-            except ValueError as exc:
-                raise CaseError(f"{where}: {exc}") from None
+        try:
+            check_keys([k.strip() for k in key.split(";")], where)
+        except ValueError as exc:
+            raise CaseError(str(exc)) from None
 
 
 def _unknown_fields(record: dict, allowed: set, where: str) -> None:
@@ -142,7 +143,6 @@ def _unknown_fields(record: dict, allowed: set, where: str) -> None:
 def _patient(value, where: str) -> str | None:
     if value is None:
         return None
-    from .vignettes import get_patient
     try:
         get_patient(value)
     except ValueError as exc:
@@ -151,7 +151,6 @@ def _patient(value, where: str) -> str | None:
 
 
 def _choice(raw, where: str) -> Choice:
-    from .screening import DECISIONS
     if not isinstance(raw, dict):
         raise CaseError(f"{where}: each choice must be an object with label, next, points and feedback.")
     _unknown_fields(raw, CHOICE_FIELDS, where)
@@ -247,8 +246,6 @@ def _check_graph(case: Case) -> None:
 
 
 def _check_triage(case: Case) -> None:
-    from .screening import triage
-    from .vignettes import get_patient
     for node in case.nodes.values():
         tagged = [(i, c) for i, c in enumerate(node.choices) if c.triage]
         if not tagged:

@@ -4,34 +4,38 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import ROOT
 from .cohort.cli import add_cohort_parser
+from .paths import checkout
 
 
 def _build(args) -> int:
-    from .nbgrading import build, module_ids
-    from .startpage import write_start_page
-    modules = args.modules or module_ids()
-    for path in build(modules):
-        print(f"released {path.relative_to(ROOT)}")
-    print(f"wrote {write_start_page().relative_to(ROOT)}")
+    # start-up cost: nbgrader and jupytext load only for this command
+    from .authoring.build import build
+    from .authoring.generated import write_documents
+    from .authoring.startpage import write_start_page
+    from .nbcourse import module_ids
+    repo = checkout()
+    for path in build(args.modules or module_ids()):
+        print(f"released {path.relative_to(repo)}")
+    print(f"wrote {write_start_page().relative_to(repo)}")
+    for path in write_documents():
+        print(f"updated the generated tables in {path.relative_to(repo)}")
     return 0
 
 
 def _data(args) -> int:
-    # Order matters: the session vitals are drawn for the patients the vignettes let proceed.
-    from . import synthetic, synthetic_cohort, synthetic_sessions
-    synthetic.main()
-    print(f"wrote {synthetic_sessions.write_session_vitals().relative_to(ROOT)}")
-    synthetic_cohort.main()
+    from .synthetic import cohort, patients, sessions  # authoring tools: only this command imports them
+    repo = checkout()
+    for path in (patients.write_items(), sessions.write_session_vitals(), cohort.write_cohort()):
+        print(f"wrote {path.relative_to(repo)}")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="course", description="KAP for Anxiety course tools.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("build", help="release modules from solutions/ into modules/ with nbgrader, "
-                                     "and rewrite the start page")
+    p = sub.add_parser("build", help="release the lessons in solutions/ into modules/ with nbgrader, and rewrite "
+                                     "the start page and the generated tables of the README and the data card")
     p.add_argument("modules", nargs="*", help="module ids (default: every module with a source)")
     p.set_defaults(func=_build)
     p = sub.add_parser("data", help="regenerate the synthetic datasets from their seeded generator")

@@ -21,32 +21,22 @@ import numbers
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 from typing import NamedTuple
 
 import pandas as pd
 
-from . import DATASETS
-from .checks import choice, number, whole_number
-from .evidence import reference
+from .data.references import check_keys
+from .data.thresholds import threshold
+from .paths import dataset
+from .validation import choice, number, whole_number
 
 NOT_A_RECOMMENDATION = ("Illustration of published frameworks and arithmetic only: "
                         "not a dose, schedule or monitoring recommendation for any person.")
 
-ROUTES_CSV = DATASETS / "routes.csv"
-REGIMENS_CSV = DATASETS / "published_regimens.csv"
-SESSION_VITALS_CSV = DATASETS / "session_vitals.csv"
-
-
-def _keys(text: str, where: str) -> tuple[str, ...]:
-    """Space-separated reference keys; each must resolve in the course reference list."""
-    keys = tuple(text.split())
-    for key in keys:
-        try:
-            reference(key)
-        except ValueError as exc:
-            raise ValueError(f"{where}: {exc}") from None
-    return keys
+ROUTES_CSV = dataset("routes.csv")
+REGIMENS_CSV = dataset("published_regimens.csv")
+SESSION_VITALS_CSV = dataset("session_vitals.csv")
 
 
 # -- Routes and bioavailability (FACTS §3.2) ------------------------------------------------
@@ -103,13 +93,13 @@ def _route_from_row(row: dict) -> Route:
     if None not in tmax and not tmax[0] <= tmax[1] <= tmax[2]:
         raise ValueError(f"{where}: Tmax must read low <= typical <= high.")
     return Route(route=row["route"], label=row["label"], bioavailability_low=low, bioavailability_high=high,
-                 keys=_keys(row["keys"], where), facts=tuple(row["facts"].split()),
+                 keys=check_keys(row["keys"], where), facts=tuple(row["facts"].split()),
                  tmax_min_low=tmax[0], tmax_min_typical=tmax[1], tmax_min_high=tmax[2],
-                 onset_tmax=row["onset_tmax"], tmax_keys=_keys(row["tmax_keys"], where),
+                 onset_tmax=row["onset_tmax"], tmax_keys=check_keys(row["tmax_keys"], where),
                  confidence=row["confidence"], note=row["note"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _routes() -> dict[str, Route]:
     with open(ROUTES_CSV, newline="", encoding="utf-8") as handle:
         return {row["route"]: _route_from_row(row) for row in csv.DictReader(handle)}
@@ -234,14 +224,14 @@ DOSE_UNITS = ("mg/kg", "mg")
 
 def _check_regimen(position: int, row: dict) -> None:
     where = f"{REGIMENS_CSV.name}, row {position} ({row['study']})"
-    _keys(row["key"], where)
+    check_keys(row["key"], where)
     choice(row["route"], f"{where}: route", route_ids())
     choice(row["dose_unit"], f"{where}: dose_unit", DOSE_UNITS)
     if not 0 < row["dose_low"] <= row["dose_high"]:
         raise ValueError(f"{where}: doses must read 0 < dose_low <= dose_high.")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _regimens() -> pd.DataFrame:
     table = pd.read_csv(REGIMENS_CSV, dtype={"n": "Int64", "population_is_anxiety": bool},
                         keep_default_na=False, na_values={"n": [""]})
@@ -277,14 +267,14 @@ class SchedulePattern(NamedTuple):
 SCHEDULE_PATTERNS = {
     "intensive": SchedulePattern(
         "intensive", f"2 or more sessions a week, within {SHORT_COURSE_DAYS} days",
-        "a common off-label IV series of 2–3 infusions a week to a total of 6 [psychtimes_kap] (F3.11); "
+        "a common off-label IV series of 2–3 infusions a week to a total of 6 [psychtimes_kap]; "
         "a popular-press description of 3–5 sessions a week over 1–2 weeks (citation to verify)",
         ("psychtimes_kap",)),
     "spaced": SchedulePattern(
         "spaced", f"sessions every 3 to 14 days over more than {SHORT_COURSE_DAYS} days",
-        "1 mg/kg SC once or twice weekly for 3 months in an uncontrolled maintenance study [glue2018] "
-        "(F2.4); esketamine weekly or every 2 weeks from week 9 on the depression label [spravato_label] "
-        "(F3.14)", ("glue2018", "spravato_label")),
+        "1 mg/kg SC once or twice weekly for 3 months in an uncontrolled maintenance study [glue2018]; "
+        "esketamine weekly or every 2 weeks from week 9 on the depression label [spravato_label]",
+        ("glue2018", "spravato_label")),
 }
 
 
@@ -402,26 +392,31 @@ class Threshold(NamedTuple):
     value: float
     unit: str
     key: str
-    fact: str
     note: str
 
 
+def _threshold(name: str, field: str, unit: str, note: str) -> Threshold:
+    entry = threshold(name)
+    return Threshold(entry[field], unit, entry.sources[0], note)
+
+
 FORUM_NOTE = "Illustrative only (a forum source, not a protocol)"
+#: The monitoring numbers the checks below use, read from datasets/thresholds.yaml (defined there once).
 THRESHOLDS = {
-    "pre_dose_sbp": Threshold(140, "mmHg", "spravato_label", "F4.6", "consider delaying if BP >140/90 before dosing"),
-    "pre_dose_dbp": Threshold(90, "mmHg", "spravato_label", "F4.6", "consider delaying if BP >140/90 before dosing"),
-    "rise_sbp": Threshold(40, "mmHg above pre-dose", "spravato_label", "F4.5", "a rise of ≥40 systolic"),
-    "rise_dbp": Threshold(25, "mmHg above pre-dose", "spravato_label", "F4.5", "or ≥25 diastolic"),
-    "label_peak": Threshold(40, "min after dosing", "spravato_label", "F4.5", "BP rises peak ~40 min, last ~4 h"),
-    "observation": Threshold(120, "min after dosing", "spravato_label", "F4.23", "REMS: monitor at least 2 h"),
-    "forum_sbp_twice": Threshold(180, "mmHg", "esketamine_forum", "F4.8", FORUM_NOTE),
-    "forum_dbp_twice": Threshold(110, "mmHg", "esketamine_forum", "F4.8", FORUM_NOTE),
-    "forum_sbp_once": Threshold(200, "mmHg", "esketamine_forum", "F4.8", FORUM_NOTE),
-    "forum_dbp_once": Threshold(120, "mmHg", "esketamine_forum", "F4.8", FORUM_NOTE),
-    "forum_hr": Threshold(120, "bpm", "esketamine_forum", "F4.8", FORUM_NOTE),
+    "pre_dose_sbp": _threshold("bp_consider_delay", "sbp", "mmHg", "consider delaying if BP >140/90 before dosing"),
+    "pre_dose_dbp": _threshold("bp_consider_delay", "dbp", "mmHg", "consider delaying if BP >140/90 before dosing"),
+    "rise_sbp": _threshold("label_rise_frequency", "sbp_rise", "mmHg above pre-dose", "a rise of ≥40 systolic"),
+    "rise_dbp": _threshold("label_rise_frequency", "dbp_rise", "mmHg above pre-dose", "or ≥25 diastolic"),
+    "label_peak": _threshold("bp_peak", "minutes", "min after dosing", "BP rises peak ~40 min, last ~4 h"),
+    "observation": _threshold("observation", "minutes", "min after dosing", "REMS: monitor at least 2 h"),
+    "forum_sbp_twice": _threshold("forum_prn_triggers", "sbp_twice", "mmHg", FORUM_NOTE),
+    "forum_dbp_twice": _threshold("forum_prn_triggers", "dbp_twice", "mmHg", FORUM_NOTE),
+    "forum_sbp_once": _threshold("forum_prn_triggers", "sbp_once", "mmHg", FORUM_NOTE),
+    "forum_dbp_once": _threshold("forum_prn_triggers", "dbp_once", "mmHg", FORUM_NOTE),
+    "forum_hr": _threshold("forum_prn_triggers", "hr", "bpm", FORUM_NOTE),
 }
 #: "Sustained" heart rate, for the forum trigger: this many readings in a row (a course convention).
-SUSTAINED_READINGS = 2
+SUSTAINED_READINGS = int(threshold("sustained_readings")["readings"])
 VITAL_COLUMNS = {"minute": ("minutes from dose", -60, 480), "sbp": ("systolic BP (mmHg)", 60, 260),
                  "dbp": ("diastolic BP (mmHg)", 30, 160), "hr": ("heart rate (bpm)", 30, 220),
                  "cadss": ("CADSS total (0-92)", 0, 92)}
@@ -516,9 +511,8 @@ def check_rise(vitals) -> list[Finding]:
     first = crossed.iloc[0]
     return [Finding(float(first["minute"]), "bp_rise",
                     f"At {first['minute']:g} min BP is {first['sbp_rise']:+g}/{first['dbp_rise']:+g} mmHg from "
-                    f"pre-dose: at or above the label's rise of {sbp.value:g} systolic or {dbp.value:g} "
-                    "diastolic (in the label's trials, 8–19% of esketamine-treated and 1–4% of placebo-treated "
-                    "patients had such a rise at least once in the first 4 weeks).", sbp.key)]
+                    f"pre-dose: a rise of {sbp.value:g} systolic or {dbp.value:g} diastolic or more. "
+                    + threshold("label_rise_frequency").says, sbp.key)]
 
 
 def check_peak(vitals) -> list[Finding]:
@@ -586,7 +580,7 @@ def monitoring_findings(vitals) -> list[Finding]:
     return sorted(findings, key=lambda f: f.minute)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _session_vitals() -> pd.DataFrame:
     return pd.read_csv(SESSION_VITALS_CSV, dtype={"cadss": "Int64"})
 
@@ -687,7 +681,7 @@ def concentration_curve(route, half_life_minutes=120, infusion_minutes=IV_INFUSI
         "scale": Parameter(1.0, "relative", (), "illustrative: no volume of distribution; 1 is the peak of an "
                                                 "IV bolus of the same dose"),
         "half_life": Parameter(half_life, "min", ("yanagihara2003", "al_shirawi2017"),
-                               "β half-life ≈120 min; '2–3 hours' (F3.8)"),
+                               "β half-life ≈120 min; '2–3 hours'"),
         "bioavailability": Parameter(tuple(ends.values()), "fraction (low, mid, high)", info.keys,
                                      info.confidence if info.bioavailability_low == info.bioavailability_high
                                      else f"{info.confidence}; the middle of the range is illustrative"),
@@ -695,13 +689,13 @@ def concentration_curve(route, half_life_minutes=120, infusion_minutes=IV_INFUSI
     if info.route == "iv":
         sourced = infusion == IV_INFUSION_MINUTES
         parameters["infusion"] = Parameter(infusion, "min", ("taylor2018",) if sourced else (),
-                                           "0.5 mg/kg over 40 min (F2.11)" if sourced
+                                           "0.5 mg/kg over 40 min" if sourced
                                            else f"illustrative: the trials infused over {IV_INFUSION_MINUTES} min")
     else:
         parameters["tmax"] = Parameter(info.tmax_min_typical, "min", info.tmax_keys, info.onset_tmax)
     if info.route == "in_esketamine":
         parameters["esketamine_half_life"] = Parameter(
             "7–12 h terminal", "", ("spravato_label",),
-            "not modelled: the curve uses racemic ketamine's half-life (F3.8, label via aggregator)")
+            "not modelled: the curve uses racemic ketamine's half-life (label via aggregator)")
     return ConcentrationCurve(info.route, info.label, times, scaled["low"], scaled["mid"], scaled["high"],
                               peak, parameters)

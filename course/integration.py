@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import csv
 import datetime
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
-from . import DATASETS
-from .checks import choice, whole_number
-from .evidence import reference
+from .data.patients import DIAGNOSES, PROFILES, get_patient
+from .data.references import check_citations, check_keys
+from .data.thresholds import threshold
+from .paths import dataset
+from .screening import triage
+from .validation import choice, whole_number
 
-MODALITIES_CSV = DATASETS / "modalities.csv"
+MODALITIES_CSV = dataset("modalities.csv")
 
 #: Shown wherever suggestions or plans are shown.
 NOT_A_PRESCRIPTION = (
@@ -38,14 +40,6 @@ KETAMINE_COMBINATION = (
     "combining ketamine with EMDR, ART or IFS is essentially absent beyond one uncontrolled chart "
     "review of 8 PTSD clients [topel2025]; adding psychotherapy to ketamine is plausible, not "
     "established [kew2023] [mathai2022].")
-
-_KEY_IN_TEXT = re.compile(r"\[([a-z0-9_]+)\]")
-
-
-def keys_in(text: str) -> tuple[str, ...]:
-    """The reference keys cited in ``text`` as ``[key]``, in order of first appearance."""
-    return tuple(dict.fromkeys(_KEY_IN_TEXT.findall(text)))
-
 
 # -- The modality catalogue ----------------------------------------------------------------------
 
@@ -75,7 +69,7 @@ def _boolean(text: str, where: str) -> bool:
     return text == "true"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(path: Path) -> dict[str, Modality]:
     with open(path, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -87,9 +81,8 @@ def _load(path: Path) -> dict[str, Modality]:
         targets = tuple(row["targets"].split())
         for target in targets:
             choice(target, f"{where}: target", TARGETS)
-        keys = tuple(row["keys"].split())
-        for key in keys + keys_in(row["evidence"] + row["caveat"] + row["with_ketamine"] + row["what_it_is"]):
-            reference(key)
+        keys = check_keys(row["keys"], where)
+        check_citations(" ".join(row[f] for f in ("evidence", "caveat", "with_ketamine", "what_it_is")), where)
         catalogue[row["code"]] = Modality(
             code=row["code"], name=row["name"], short_name=row["short_name"], what_it_is=row["what_it_is"],
             targets=targets, evidence=row["evidence"], caveat=row["caveat"], evidence_tier=row["evidence_tier"],
@@ -121,57 +114,12 @@ def modality(code: str) -> Modality:
 
 def modalities_table():
     """The catalogue as a pandas table, for reading in a notebook."""
-    import pandas as pd
+    import pandas as pd  # start-up cost: pandas only when a table is asked for
 
     return pd.DataFrame([{"code": m.code, "modality": m.name, "targets": ", ".join(m.targets),
                           "evidence strength": m.strength, "best evidence": m.evidence_tier,
                           "caveat": m.caveat, "with ketamine": m.with_ketamine}
                          for m in modalities().values()]).set_index("code")
-
-
-# -- Timing claims --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TimingClaim:
-    """A popular claim about timing therapy to ketamine, weighed against its actual basis (FACTS §9)."""
-    claim: str
-    verdict: str
-    basis: str
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return keys_in(self.basis)
-
-
-TIMING_CLAIMS: tuple[TimingClaim, ...] = (
-    TimingClaim(
-        "A dose opens a 'window of neuroplasticity' in which therapy is learned faster, so integration "
-        "work should be timed into it.",
-        "Not established in humans (preclinical extrapolation)",
-        "Restored prefrontal spines and synapses after ketamine were shown in chronically stressed rodents "
-        "[li2011]. In mice the new spines were needed to maintain the antidepressant-like effect, not to "
-        "induce it [moda_sava2019]. Mechanisms in humans remain hypotheses [zanos2018]. The human evidence "
-        "for timing ketamine to a memory concerns alcohol-reward memories in hazardous drinkers, not anxiety "
-        "[das2019]. No anxiety study has measured such a window or tested therapy timed to one; adding "
-        "psychotherapy to ketamine is plausible, not established [kew2023]."),
-    TimingClaim(
-        "Ketamine 'rewires' the neural circuits of anxiety.",
-        "Overstated (preclinical extrapolation)",
-        "Spine and synapse restoration is shown in rodents [li2011] [moda_sava2019], and even there spine "
-        "formation was needed to maintain the effect, not to induce it [moda_sava2019]. Mechanisms in humans "
-        "remain hypotheses [zanos2018]. In the GAD/SAD replication study, serum BDNF did not change "
-        "specifically with ketamine [glue2020]. No anxiety-specific human evidence of durable rewiring was "
-        "found."),
-    TimingClaim(
-        "With ketamine, memories that fed years of anxiety can be processed in a single session.",
-        "Not supported for anxiety",
-        "Human 'reconsolidation' evidence for ketamine comes from alcohol-reward memories in hazardous "
-        "drinkers, with ketamine given right after retrieval [das2019]. The trauma-focused ART trial needed "
-        "3.7 sessions on average without ketamine [kip2013]. The only ketamine-assisted EMDR data are "
-        "8 PTSD clients over 4 reprocessing sessions, uncontrolled [topel2025]. In the anxiety trials, "
-        "repeated weekly dosing was used to keep the benefit [glue2018]."),
-)
 
 
 # -- Matching a profile to modalities -------------------------------------------------------------
@@ -214,7 +162,6 @@ class Suggestion:
 
 def _profile_and_diagnoses(patient) -> tuple[dict, list[str]]:
     """The parts of a patient record that matching reads, checked."""
-    from .vignettes import DIAGNOSES, PROFILES
     if not isinstance(patient, dict):
         raise ValueError(f"Give a patient record (a dict from load_vignettes()), not {type(patient).__name__}.")
     profile, diagnoses = patient.get("profile"), patient.get("diagnoses")
@@ -285,7 +232,7 @@ def matching_report(patient) -> str:
 
 SESSION_KINDS = ("preparation", "dosing", "integration", "follow-up")
 #: Course convention: the integration session after a dose falls within this many days of it.
-INTEGRATION_WINDOW_DAYS = 7
+INTEGRATION_WINDOW_DAYS = int(threshold("integration_window")["days"])
 
 #: The plan rules, by name. All are course conventions for teaching: KAP has no standard protocol
 #: for the number of treatments [psychtimes_kap].
@@ -449,7 +396,6 @@ def _follow_up_violations(plan: Plan) -> list[Violation]:
 
 
 def _triage_violations(plan: Plan, patient: dict) -> list[Violation]:
-    from .screening import triage
     doses = tuple(i for i, s in enumerate(plan.sessions) if s.kind == "dosing")
     if not doses:
         return []
@@ -463,7 +409,6 @@ def _triage_violations(plan: Plan, patient: dict) -> list[Violation]:
 
 
 def _patient_for(plan: Plan, patient) -> dict:
-    from .vignettes import get_patient
     if patient is None:
         return get_patient(plan.patient_id)
     if not isinstance(patient, dict) or patient.get("id") != plan.patient_id:

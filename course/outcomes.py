@@ -16,18 +16,19 @@ import csv
 import math
 import numbers
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from statistics import NormalDist
 
 import pandas as pd
 
-from . import DATASETS
-from .checks import choice, number, proportion, whole_number
-from .evidence import cite, reference
-from .synthetic_cohort import COHORT_CSV
+from .data.references import check_keys, cite, reference
+from .paths import dataset
+from .validation import choice, number, proportion, whole_number
 
-BENCHMARKS_CSV = DATASETS / "outcome_benchmarks.csv"
+COHORT_CSV = dataset("cohort_gad7.csv")
+
+BENCHMARKS_CSV = dataset("outcome_benchmarks.csv")
 TABLE_COLUMNS = ("patient", "arm", "week", "score")
 
 # -- Definitions ---------------------------------------------------------------------------------
@@ -67,8 +68,7 @@ class Definition:
             raise ValueError("scale must be the questionnaire's name (e.g. 'GAD-7') or None for any scale.")
         if isinstance(self.sources, str) or not self.sources:
             raise ValueError("sources must be a tuple of reference keys, e.g. ('rickels2003',).")
-        for key in self.sources:
-            reference(key)
+        check_keys(self.sources, f"the {self.outcome} definition")
         if not isinstance(self.verify, bool):
             raise ValueError("verify must be True or False.")
 
@@ -487,7 +487,7 @@ def _benchmark_row(index: int, row: dict) -> dict:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _benchmarks(path: Path) -> tuple[dict, ...]:
     with open(path, newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .checks import item_responses, whole_number
+from .validation import item_responses, whole_number
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ SCALES: dict[str, Scale] = {
         Band(60, 144, "above the generalized-subtype cut-off")),
         "mennin2002", "24 situations, each rated for fear (0-3) and avoidance (0-3); cut-offs 30 and 60."),
     "pdss": Scale("pdss", "PDSS", 7, 4, (), "shear1997",
-                  "No severity bands: the interpretive anchors in circulation are unconfirmed (F1.25)."),
+                  "No severity bands: the interpretive anchors in circulation could not be confirmed."),
     "cadss": Scale("cadss", "CADSS (23-item subjective)", 23, 4, (), "bremner_manual2014",
                    "Measures present-state dissociation; no severity bands."),
 }

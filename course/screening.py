@@ -1,14 +1,21 @@
 """Screening accuracy and the contraindication / precaution screen the course teaches.
 
-The screen reads a synthetic vignette and returns flags with their reasons and reference keys
-(FACTS.md §4.3, §4.1, §1.2). It is a teaching model of how labels and clinics list exclusions,
-not a clinical eligibility tool: real assessment is a clinician's full evaluation.
+Accuracy figures come from ``datasets/screening_accuracy.csv``; the screen's rules (level, reason, sources)
+from ``datasets/screening_rules.yaml`` and its limits from ``datasets/thresholds.yaml``. It is a teaching
+model of how labels and clinics list exclusions, not a clinical eligibility tool: real assessment is a
+clinician's full evaluation.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from .checks import number, proportion
+from . import scales
+from .data.files import read_csv, read_yaml
+from .data.patients import load_patients, validate_patient
+from .data.references import check_keys
+from .data.thresholds import threshold
+from .validation import number, proportion
 
 # -- Screening accuracy --------------------------------------------------------------------
 
@@ -22,10 +29,22 @@ class Accuracy:
     source: str
 
 
-#: GAD-7 at a cut-off of 10 against a clinician interview for GAD (F1.4).
-GAD7_AT_10 = Accuracy("GAD-7 >= 10 for GAD", 0.89, 0.82, "spitzer2006")
-#: PHQ-9 at a cut-off of 10 for major depression (F1.13).
-PHQ9_AT_10 = Accuracy("PHQ-9 >= 10 for major depression", 0.88, 0.88, "kroenke2001")
+@cache
+def _accuracy() -> dict[str, Accuracy]:
+    found = {}
+    for row in read_csv("screening_accuracy.csv", "screening_accuracy"):
+        check_keys([row["source"]], f"screening_accuracy.csv, {row['code']}")
+        found[row["code"]] = Accuracy(f"{row['test']} >= {row['cutoff']} for {row['condition']}",
+                                      float(row["sensitivity"]), float(row["specificity"]), row["source"])
+    return found
+
+
+def accuracy(code: str) -> Accuracy:
+    """A published cut-off's accuracy, e.g. ``accuracy("gad7_gad")`` (GAD-7 >= 10 for GAD [spitzer2006])."""
+    table = _accuracy()
+    if code not in table:
+        raise ValueError(f"No accuracy figures {code!r}; the codes are {', '.join(table)}.")
+    return table[code]
 
 
 def ppv(sensitivity, specificity, prevalence) -> float:
@@ -68,46 +87,20 @@ def screening_counts(sensitivity, specificity, prevalence, population=1000) -> d
 # -- Contraindication and precaution screen -------------------------------------------------
 
 DECISIONS = ("exclude", "refer", "defer", "proceed")
-DECISION_LABELS = {
-    "exclude": "exclude: a listed contraindication or exclusion",
-    "refer": "refer: another assessment or service comes first",
-    "defer": "defer: a modifiable issue to resolve, then re-screen",
-    "proceed": "proceed to full evaluation (not to treatment)",
-}
 
-#: Resting blood pressure above which one ketamine label lists a contraindication (F4.7).
-BP_CONTRAINDICATION = (180, 100)
-#: Pre-dose blood pressure above which the esketamine label says consider delaying (F4.6).
-BP_DELAY = (140, 90)
-#: Course convention: how many adequate first-line trials before KAP is considered.
-MIN_ADEQUATE_TRIALS = 2
 
-_EXCLUDING_CONDITIONS = {
-    "aneurysm": ("Aneurysmal vascular disease is a label contraindication.", "spravato_label"),
-    "avm": ("Arteriovenous malformation is a label contraindication.", "spravato_label"),
-    "intracerebral_haemorrhage": ("A history of intracerebral haemorrhage is a label contraindication.",
-                                  "spravato_label"),
-    "ketamine_hypersensitivity": ("Hypersensitivity to ketamine is a label contraindication.", "spravato_label"),
-    "stroke": ("After a stroke, a blood-pressure rise is a serious hazard (a label contraindication).",
-               "swiss_ketamine_label"),
-    "hyperthyroidism_untreated": ("Untreated hyperthyroidism is a label contraindication.", "swiss_ketamine_label"),
-    "hepatic_impairment_severe": ("Severe hepatic impairment: use is not recommended.", "spravato_label"),
-}
-_PRECAUTION_CONDITIONS = {
-    "hypertension": ("Hypertension (controlled): blood-pressure surges are more likely; monitor closely.",
-                     "yale_bp2024"),
-    "cardiovascular_disease": ("Cardiovascular disease: a listed warning; weigh benefit and risk.", "spravato_label"),
-    "hepatic_impairment_moderate": ("Moderate hepatic impairment: the label advises longer monitoring.",
-                                    "spravato_label"),
-    "cystitis": ("Cystitis: a listed precaution (urinary tract effects).", "spravato_label"),
-    "cognitive_impairment": ("Cognitive impairment: a listed precaution.", "spravato_label"),
-}
-_PRECAUTION_DRUG_CLASSES = {
-    "benzodiazepine": ("Benzodiazepine: a CNS depressant that increases sedation.", "spravato_label"),
-    "opioid": ("Opioid: a CNS depressant that increases sedation.", "spravato_label"),
-    "MAOI": ("MAOI: may increase blood pressure.", "spravato_label"),
-    "stimulant": ("Psychostimulant: may increase blood pressure.", "spravato_label"),
-}
+@cache
+def _rules() -> dict:
+    data = read_yaml("screening_rules.yaml", "screening_rules")
+    for group in ("rules", "medical_history", "drug_classes"):
+        for code, rule in data[group].items():
+            check_keys(rule["sources"], f"screening_rules.yaml, {group}.{code}")
+    return data
+
+
+def decision_label(decision: str) -> str:
+    """What a triage decision means, e.g. "proceed to full evaluation (not to treatment)"."""
+    return _rules()["decisions"][decision]
 
 
 @dataclass(frozen=True)
@@ -131,7 +124,7 @@ class Triage:
 
     @property
     def label(self) -> str:
-        return DECISION_LABELS[self.decision]
+        return decision_label(self.decision)
 
     def explain(self) -> str:
         lines = [f"{self.patient_id}: {self.label}"]
@@ -140,75 +133,88 @@ class Triage:
         return "\n".join(lines)
 
 
+def is_adequate(trial: dict) -> bool:
+    """Whether a prior medicine trial counts as adequate: at least 8 weeks at a usual (or higher) dose
+    (a course convention; see thresholds.yaml, adequate_trial)."""
+    return trial["weeks"] >= threshold("adequate_trial")["weeks"] and trial["dose_level"] != "starting dose"
+
+
 def adequate_trials(patient) -> int:
-    """Number of prior treatment trials marked adequate in a vignette."""
-    return sum(1 for trial in patient["prior_trials"] if trial["adequate"])
+    """Number of adequate prior treatment trials in a patient's record."""
+    return sum(1 for trial in patient["prior_trials"] if is_adequate(trial))
+
+
+def _flag(group: str, code: str, **fields) -> Flag:
+    rule = _rules()[group][code]
+    return Flag(rule["level"], code, rule["reason"].format(**fields), tuple(rule["sources"]))
 
 
 def screen(patient) -> list[Flag]:
-    """Every flag the screen raises for one vignette (validated first)."""
-    from .vignettes import validate_patient
+    """Every flag the screen raises for one patient record (validated first)."""
     validate_patient(patient)
     flags: list[Flag] = []
-
-    def add(level, code, reason, *sources):
-        flags.append(Flag(level, code, reason, sources))
-
     psych = patient["psychiatric_history"]
     if psych["psychosis"]:
-        add("exclude", "psychosis", "Personal history of psychosis: ketamine can bring back psychotic "
-            "symptoms; clinics and anaesthesia texts list it as an exclusion.", "psyon_clinic", "lahti2001",
-            "millers_anesthesia")
+        flags.append(_flag("rules", "psychosis"))
     elif psych["family_psychosis"]:
-        add("precaution", "family_psychosis", "First-degree family history of psychosis: some clinics exclude "
-            "this; weigh it in the full evaluation.", "psyon_clinic")
+        flags.append(_flag("rules", "family_psychosis"))
     pregnancy = patient["pregnancy"]
     if pregnancy["pregnant"] or pregnancy["breastfeeding"]:
-        what = "Pregnancy" if pregnancy["pregnant"] else "Breastfeeding"
-        add("exclude", "pregnancy", f"{what}: not recommended (embryo-fetal toxicity); the anxiety trials "
-            "excluded pregnant and lactating patients.", "spravato_label", "actrn12615000617561")
+        flags.append(_flag("rules", "pregnancy", what="Pregnancy" if pregnancy["pregnant"] else "Breastfeeding"))
     use = patient["substance_use"]
     if use["sud"] == "active":
-        add("exclude", "active_sud", "Active substance use disorder: clinics exclude it unless abstinent for "
-            "at least a year.", "psyon_clinic")
+        flags.append(_flag("rules", "active_sud"))
     elif use["sud"] == "remission":
-        add("precaution", "sud_history", "Substance use disorder in remission: monitor for misuse.",
-            "spravato_label", "psyon_clinic")
+        flags.append(_flag("rules", "sud_history"))
     if use["nonmedical_ketamine"]:
-        add("precaution", "nonmedical_ketamine", "Non-medical ketamine use: misuse and bladder harm occur with "
-            "frequent use.", "winstock2012")
+        flags.append(_flag("rules", "nonmedical_ketamine"))
     sbp, dbp = patient["vitals"]["sbp"], patient["vitals"]["dbp"]
-    if sbp > BP_CONTRAINDICATION[0] or dbp > BP_CONTRAINDICATION[1]:
-        add("exclude", "bp_uncontrolled", f"Resting BP {sbp}/{dbp} mmHg is above 180/100: poorly controlled "
-            "hypertension is a label contraindication; re-screen once it is treated.", "swiss_ketamine_label")
-    elif sbp > BP_DELAY[0] or dbp > BP_DELAY[1]:
-        add("defer", "bp_raised", f"Resting BP {sbp}/{dbp} mmHg is above 140/90: the label says consider "
-            "delaying; re-check after blood-pressure review.", "spravato_label")
+    high, raised = threshold("bp_contraindication"), threshold("bp_consider_delay")
+    if sbp > high["sbp"] or dbp > high["dbp"]:
+        flags.append(_flag("rules", "bp_uncontrolled", sbp=sbp, dbp=dbp, limit_sbp=high["sbp"], limit_dbp=high["dbp"]))
+    elif sbp > raised["sbp"] or dbp > raised["dbp"]:
+        flags.append(_flag("rules", "bp_raised", sbp=sbp, dbp=dbp, limit_sbp=raised["sbp"], limit_dbp=raised["dbp"]))
     for code in patient["medical_history"]:
-        if code in _EXCLUDING_CONDITIONS:
-            add("exclude", code, *_EXCLUDING_CONDITIONS[code])
-        elif code in _PRECAUTION_CONDITIONS:
-            add("precaution", code, *_PRECAUTION_CONDITIONS[code])
-    for cls in sorted({m["class"] for m in patient["medications"]} & set(_PRECAUTION_DRUG_CLASSES)):
-        add("precaution", cls, *_PRECAUTION_DRUG_CLASSES[cls])
+        if code in _rules()["medical_history"]:
+            flags.append(_flag("medical_history", code))
+    for cls in sorted({m["class"] for m in patient["medications"]} & set(_rules()["drug_classes"])):
+        flags.append(_flag("drug_classes", cls))
     if patient["scales"]["phq9"][8] > 0:
-        add("refer", "phq9_item9", "PHQ-9 item 9 is positive (thoughts of death or self-harm): a structured "
-            "suicide-risk assessment comes first (citation to verify for this step).", "kroenke2001", "posner2011")
-    n_adequate = adequate_trials(patient)
-    if n_adequate < MIN_ADEQUATE_TRIALS:
-        add("refer", "not_treatment_resistant", f"{n_adequate} adequate first-line trial(s): stepped care "
-            "(psychological therapy, an SSRI/SNRI) comes first; the ketamine anxiety trials enrolled "
-            "treatment-refractory patients. The threshold of 2 is a course convention.", "nice_cg113", "glue2017")
+        flags.append(_flag("rules", "phq9_item9"))
+    needed = threshold("min_adequate_trials")["trials"]
+    count = adequate_trials(patient)
+    if count < needed:
+        flags.append(_flag("rules", "not_treatment_resistant", count=count, needed=needed))
     if not patient["support"]["support_person"]:
-        add("defer", "no_support", "No support person for dosing days: arrange support and re-screen "
-            "(a course convention).")
+        flags.append(_flag("rules", "no_support"))
     return flags
 
 
 def triage(patient) -> Triage:
-    """Triage a vignette: the most serious level of any flag decides; precautions are listed beside it."""
+    """Triage a patient: the most serious level of any flag decides; precautions are listed beside it."""
     flags = screen(patient)
     decision = next((level for level in DECISIONS[:3] if any(f.level == level for f in flags)), "proceed")
     return Triage(patient["id"], decision,
                   tuple(f for f in flags if f.level == decision),
                   tuple(f for f in flags if f.level == "precaution"))
+
+
+def patients_table():
+    """One row per synthetic patient with scored scales, for reading in a notebook."""
+    import pandas as pd  # start-up cost: pandas only when a table is asked for
+
+    rows = []
+    for p in load_patients():
+        s = p["scales"]
+        gad7, phq9 = scales.gad7_total(s["gad7"]), scales.phq9_total(s["phq9"])
+        rows.append({
+            "id": p["id"], "name": p["name"], "age": p["age"], "sex": p["sex"], "diagnoses": "+".join(p["diagnoses"]),
+            "gad7": gad7, "gad7_band": scales.gad7_band(gad7), "phq9": phq9, "phq9_band": scales.phq9_band(phq9),
+            "phq9_item9": s["phq9"][8],
+            "hama": scales.total("hama", s["hama"]) if "hama" in s else None,
+            "lsas": scales.lsas_total(s["lsas"]["fear"], s["lsas"]["avoidance"]) if "lsas" in s else None,
+            "pdss": scales.total("pdss", s["pdss"]) if "pdss" in s else None,
+            "sbp": p["vitals"]["sbp"], "dbp": p["vitals"]["dbp"], "adequate_trials": adequate_trials(p),
+            "profile": p["profile"]["dominant"],
+        })
+    return pd.DataFrame(rows).set_index("id")

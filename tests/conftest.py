@@ -5,7 +5,25 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import ROOT
+from course.lessons import read_lesson
+from course.paths import checkout
+
+ROOT = checkout()
+#: Where the lesson texts become notebooks for nbval (git-ignored).
+LESSON_NOTEBOOKS = ROOT / "build" / "lessons"
+
+
+def pytest_collect_file(file_path, parent):
+    """nbval runs every lesson: ``solutions/NN-name/name.md`` is read as its nbgrader source notebook."""
+    if file_path.suffix != ".md" or file_path.parent.parent != ROOT / "solutions":
+        return None
+    if not (parent.config.option.nbval or parent.config.option.nbval_lax):
+        return None
+    from nbval.plugin import IPyNbFile
+    target = LESSON_NOTEBOOKS / file_path.parent.name / (file_path.stem + ".ipynb")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(read_lesson(file_path), target)
+    return IPyNbFile.from_parent(parent, path=target)
 
 
 def free_port() -> int:
@@ -25,12 +43,14 @@ def solution_text(source: str) -> str:
                      if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line)
 
 
-def typed_in(release: Path, source: Path, answer_ids=None) -> nbformat.NotebookNode:
+def typed_in(release: Path, source, answer_ids=None) -> nbformat.NotebookNode:
     """The released notebook with the source's answers typed into its answer cells.
 
-    ``answer_ids`` limits which answers are typed (for a partly answered submission)."""
+    ``source`` is the source notebook (a path or a notebook); ``answer_ids`` limits which answers are typed
+    (for a partly answered submission)."""
     nb = nbformat.read(release, as_version=4)
-    src = {c.metadata["nbgrader"]["grade_id"]: c for c in nbformat.read(source, as_version=4).cells
+    source = source if isinstance(source, nbformat.NotebookNode) else nbformat.read(source, as_version=4)
+    src = {c.metadata["nbgrader"]["grade_id"]: c for c in source.cells
            if c.metadata.get("nbgrader", {}).get("solution")}
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
@@ -38,3 +58,9 @@ def typed_in(release: Path, source: Path, answer_ids=None) -> nbformat.NotebookN
         if meta.get("solution") and (answer_ids is None or gid in answer_ids):
             cell.source = solution_text(src[gid].source)
     return nb
+
+
+def designed_triage(patient_id: str) -> str:
+    """The triage a synthetic patient was designed to reach (instructor material, solutions/patient_designs.yaml)."""
+    from course.synthetic.patients import designs
+    return next(d["triage"] for d in designs()["designs"] if d["id"] == patient_id)

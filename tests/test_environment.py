@@ -1,9 +1,8 @@
 """pyproject.toml and environment.yml list the same dependencies."""
 import tomllib
-
 import yaml
 
-from course import ROOT
+from course.paths import CHECKOUT as ROOT
 
 
 def test_environment_yml_matches_pyproject():

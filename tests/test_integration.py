@@ -7,18 +7,30 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from conftest import designed_triage
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course import integration
-from course.evidence import reference, references
-from course.integration import (NOT_A_PRESCRIPTION, PLAN_RULES, TIMING_CLAIMS, Plan, Session, check_plan,
-                                match_modalities, modalities, plan_from_dict, plan_to_dict, timeline)
-from course.vignettes import get_patient, load_vignettes
+from course.data.claims import claims
+from course.data.patients import get_patient, load_patients
+from course.data.references import keys_in, reference, references
+from course.integration import (
+    NOT_A_PRESCRIPTION,
+    PLAN_RULES,
+    Plan,
+    Session,
+    check_plan,
+    match_modalities,
+    modalities,
+    plan_from_dict,
+    plan_to_dict,
+    timeline,
+)
 
 DAY0 = date(2026, 3, 2)
-PROCEED = [p["id"] for p in load_vignettes() if p["design"]["triage"] == "proceed"]
-NOT_PROCEED = [p["id"] for p in load_vignettes() if p["design"]["triage"] != "proceed"]
+PROCEED = [p["id"] for p in load_patients() if designed_triage(p["id"]) == "proceed"]
+NOT_PROCEED = [p["id"] for p in load_patients() if designed_triage(p["id"]) != "proceed"]
 
 
 def day(n: int) -> date:
@@ -128,25 +140,21 @@ def test_a_broken_catalogue_is_refused_with_a_reason(tmp_path, change, message):
 
 
 def test_timing_claims_cite_their_actual_basis():
-    assert len(TIMING_CLAIMS) == 3
-    window, rewire, single = TIMING_CLAIMS
-    assert "window of neuroplasticity" in window.claim
-    assert {"li2011", "moda_sava2019", "das2019", "zanos2018"} <= set(window.keys)
-    assert "rewires" in rewire.claim and rewire.verdict == "Overstated (preclinical extrapolation)"
-    assert {"li2011", "moda_sava2019", "glue2020"} <= set(rewire.keys)
-    assert "single session" in single.claim and single.verdict == "Not supported for anxiety"
-    assert {"das2019", "kip2013", "topel2025"} <= set(single.keys)
-    for claim in TIMING_CLAIMS:
-        assert claim.verdict.startswith(("Not", "Overstated"))
-        for key in claim.keys:
-            reference(key)
-        for sentence in sentences_with_numbers(claim.basis):
-            assert integration.keys_in(sentence), sentence
+    window, rewire, single = (claims(code).iloc[0] for code in ("window", "rewiring", "single_session"))
+    assert "window of neuroplasticity" in window.claim and window.verdict == "not tested"
+    assert {"li2011", "moda_sava2019", "das2019", "zanos2018"} <= set(keys_in(window.basis))
+    assert "rewiring" in rewire.claim and rewire.verdict == "overstated"
+    assert {"li2011", "moda_sava2019", "glue2020"} <= set(keys_in(rewire.basis))
+    assert "single session" in single.claim and single.verdict == "not supported"
+    assert {"das2019", "kip2013", "topel2025"} <= set(keys_in(single.basis))
+    for row in (window, rewire, single):
+        for sentence in sentences_with_numbers(row.basis):
+            assert keys_in(sentence), sentence
 
 
 def test_maintain_not_induce_and_alcohol_memories_are_stated():
-    text = " ".join(c.basis for c in TIMING_CLAIMS)
-    assert "maintain the effect, not to induce it" in text
+    text = " ".join(claims("window", "rewiring", "single_session")["basis"])
+    assert "maintain" in text and "not to induce it" in text
     assert "alcohol-reward memories" in text
     assert "rodents" in text and "BDNF did not change" in text
 
@@ -159,7 +167,7 @@ def _codes(patient):
 
 
 def test_every_gad_patient_gets_cbt_first():
-    gad = [p for p in load_vignettes() if "GAD" in p["diagnoses"]]
+    gad = [p for p in load_patients() if "GAD" in p["diagnoses"]]
     assert len(gad) >= 10
     for patient in gad:
         first = match_modalities(patient)[0]
@@ -169,7 +177,7 @@ def test_every_gad_patient_gets_cbt_first():
 
 
 def test_parts_language_brings_ifs_with_its_thin_evidence():
-    patients = load_vignettes()
+    patients = load_patients()
     for patient in patients:
         suggestions = {s.code: s for s in match_modalities(patient)}
         assert ("ifs" in suggestions) == patient["profile"]["parts_language"], patient["id"]
@@ -184,7 +192,7 @@ def test_imagery_or_memory_brings_emdr_and_art_with_not_gad_caveat():
     for code in ("emdr", "art"):
         assert "not GAD" in suggestions[code].caveat
         assert set(suggestions[code].cues) == {"intrusive imagery", "onset rooted in a memory"}
-    for patient in load_vignettes():
+    for patient in load_patients():
         cued = patient["profile"]["intrusive_imagery"] or patient["profile"]["memory_rooted_onset"]
         assert ("emdr" in _codes(patient)) == cued and ("art" in _codes(patient)) == cued, patient["id"]
 
@@ -312,7 +320,7 @@ def test_every_rule_has_a_bad_plan_and_a_description():
 def test_a_patient_who_does_not_proceed_cannot_be_dosed(pid):
     violations = check_plan(Plan(pid, good_sessions(), start=DAY0))
     assert [v.rule for v in violations] == ["triage_allows_dosing"]
-    decision = get_patient(pid)["design"]["triage"]
+    decision = designed_triage(pid)
     assert f"triage is '{decision}'" in violations[0].message
     assert violations[0].sessions == (1, 3)
     assert check_plan(Plan(pid, _without(good_sessions(), "dosing"), start=DAY0)) == []

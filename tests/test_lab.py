@@ -6,9 +6,9 @@ import subprocess
 import time
 
 import requests
-
 from conftest import free_port
-from course import ROOT
+
+from course.paths import CHECKOUT as ROOT
 
 
 def test_make_lab_serves_start_page(tmp_path):

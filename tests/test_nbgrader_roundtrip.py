@@ -5,26 +5,26 @@ with failing tests; a partly answered one gets partial credit; written answers w
 """
 import nbformat
 import pytest
+from conftest import typed_in
 from nbgrader.api import Gradebook
 
-from course.nbgrading import course_directory, generate, module_ids, nbgrader
-from conftest import typed_in
+from course.data.syllabus import module
+from course.lessons import source_notebook
+from course.nbcourse import course_directory, generate, module_ids, nbgrader
+from course.paths import CHECKOUT as ROOT
 
-from course import ROOT
-from course.catalogue import module
 
-
-def _auto_cells(path):
-    cells = nbformat.read(path, as_version=4).cells
+def _auto_cells(nb):
+    cells = nb.cells
     return {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
             for c in cells if c.metadata.get("nbgrader", {}).get("grade")
             and not c.metadata["nbgrader"].get("solution")}
 
 
-def _answers_before(path, test_ids):
+def _answers_before(nb, test_ids):
     """Answer cells that come before the given test cells (what a partial submission answers)."""
-    ids, answers, pending = set(), [], []
-    for cell in nbformat.read(path, as_version=4).cells:
+    ids, pending = set(), []
+    for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution") and cell.cell_type == "code":
             pending.append(meta["grade_id"])
@@ -40,7 +40,7 @@ def test_round_trip(tmp_path, module_id):
     notebook = module(module_id).notebook
     root = course_directory(tmp_path / "course", [module_id])
     release = generate(root, module_id) / notebook
-    source = ROOT / "solutions" / module_id / notebook
+    source = source_notebook(module_id)
     auto = _auto_cells(source)
     half = sorted(auto)[: len(auto) // 2]
     partial_points = sum(auto[g] for g in half)
@@ -84,7 +84,7 @@ def test_round_trip(tmp_path, module_id):
 def test_validate_release_fails_and_typed_answers_pass(tmp_path, module_id):
     notebook = module(module_id).notebook
     release = ROOT / "modules" / module_id / notebook
-    source = ROOT / "solutions" / module_id / notebook
+    source = source_notebook(module_id)
     (tmp_path / "blank").mkdir()
     (tmp_path / "typed").mkdir()
     nbformat.write(nbformat.read(release, as_version=4), tmp_path / "blank" / notebook)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from course import outcomes as o
 from course import plots, widgets
-from course.evidence import reference
+from course.data.references import reference
 
 
 def table(rows, scale=None):

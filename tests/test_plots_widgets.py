@@ -1,19 +1,20 @@
 """Figure builders and widgets, tested without a browser (the browser tests check the wiring)."""
 import ipywidgets as W
-import plotly.graph_objects as go
 import pytest
 
 from course import plots, widgets
-from course.evidence import reference
-from course.screening import GAD7_AT_10, ppv
-from course.vignettes import load_vignettes
+from course.data.patients import load_patients
+from course.data.references import reference
+from course.screening import accuracy, ppv
+
+GAD7_AT_10 = accuracy("gad7_gad")
 
 
 def _caption(fig):
     return fig.layout.meta["caption"]
 
 
-@pytest.mark.parametrize("patient", load_vignettes(), ids=lambda p: p["id"])
+@pytest.mark.parametrize("patient", load_patients(), ids=lambda p: p["id"])
 def test_severity_figure_marks_each_total_and_cites(patient):
     fig = plots.severity_figure(patient)
     markers = [t for t in fig.data if t.type == "scatter"][0]
@@ -38,7 +39,7 @@ def test_every_figure_uses_the_course_template():
     import plotly.io as pio
     assert tuple(pio.templates["kap"].layout.colorway) == plots.OKABE_ITO
     assert pio.templates.default.endswith("+kap")
-    fig = plots.severity_figure(load_vignettes()[0])
+    fig = plots.severity_figure(load_patients()[0])
     assert tuple(fig.layout.template.layout.colorway) == plots.OKABE_ITO
 
 

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from course import scales
-from course.evidence import reference
+from course.data.references import reference
 
 
 def items(n, hi):

@@ -3,11 +3,13 @@ import copy
 import math
 
 import pytest
+from conftest import designed_triage
 from hypothesis import given
 from hypothesis import strategies as st
 
 from course import screening
-from course.vignettes import VignetteError, load_vignettes
+from course.data.patients import PatientError as VignetteError
+from course.data.patients import load_patients
 
 unit = st.floats(0.01, 0.99)
 
@@ -50,29 +52,29 @@ def test_ppv_bad_input(args, fragment):
 
 
 def test_every_vignette_triages_as_designed():
-    for patient in load_vignettes():
+    for patient in load_patients():
         result = screening.triage(patient)
-        assert result.decision == patient["design"]["triage"], result.explain()
+        assert result.decision == designed_triage(patient["id"]), result.explain()
         if result.decision != "proceed":
             assert result.reasons
 
 
 def test_cohort_covers_the_must_not_proceed_cases():
-    codes = {f.code for p in load_vignettes() for f in screening.screen(p)}
+    codes = {f.code for p in load_patients() for f in screening.screen(p)}
     for needed in ("bp_uncontrolled", "psychosis", "active_sud", "pregnancy", "phq9_item9"):
         assert needed in codes
 
 
 def test_every_flag_cites_keys_that_resolve():
-    from course.evidence import reference
-    for patient in load_vignettes():
+    from course.data.references import reference
+    for patient in load_patients():
         for flag in screening.screen(patient):
             for key in flag.sources:
                 reference(key)
 
 
 def _proceeding_patient():
-    return copy.deepcopy(next(p for p in load_vignettes() if p["design"]["triage"] == "proceed"))
+    return copy.deepcopy(next(p for p in load_patients() if designed_triage(p["id"]) == "proceed"))
 
 
 @pytest.mark.parametrize("change, decision", [
@@ -103,5 +105,6 @@ def test_exclusion_outranks_deferral():
 def test_malformed_vignette_names_patient_and_field():
     patient = _proceeding_patient()
     patient["scales"]["gad7"] = patient["scales"]["gad7"][:6]
-    with pytest.raises(VignetteError, match=rf"Patient {patient['id']}, field scales.gad7: GAD-7 has 7 items"):
+    message = rf"Patient {patient['id']}, field scales.gad7: \[3, 1, 2, 3, 3, 2\] is too short"
+    with pytest.raises(VignetteError, match=message):
         screening.triage(patient)

@@ -3,10 +3,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import designed_triage
 
 from course import dosing
-from course.synthetic_sessions import DESIGNED, PLAN, SEED, write_session_vitals
-from course.vignettes import load_vignettes
+from course.data.patients import load_patients
+from course.synthetic.sessions import DESIGNED, PLAN, SEED, write_session_vitals
 
 COMMITTED = Path(dosing.SESSION_VITALS_CSV)
 
@@ -25,7 +26,7 @@ def designed():
 def test_regenerating_gives_the_committed_file_byte_for_byte(tmp_path):
     out = write_session_vitals(tmp_path / "session_vitals.csv")
     assert out.read_bytes() == COMMITTED.read_bytes(), (
-        "datasets/session_vitals.csv is out of date: run `python -m course.synthetic_sessions` and commit it.")
+        "datasets/session_vitals.csv is out of date: run `course data` and commit it.")
 
 
 def test_the_designed_crossings_are_exactly_what_the_checks_find():
@@ -42,9 +43,9 @@ def test_the_design_holds_for_other_seeds(tmp_path, seed):
 
 def test_sessions_cover_the_proceeding_patients_with_regular_readings():
     table = dosing.load_session_vitals()
-    proceed = {p["id"] for p in load_vignettes() if p["design"]["triage"] == "proceed"}
+    proceed = {p["id"] for p in load_patients() if designed_triage(p["id"]) == "proceed"}
     assert set(table["patient_id"]) == proceed
-    for (pid, session), group in table.groupby(["patient_id", "session"]):
+    for (_, session), group in table.groupby(["patient_id", "session"]):
         assert 1 <= session <= 3
         assert set(group["route"]) <= {"iv", "sc"}
         minutes = list(group["minute"])

@@ -11,11 +11,11 @@ import html
 from datetime import date
 from pathlib import Path
 
-from ..catalogue import MODULES
+from ..data.syllabus import modules as syllabus_modules
 from .report import CohortData, collect_data
 from .workspace import Workspace
 
-_TITLES = {m.id: m.title for m in MODULES}
+_TITLES = {m.id: m.title for m in syllabus_modules()}
 
 
 def completed(data: CohortData) -> list[str]:

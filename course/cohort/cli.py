@@ -51,12 +51,14 @@ def add_cohort_parser(sub) -> None:
 
 
 def _open(args):
+    # start-up cost: each command imports only what it uses
     from .workspace import Workspace
     return Workspace.open(args.name, args.home)
 
 
 def _new(args) -> int:
-    from ..nbgrading import CELL_TIMEOUT
+    # start-up cost: each command imports only what it uses
+    from ..nbcourse import CELL_TIMEOUT
     from .workspace import Workspace
     ws = Workspace.create(args.name, args.roster, home=args.home, db_url=args.db, exchange=args.exchange,
                           timeout=CELL_TIMEOUT if args.timeout is None else args.timeout, pass_fraction=args.pass_mark)
@@ -66,6 +68,7 @@ def _new(args) -> int:
 
 
 def _roster(args) -> int:
+    # start-up cost: each command imports only what it uses
     from . import roster as rosters
     ws = _open(args)
     new = rosters.read_roster(args.roster)
@@ -78,6 +81,7 @@ def _roster(args) -> int:
 
 
 def _list(args) -> int:
+    # start-up cost: each command imports only what it uses
     from .workspace import cohorts_home, list_cohorts
     cohorts = list_cohorts(args.home)
     if not cohorts:
@@ -89,18 +93,21 @@ def _list(args) -> int:
 
 
 def _release(args) -> int:
+    # start-up cost: each command imports only what it uses
     from .exchange import release
     print(release(_open(args), args.module, force=args.force).text())
     return 0
 
 
 def _collect(args) -> int:
+    # start-up cost: each command imports only what it uses
     from .exchange import collect
     print(collect(_open(args), args.module).text())
     return 0
 
 
 def _grade(args) -> int:
+    # start-up cost: each command imports only what it uses
     from .grading import grade
     summary = grade(_open(args), args.module, workers=args.workers, regrade=args.regrade)
     print(summary.text())
@@ -108,12 +115,14 @@ def _grade(args) -> int:
 
 
 def _feedback(args) -> int:
+    # start-up cost: each command imports only what it uses
     from .feedback import release_feedback
     print(release_feedback(_open(args), args.module).text())
     return 0
 
 
 def _report(args) -> int:
+    # start-up cost: each command imports only what it uses
     from .report import needs_help, collect_data, write_report
     ws = _open(args)
     data = collect_data(ws)
@@ -124,6 +133,7 @@ def _report(args) -> int:
 
 
 def _export(args) -> int:
+    # start-up cost: each command imports only what it uses
     from .export import export
     for path in export(_open(args)):
         print(f"wrote {path}")
@@ -131,6 +141,7 @@ def _export(args) -> int:
 
 
 def _certificates(args) -> int:
+    # start-up cost: each command imports only what it uses
     from .certificates import write_certificates
     ws = _open(args)
     paths = write_certificates(ws)

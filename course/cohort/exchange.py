@@ -5,8 +5,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import ROOT
-from ..catalogue import module as catalogue_module
+from ..data.syllabus import module as syllabus_module
+from ..lessons import lesson_path, write_source_notebook
 from .workspace import Workspace
 
 
@@ -30,12 +30,13 @@ class Release:
                 f"{self.manual_points:g} for written answers; trainees fetch it from {self.outbound}")
 
 
-def release(ws: Workspace, module_id: str, force: bool = False, repo: Path = ROOT) -> Release:
-    """Copy the module's source into the course, generate the student version and release it to the exchange."""
-    catalogue_module(module_id)  # a clear error for an unknown module
-    source = Path(repo) / "solutions" / module_id
-    if not source.is_dir():
-        raise ValueError(f"{module_id} has no source in {source.parent} yet, so it cannot be released.")
+def release(ws: Workspace, module_id: str, force: bool = False, repo: Path | None = None) -> Release:
+    """Write the module's source notebook into the course (from its lesson), generate the student version and
+    release it to the exchange."""
+    syllabus_module(module_id)  # a clear error for an unknown module
+    source = lesson_path(module_id, repo)
+    if not source.is_file():
+        raise ValueError(f"{module_id} has no lesson at {source} yet, so it cannot be released.")
     outbound = ws.exchange / ws.name / "outbound" / module_id
     if outbound.exists() and not force:
         raise ValueError(f"{module_id} is already released to cohort {ws.name}. Use --force to replace it "
@@ -43,7 +44,7 @@ def release(ws: Workspace, module_id: str, force: bool = False, repo: Path = ROO
     dest = ws.course / "source" / module_id
     if dest.exists():
         shutil.rmtree(dest)
-    shutil.copytree(source, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    write_source_notebook(module_id, dest, repo)
     api = ws.api()
     check_result(api.generate_assignment(module_id, force=True, create=True), f"generate {module_id}")
     if outbound.exists():

@@ -111,6 +111,7 @@ class FeedbackRun:
 
 def release_feedback(ws: Workspace, module_id: str, progress: bool = True) -> FeedbackRun:
     """Generate feedback for every fully graded submission, check it hides the tests, release it."""
+    # start-up cost: imported only where it is needed
     from tqdm import tqdm
     from .exchange import check_result
     run = FeedbackRun(module_id)
@@ -143,6 +144,7 @@ def release_feedback(ws: Workspace, module_id: str, progress: bool = True) -> Fe
 
 
 def _source_cells(ws: Workspace, module_id: str) -> list[str]:
+    # start-up cost: imported only where it is needed
     import nbformat
     return [cell.source for path in sorted((ws.course / "source" / module_id).glob("*.ipynb"))
             for cell in nbformat.read(path, as_version=4).cells]
@@ -156,6 +158,7 @@ def leaks(html: str, secrets: list[str]) -> list[str]:
 
 def html_text(html: str) -> str:
     """The text of an HTML page as a reader sees it (tags dropped, entities decoded)."""
+    # start-up cost: imported only where it is needed
     from html.parser import HTMLParser
 
     class Text(HTMLParser):

@@ -38,7 +38,7 @@ from datetime import datetime, timezone
 from multiprocessing import get_context
 from pathlib import Path
 
-from ..checks import whole_number
+from ..validation import whole_number
 from .files import folder_checksum, submission_files, write_atomically
 from .sandbox import KernelServer, die_with_parent
 from .workspace import Workspace, quiet_nbgrader
@@ -139,6 +139,7 @@ def _save(ws: Workspace, record: Record) -> None:
 
 def cell_findings(submitted, released) -> list:
     """Deleted and edited cells of a submitted notebook, compared with the released one."""
+    # start-up cost: imported only where it is needed
     from nbgrader.utils import compute_checksum
     present = {}
     for cell in submitted.cells:
@@ -233,6 +234,7 @@ def _start_worker(course: str, launcher: list, notebook_timeout: int) -> None:
 def configure_worker(course: str, launcher: list, notebook_timeout: int) -> None:
     """Build this process's preprocessors (nbgrader's, up to SaveAutoGrades) from the course's config."""
     quiet_nbgrader()
+    # start-up cost: imported only where it is needed
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
@@ -254,6 +256,7 @@ def _execute(job: dict) -> list[dict]:
 
 def execute_notebook(path: str, cwd: str) -> dict:
     """Run one sanitized notebook in a sandboxed kernel with folder ``cwd`` (after ``configure_worker``)."""
+    # start-up cost: imported only where it is needed
     import nbformat
     from jupyter_core.utils import run_sync
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -321,6 +324,7 @@ class Grader:
 
     def __init__(self, ws: Workspace, module_id: str, workers: int | None = None, regrade: bool = False,
                  progress: bool = True):
+        # start-up cost: imported only where it is needed
         import nbformat
         from nbgrader.converters import Autograde
         from nbconvert.writers import FilesWriter
@@ -343,6 +347,7 @@ class Grader:
 
     def _saving_exporter(self):
         """nbgrader's autograde preprocessors from SaveAutoGrades on: they run here, the only gradebook writer."""
+        # start-up cost: imported only where it is needed
         from nbconvert.exporters import NotebookExporter
         from traitlets.utils.importstring import import_item
         classes = [import_item(pp) if isinstance(pp, str) else pp
@@ -383,6 +388,7 @@ class Grader:
             return self._run()
 
     def _run(self) -> "Summary":
+        # start-up cost: imported only where it is needed
         from tqdm import tqdm
         todo, skipped = self.plan()
         _, roster = self.students()
@@ -433,6 +439,7 @@ class Grader:
         return server.protections
 
     def _source_notebooks(self):
+        # start-up cost: imported only where it is needed
         import nbformat
         folder = self.ws.course / "source" / self.module
         return [nbformat.read(p, as_version=4) for p in sorted(folder.glob("*.ipynb"))]
@@ -490,6 +497,7 @@ class Grader:
 
     def _hand_to_nbgrader(self, student, original, files, present, cwd) -> list[Path]:
         """Snapshot, then nbgrader's init_assignment and sanitizing step; returns the notebooks to execute."""
+        # start-up cost: imported only where it is needed
         from nbgrader.converters.base import BaseConverter
         snapshot = self.snapshots / student / self.module
         shutil.rmtree(snapshot, ignore_errors=True)
@@ -511,6 +519,7 @@ class Grader:
 
     def _complete(self, job: _Job, future) -> Record:
         """Save the grades of an executed submission (this process is the gradebook's only writer)."""
+        # start-up cost: imported only where it is needed
         import nbformat
         findings = list(job.findings)
         try:
@@ -574,6 +583,7 @@ def _kernel_log_tail(cwd: Path, size: int = 300) -> str:
 
 def _read_notebook(path: Path):
     """The notebook at ``path``, or None if it is not one nbgrader could read."""
+    # start-up cost: imported only where it is needed
     import nbformat
     try:
         nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
@@ -597,6 +607,7 @@ _SCRATCH_PREFIX = "kap-grade-"
 @contextmanager
 def _only_run(ws: Workspace):
     """Hold the cohort's grading lock: two runs at once would grade the same submissions twice."""
+    # start-up cost: imported only where it is needed
     import fcntl
     with open(ws.folder("grading") / ".lock", "w") as lock:
         try:

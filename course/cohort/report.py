@@ -171,8 +171,9 @@ def render(name: str, data: CohortData) -> str:
 
 def figures(data: CohortData) -> list:
     """Completion, score distributions, item analysis and statuses, as plotly figures (the course template)."""
+    # start-up cost: imported only where it is needed
     import plotly.graph_objects as go
-    from ..plots.theme import OKABE_ITO  # also registers the course template
+    from ..theme import OKABE_ITO  # also registers the course template
     table, modules = data.table, data.modules
     waiting = table["status"].map(lambda s: STATUSES[s].graded) & table["pending_manual"]
     groups = [("passed", table["passed"], OKABE_ITO[2]),

@@ -63,7 +63,7 @@ import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..checks import whole_number
+from ..validation import whole_number
 
 #: The folder that holds the ``course`` package; launcher processes put it on ``sys.path`` explicitly
 #: because they run in isolated mode (``-I``), so a file in the scratch folder cannot shadow ``course``.
@@ -334,6 +334,7 @@ def _become_kernel(argv, cwd, settings, limits, drop, isolated) -> None:
 
 def _run_kernel(argv: list[str]) -> int:
     if os.path.abspath(argv[0]) == os.path.abspath(sys.executable) and argv[1:3] == ["-m", "ipykernel_launcher"]:
+        # the kernel's own imports happen in the forked child
         from ipykernel import kernelapp
         sys.argv = ["ipykernel_launcher", *argv[3:]]
         kernelapp.launch_new_instance()
@@ -396,9 +397,8 @@ def _enter_namespaces(hide: list[str], scratch: str, cwd: Path) -> None:
 
 def _runtime_folders() -> list[str]:
     """Folders a kernel needs to start: the Python environment and the course package's repository."""
-    from .. import ROOT
     folders = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(sys.executable).resolve().parent,
-               ROOT.resolve()}
+               PACKAGE_PARENT.resolve()}
     # Keep the outermost of nested folders only (a venv inside the repository is covered by the repository).
     return sorted(str(f) for f in folders if not any(other in f.parents for other in folders))
 
@@ -565,6 +565,7 @@ def _probe_isolation(settings) -> tuple[bool, str]:
 
 
 def _preload(names: list[str]) -> list[str]:
+    # start-up cost: imported only where it is needed
     import importlib
     done = []
     for name in ["ipykernel.kernelapp", *names]:

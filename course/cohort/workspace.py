@@ -26,9 +26,9 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import ROOT
-from ..checks import number, whole_number
-from ..nbgrading import CELL_TIMEOUT, write_config
+from ..paths import CHECKOUT
+from ..validation import number, whole_number
+from ..nbcourse import CELL_TIMEOUT, write_config
 from . import roster as rosters
 from .sandbox import Limits
 
@@ -91,7 +91,7 @@ def check_name(name) -> str:
 def cohorts_home(home: Path | str | None = None) -> Path:
     """Where cohorts live: ``home``, else $KAP_COHORTS_HOME, else ~/kap-cohorts (never inside the repository)."""
     home = Path(home or os.environ.get(HOME_VARIABLE) or Path.home() / "kap-cohorts").expanduser().resolve()
-    if home == ROOT or ROOT in home.parents:
+    if home == CHECKOUT or CHECKOUT in home.parents:
         raise ValueError(f"Keep cohorts outside the repository (not in {home}): they hold trainees' work and "
                          f"grades. Use --home or {HOME_VARIABLE}.")
     return home
@@ -191,10 +191,12 @@ class Workspace:
     # -- nbgrader handles -------------------------------------------------------------------------------
     def config(self):
         """The course's nbgrader configuration (its nbgrader_config.py), as a traitlets Config."""
+        # start-up cost: imported only where it is needed
         from traitlets.config.loader import PyFileConfigLoader
         return PyFileConfigLoader("nbgrader_config.py", path=str(self.course)).load_config()
 
     def coursedir(self, config=None, **traits):
+        # start-up cost: imported only where it is needed
         from nbgrader.coursedir import CourseDirectory
         coursedir = CourseDirectory(config=config or self.config())
         for key, value in traits.items():
@@ -203,6 +205,7 @@ class Workspace:
 
     def api(self):
         """nbgrader's own high-level API on this course (release, collect, feedback ...)."""
+        # start-up cost: imported only where it is needed
         from nbgrader.apps.api import NbGraderAPI
         quiet_nbgrader()
         alembic_on_path()
@@ -220,14 +223,16 @@ class Workspace:
 
     def released_modules(self) -> list[str]:
         """Released modules, in course order (then any other assignment the gradebook knows)."""
-        from ..catalogue import MODULES
+        # start-up cost: imported only where it is needed
+        from ..data.syllabus import modules as syllabus_modules
         with self.gradebook() as gb:
             known = {a.name for a in gb.assignments}
-        order = [m.id for m in MODULES if m.id in known]
+        order = [m.id for m in syllabus_modules() if m.id in known]
         return order + sorted(known - set(order))
 
 
 def gradebook_at(db_url: str, course_id: str):
+    # start-up cost: imported only where it is needed
     from nbgrader.api import Gradebook
     alembic_on_path()
     return Gradebook(db_url, course_id)
@@ -241,6 +246,7 @@ def alembic_on_path() -> None:
 
 
 def _check_db_url(url: str) -> None:
+    # start-up cost: imported only where it is needed
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
     try:
@@ -253,6 +259,7 @@ def _check_db_url(url: str) -> None:
 def quiet_nbgrader() -> None:
     """nbgrader logs each step (and #1961's checksum warnings) at length, and its gradebook trips SQLAlchemy 2's
     autoflush warnings; the cohort tools report what matters in their own summaries instead."""
+    # start-up cost: imported only where it is needed
     from sqlalchemy.exc import SAWarning
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", category=SAWarning)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from .. import scales as scales_mod
-from ..checks import proportion
-from .theme import BAND_SHADES, OKABE_ITO, captioned
+from ..screening import npv, ppv
+from ..validation import proportion
+from ..theme import BAND_SHADES, OKABE_ITO, captioned
 
 
 def severity_figure(patient: dict) -> go.Figure:
@@ -56,7 +57,7 @@ def ppv_figure(sensitivity, specificity, source: str, test: str = "screen",
     """PPV and NPV across prevalence for one screening cut-off; ``marks`` labels chosen prevalences."""
     se = proportion(sensitivity, "sensitivity")
     sp = proportion(specificity, "specificity")
-    from ..screening import npv, ppv
+
     prevalences = [i / 1000 for i in range(1, 1000)]
     fig = go.Figure()
     fig.add_scatter(x=[100 * p for p in prevalences], y=[100 * ppv(se, sp, p) for p in prevalences],

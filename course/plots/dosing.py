@@ -4,7 +4,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from .. import dosing
-from .theme import OKABE_ITO, captioned
+from ..theme import OKABE_ITO, captioned
 
 
 def _unique(keys):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from ..integration import SESSION_KINDS, Plan, timeline
-from .theme import OKABE_ITO, captioned
+from ..theme import OKABE_ITO, captioned
 
 _KIND_STYLE = {"preparation": (OKABE_ITO[0], "circle"), "dosing": (OKABE_ITO[1], "diamond"),
                "integration": (OKABE_ITO[2], "square"), "follow-up": (OKABE_ITO[4], "triangle-up")}

@@ -12,9 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .. import outcomes
-from ..checks import choice, whole_number
-from ..synthetic_cohort import ARMS, parameter_sources
-from .theme import OKABE_ITO, captioned
+from ..validation import choice, whole_number
+from ..data.cohort_design import arms as _arms, parameter_sources
+from ..theme import OKABE_ITO, captioned
 
 DATA_KINDS = {"published": "Published figures.",
               "simulated": "SIMULATED data: invented patients, not a study, not a prediction."}
@@ -41,7 +41,7 @@ def _legend_on_top(fig: go.Figure, entries: int) -> None:
 
 
 def _arm_label(arm: str) -> str:
-    return ARMS.get(arm, arm)
+    return _arms().get(arm, arm)
 
 
 # -- Rates by arm ------------------------------------------------------------------------------

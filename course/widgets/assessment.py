@@ -7,9 +7,9 @@ import ipywidgets as W
 import plotly.graph_objects as go
 
 from .. import plots, scales
-from ..evidence import cite
-from ..screening import GAD7_AT_10, adequate_trials, npv, ppv, triage
-from ..vignettes import load_vignettes
+from ..data.references import cite
+from ..screening import accuracy, adequate_trials, npv, ppv, triage
+from ..data.patients import load_patients
 from .common import replace_figure
 
 
@@ -29,8 +29,8 @@ def patient_summary_html(patient: dict) -> str:
         f"<td>{e(x.band or 'no published bands')}</td><td>{e(x.source)}</td>"
         f"<td>{'<b>' + e('; '.join(x.flags)) + '</b>' if x.flags else ''}</td></tr>" for x in scored)
     trials = "".join(
-        f"<li>{e(t['drug'])} {t['daily_dose_mg']:g} mg/day for {t['weeks']} weeks: "
-        f"{'adequate' if t['adequate'] else 'not adequate'}</li>" for t in patient["prior_trials"]) or "<li>none</li>"
+        f"<li>{e(t['drug'])} {t['daily_dose_mg']:g} mg/day for {t['weeks']} weeks "
+        f"({e(t['dose_level'])})</li>" for t in patient["prior_trials"]) or "<li>none</li>"
     result = triage(patient)
     flags = "".join(f"<li><b>{e(f.level)}</b>: {e(str(f))}</li>" for f in result.reasons + result.precautions)
     meds = ", ".join(f"{m['name']} {m['daily_dose_mg']:g} mg/day" for m in patient["medications"]) or "none"
@@ -48,7 +48,7 @@ def patient_summary_html(patient: dict) -> str:
 
 def vignette_explorer(patient_id: str | None = None) -> W.VBox:
     """Pick a synthetic patient; see history, scores with bands, prior trials and screening flags."""
-    patients = {p["id"]: p for p in load_vignettes()}
+    patients = {p["id"]: p for p in load_patients()}
     picker = W.Dropdown(options=[(f"{p['id']} {p['name']} ({'+'.join(p['diagnoses'])})", pid)
                                  for pid, p in patients.items()],
                         value=patient_id or next(iter(patients)), description="Patient",
@@ -71,22 +71,22 @@ def ppv_explorer() -> W.VBox:
     style = {"description_width": "110px"}
     prevalence = W.FloatLogSlider(value=0.027, base=10, min=-3, max=-0.05, step=0.01,
                                   description="Prevalence", readout_format=".3f", style=style)
-    sensitivity = W.FloatSlider(value=GAD7_AT_10.sensitivity, min=0.5, max=0.99, step=0.01,
+    sensitivity = W.FloatSlider(value=accuracy('gad7_gad').sensitivity, min=0.5, max=0.99, step=0.01,
                                 description="Sensitivity", style=style)
-    specificity = W.FloatSlider(value=GAD7_AT_10.specificity, min=0.5, max=0.99, step=0.01,
+    specificity = W.FloatSlider(value=accuracy('gad7_gad').specificity, min=0.5, max=0.99, step=0.01,
                                 description="Specificity", style=style)
     text = W.HTML()
     figure = go.FigureWidget()
 
     def show(change=None):
         se, sp, p = sensitivity.value, specificity.value, prevalence.value
-        replace_figure(figure, plots.ppv_figure(se, sp, GAD7_AT_10.source, "GAD-7 at a cut-off of 10",
+        replace_figure(figure, plots.ppv_figure(se, sp, accuracy('gad7_gad').source, "GAD-7 at a cut-off of 10",
                                                  marks={"chosen": p}))
         pos = round(1000 * (se * p + (1 - sp) * (1 - p)))
         text.value = (f"<p>Out of 1,000 people screened, about <b>{pos}</b> screen positive; "
                       f"<b>{ppv(se, sp, p):.0%}</b> of them have the condition (PPV), and "
                       f"<b>{npv(se, sp, p):.0%}</b> of those who screen negative do not (NPV). "
-                      f"Starting values: {cite(GAD7_AT_10.source)}.</p>")
+                      f"Starting values: {cite(accuracy('gad7_gad').source)}.</p>")
 
     for control in (prevalence, sensitivity, specificity):
         control.observe(show, names="value")

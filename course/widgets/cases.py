@@ -10,7 +10,7 @@ import html
 import ipywidgets as W
 
 from ..cases import CasePlayer, Node, Step
-from ..vignettes import get_patient
+from ..data.patients import get_patient
 
 
 def _patient_line(node: Node, case_patient: str | None) -> str:

@@ -7,7 +7,7 @@ import ipywidgets as W
 import plotly.graph_objects as go
 
 from .. import dosing
-from ..evidence import cite
+from ..data.references import cite
 from ..plots.dosing import bioavailability_figure, concentration_figure, session_vitals_figure
 from .common import replace_figure
 

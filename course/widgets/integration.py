@@ -10,13 +10,13 @@ import plotly.graph_objects as go
 from .. import integration
 from ..plots.integration import plan_timeline_figure
 from ..screening import triage
-from ..vignettes import load_vignettes
+from ..data.patients import load_patients
 from .common import replace_figure
 
 
 def plan_builder(patient_id: str = "P04", start: datetime.date = datetime.date(2027, 1, 4)) -> W.VBox:
     """Choose a patient, modalities and a rhythm; see the rule check and the calendar."""
-    patients = {p["id"]: p for p in load_vignettes()}
+    patients = {p["id"]: p for p in load_patients()}
     style = {"description_width": "190px"}
     picker = W.Dropdown(options=[(f"{pid} {p['name']} ({triage(p).decision})", pid) for pid, p in patients.items()],
                         value=patient_id, description="Patient", style=style, layout=W.Layout(width="460px"))

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from ..outcomes import check_score_table, compare, definition, icon_counts, load_cohort, risk_difference
 from ..plots.outcomes import icon_array_figure
-from ..synthetic_cohort import ARMS, parameter_sources
+from ..data.cohort_design import arms as _arms, parameter_sources
 from .common import replace_figure
 
 #: Outcome choices offered, with the verb the icon array uses.
@@ -21,7 +21,7 @@ def outcome_explorer(table=None) -> W.VBox:
     and an icon array. Defaults to the simulated cohort (``outcomes.load_cohort()``)."""
     table = load_cohort() if table is None else table
     data = check_score_table(table)
-    arms = [(ARMS.get(a, a), a) for a in dict.fromkeys(data.arm)]
+    arms = [(_arms().get(a, a), a) for a in dict.fromkeys(data.arm)]
     codes = [code for _, code in arms]
     weeks = sorted(int(w) for w in data.week.unique() if w > 0)
     if len(codes) < 2 or not weeks:
@@ -43,7 +43,7 @@ def outcome_explorer(table=None) -> W.VBox:
         except ValueError as exc:
             text.value = f"<p><b>{html.escape(str(exc))}</b></p>"
             return
-        t_label, c_label = ARMS.get(treatment.value, treatment.value), ARMS.get(comparator.value, comparator.value)
+        t_label, c_label = _arms().get(treatment.value, treatment.value), _arms().get(comparator.value, comparator.value)
         t_rate, c_rate = replace(result.treatment, label=t_label), replace(result.comparator, label=c_label)
         difference = risk_difference(t_rate, c_rate)
         counts = icon_counts(t_rate.proportion, c_rate.proportion)

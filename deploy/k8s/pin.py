@@ -7,10 +7,10 @@ It walks the dependency tree of pyproject.toml's dependencies plus jupyterhub 5.
 Python on this platform (the image uses the same Python minor version).
 """
 import sys
-import tomllib
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
+import tomllib
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 

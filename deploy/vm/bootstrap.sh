@@ -53,7 +53,7 @@ chmod 0700 "$COURSE_ROOT"
 # (later runs leave the course root, and the instructors' work in it, as it is).
 if [[ ! -f $COURSE_ROOT/nbgrader_config.py ]]; then
   (cd "$COURSE_ROOT" && runuser -u "$GRADER" -- "$PREFIX/venv/bin/python" -c \
-    "from pathlib import Path; from course.nbgrading import course_directory; course_directory(Path.cwd(), course_id='$COURSE')")
+    "from pathlib import Path; from course.nbcourse import course_directory; course_directory(Path.cwd(), course_id='$COURSE')")
 fi
 
 echo "== hub settings and service"

@@ -14,7 +14,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from conftest import typed_in  # tests/conftest.py
-from course import ROOT
+from course.lessons import source_notebook
+from course.paths import CHECKOUT as ROOT
 
 from .lab import (ARTIFACTS, LabPage, jupyter_lab, launch_chromium, let_run_all_continue, marker, release_path,
                   released_modules, stripped)
@@ -22,7 +23,7 @@ from .lab import (ARTIFACTS, LabPage, jupyter_lab, launch_chromium, let_run_all_
 
 def typed_in_release(module) -> nbformat.NotebookNode:
     """The release with the authored solutions typed into its answer cells, outputs stripped."""
-    return stripped(typed_in(release_path(module), ROOT / "solutions" / module.id / module.notebook))
+    return stripped(typed_in(release_path(module), source_notebook(module.id)))
 
 
 def module_params():

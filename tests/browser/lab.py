@@ -23,8 +23,11 @@ import nbformat
 import requests
 from playwright.sync_api import Locator, Page, TimeoutError as PlaywrightTimeout, expect
 
-from course import ROOT
-from course.catalogue import MODULES, Module
+from course.paths import CHECKOUT as ROOT
+from course.data.syllabus import Module
+from course.data.syllabus import modules as _modules
+
+MODULES = _modules()
 from conftest import free_port  # tests/conftest.py
 
 CHROMIUM = Path("/usr/bin/chromium")

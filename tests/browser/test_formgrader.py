@@ -9,11 +9,12 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import typed_in  # tests/conftest.py
-from course import ROOT
-from course.catalogue import module
+from course.lessons import source_notebook
+from course.paths import CHECKOUT as ROOT
+from course.data.syllabus import module
 from course.cli import main as course
 from course.cohort.workspace import Workspace
-from course.nbgrading import nbgrader
+from course.nbcourse import nbgrader
 
 from .lab import UI_WAIT, jupyter_lab, nbgrader_meta
 
@@ -43,7 +44,7 @@ def course_root(tmp_path_factory):
     exchange = [f"--course={COHORT}", f"--Exchange.root={ws.exchange}", f"--Exchange.cache={trainee / '.cache'}"]
     nbgrader(trainee, "fetch_assignment", GRADED.id, *exchange)
     notebook = trainee / GRADED.id / GRADED.notebook
-    nbformat.write(typed_in(notebook, ROOT / "solutions" / GRADED.id / GRADED.notebook), notebook)
+    nbformat.write(typed_in(notebook, source_notebook(GRADED.id)), notebook)
     nbgrader(trainee, "submit", GRADED.id, *exchange, f"--student={TRAINEE}")
     cohort("collect", COHORT, GRADED.id)
     cohort("grade", COHORT, GRADED.id)

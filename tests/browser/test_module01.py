@@ -2,9 +2,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from course.catalogue import module
+from course.data.syllabus import module
 from course.screening import npv, ppv
-from course.vignettes import get_patient
+from course.data.patients import get_patient
 
 from .lab import UI_WAIT
 

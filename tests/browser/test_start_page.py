@@ -8,8 +8,10 @@ import secrets
 from playwright.sync_api import expect
 
 from conftest import free_port  # tests/conftest.py
-from course import ROOT
-from course.catalogue import MODULES
+from course.paths import CHECKOUT as ROOT
+from course.data.syllabus import modules as _modules
+
+MODULES = _modules()
 
 from .lab import UI_WAIT, release_path, released_modules, start_server
 

@@ -8,14 +8,15 @@ import nbformat
 import pytest
 
 from conftest import typed_in
-from course import ROOT
-from course.catalogue import module
+from course.lessons import source_notebook
+from course.paths import CHECKOUT as ROOT
+from course.data.syllabus import module
 from course.cohort.exchange import release
 from course.cohort.workspace import Workspace
 
 MODULE = "01-assessment"
 NOTEBOOK = module(MODULE).notebook
-SOURCE = ROOT / "solutions" / MODULE / NOTEBOOK
+SOURCE = source_notebook(MODULE)
 AUTO_POINTS = 15.0
 
 

@@ -4,8 +4,9 @@ import re
 import nbformat
 import pytest
 
+from course.lessons import source_notebook
 from course.cohort.feedback import HideTests, release_feedback, scrub, without_regions
-from course.nbgrading import nbgrader, write_config
+from course.nbcourse import nbgrader, write_config
 
 from .conftest import COMMENT, MODULE, SOURCE
 
@@ -13,7 +14,7 @@ from .conftest import COMMENT, MODULE, SOURCE
 def _secret_lines():
     """Every informative line of the source's hidden tests, and the markers (worked out here, independently)."""
     lines, inside = [], False
-    for cell in nbformat.read(SOURCE, as_version=4).cells:
+    for cell in source_notebook(MODULE).cells:
         for line in cell.source.splitlines():
             inside = inside or "BEGIN HIDDEN TESTS" in line
             if inside and len(line.strip()) >= 8 and "HIDDEN TESTS" not in line:

@@ -6,11 +6,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import ROOT
+from course.lessons import source_notebook
+from course.paths import CHECKOUT as ROOT
 from course.cohort.grading import (STATUSES, Record, cell_findings, configure_worker, describe_exit, execute_notebook,
                                    locked_imports, run_findings, worst)
 from course.cohort.sandbox import KernelServer
-from course.nbgrading import write_config
+from course.nbcourse import write_config
 
 from .conftest import MODULE, NOTEBOOK, SOURCE, cell
 
@@ -66,7 +67,7 @@ def test_worst_finding_decides_the_status():
 
 
 def test_preloads_come_from_locked_cells_only():
-    source = nbformat.read(SOURCE, as_version=4)
+    source = source_notebook(MODULE)
     names = locked_imports([source])
     assert {"course", "course.evidence", "course.vignettes", "course.checking"} <= set(names)
     cell(source, "q1-answer").source = "import antigravity"

@@ -7,7 +7,7 @@ import nbformat
 
 from course.cohort.grading import grade
 from course.cohort.workspace import gradebook_at
-from course.nbgrading import course_directory, generate, nbgrader
+from course.nbcourse import course_directory, generate, nbgrader
 
 from .conftest import MODULE, NOTEBOOK, cell, correct, hidden_fail, new_cohort, partial, submit, unanswered
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from hypothesis import given, strategies as st
 
-from course import ROOT
+from course.paths import CHECKOUT as ROOT
 from course.cli import main
 from course.cohort import roster as rosters
 from course.cohort.exchange import release

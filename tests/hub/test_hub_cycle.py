@@ -32,9 +32,10 @@ from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
 from conftest import free_port, typed_in
-from course import ROOT
-from course.catalogue import module
-from course.nbgrading import module_ids
+from course.lessons import source_notebook
+from course.paths import CHECKOUT as ROOT
+from course.data.syllabus import module
+from course.nbcourse import module_ids
 
 COURSE = "kap-anxiety"
 MODULE = module_ids()[0]
@@ -375,7 +376,7 @@ def cycle(hub):
         timings[step] = round(time.monotonic() - start, 1)
         return result
 
-    setup = ("from pathlib import Path\nfrom course.nbgrading import course_directory, generate\n"
+    setup = ("from pathlib import Path\nfrom course.nbcourse import course_directory, generate\n"
              f"generate(course_directory(Path.cwd(), [{MODULE!r}], course_id={COURSE!r}), {MODULE!r})")
     timed("course_setup", hub.instructor_runs, sys.executable, "-c", setup)
     roster = hub.course_root / "roster.csv"
@@ -392,7 +393,7 @@ def cycle(hub):
     released = hub.get(t1, f"/user/{t1}/api/contents/{path}").json()["content"]
     with tempfile.TemporaryDirectory() as tmp:
         nbformat.write(nbformat.from_dict(released), Path(tmp) / NOTEBOOK)
-        answered = typed_in(Path(tmp) / NOTEBOOK, ROOT / "solutions" / MODULE / NOTEBOOK)
+        answered = typed_in(Path(tmp) / NOTEBOOK, source_notebook(MODULE))
     saved = requests.put(f"{hub.url}/user/{t1}/api/contents/{path}", timeout=60,
                          headers={"Authorization": f"token {hub.tokens[t1]}"},
                          json={"type": "notebook", "format": "json", "content": answered})

@@ -16,7 +16,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from traitlets.config.loader import PyFileConfigLoader
 
-from course import ROOT
+from course.paths import CHECKOUT as ROOT
 
 # The chart's files live in ../shared/deploy beside the repository; a clone elsewhere (CI, /tmp) finds them
 # through KAP_SHARED_DIR or the workplace's shared folder.

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
-from course import ROOT
+from course.paths import CHECKOUT as ROOT
 
 VM = ROOT / "deploy" / "vm"
 

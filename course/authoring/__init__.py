@@ -1,0 +1,1 @@
+"""Authoring tools: ``course build`` (lessons to releases), the start page, the conventions lessons follow."""

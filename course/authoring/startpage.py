@@ -1,0 +1,51 @@
+"""The course start page (``start-here.ipynb``), made from the module catalogue."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from ..data.syllabus import modules
+from ..paths import checkout
+
+START_PAGE = "start-here.ipynb"
+
+_INTRO = """# KAP for Anxiety: a training course for clinicians
+
+An open, evidence-based course on **ketamine-assisted psychotherapy (KAP) for anxiety disorders**, compared
+honestly with conventional care for generalized anxiety disorder (CBT, SSRIs/SNRIs, stepped care).
+
+**Educational, never prescriptive.** Nothing in this course recommends a dose or a treatment for a person.
+Every patient is synthetic (invented), and every clinical number carries a reference key from the course's
+reference list (`datasets/references.csv`). The evidence for ketamine in anxiety rests on a few very small
+trials; the course says so wherever it matters.
+
+### How a module works
+1. Open the module from the table below and run the cells from top to bottom (**Run ▸ Run All Cells**).
+2. Answer in the cells that say `YOUR ANSWER HERE`; each check cell below an answer tells you in plain words
+   what to fix.
+3. Press **Validate** in the notebook toolbar to check the whole module, then submit it from the
+   **Assignments** panel if you are in a cohort (or keep it as a self-check if you work alone).
+"""
+
+
+def start_page(repo: Path | None = None) -> nbformat.NotebookNode:
+    repo = Path(repo or checkout())
+    rows = ["| | module | you will learn to | time |", "|---|---|---|---|"]
+    for m in modules():
+        released = (repo / "modules" / m.id / m.notebook).exists()
+        title = f"[{m.title}](modules/{m.id}/{m.notebook})" if released else f"{m.title} *(in preparation)*"
+        rows.append(f"| {m.id[:2]} | {title} | {'; '.join(o.text for o in m.objectives)} | ~{m.minutes} min |")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(_INTRO, id="intro"),
+                nbformat.v4.new_markdown_cell("## Modules\n\n" + "\n".join(rows), id="modules")]
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
+                   "language_info": {"name": "python"}}
+    return nb
+
+
+def write_start_page(repo: Path | None = None, path: Path | None = None) -> Path:
+    repo = Path(repo or checkout())
+    path = Path(path) if path else repo / START_PAGE
+    nbformat.write(start_page(repo), path)
+    return path

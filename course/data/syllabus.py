@@ -1,0 +1,73 @@
+"""The course's modules and learning objectives (``datasets/syllabus.yaml``).
+
+The start page, the README's module table, the objectives map and certificates are made from it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from .files import read_yaml
+
+
+@dataclass(frozen=True)
+class Objective:
+    id: str
+    level: str     # knowledge or competence
+    text: str
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str          # the nbgrader assignment name and the folder under solutions/ and modules/
+    notebook: str    # notebook file name inside that folder
+    title: str
+    objectives: tuple[Objective, ...]
+    minutes: int
+
+
+@cache
+def _syllabus() -> dict:
+    data = read_yaml("syllabus.yaml", "syllabus")
+    seen = set()
+    for m in data["modules"]:
+        for o in m["objectives"]:
+            if o["id"] in seen:
+                raise ValueError(f"syllabus.yaml: objective id {o['id']} appears twice.")
+            if not o["id"].startswith(m["id"][:2] + "."):
+                raise ValueError(f"syllabus.yaml: objective {o['id']} is listed under module {m['id']}.")
+            seen.add(o["id"])
+    return data
+
+
+@cache
+def _modules() -> tuple[Module, ...]:
+    return tuple(Module(m["id"], m["notebook"], m["title"],
+                        tuple(Objective(o["id"], o["level"], o["text"]) for o in m["objectives"]), m["minutes"])
+                 for m in _syllabus()["modules"])
+
+
+def modules() -> tuple[Module, ...]:
+    """Every module, in course order."""
+    return _modules()
+
+
+def module(module_id: str) -> Module:
+    for m in _modules():
+        if m.id == module_id:
+            return m
+    raise ValueError(f"No module {module_id!r}; the modules are {', '.join(m.id for m in _modules())}.")
+
+
+def objectives() -> dict[str, Objective]:
+    """Every learning objective by id, e.g. ``objectives()["01.4"]``."""
+    return {o.id: o for m in _modules() for o in m.objectives}
+
+
+def pass_mark() -> float:
+    """The share of a module's points needed to pass it, announced in advance (start page and each module)."""
+    return float(_syllabus()["course"]["pass_mark"])
+
+
+def course_title() -> str:
+    return _syllabus()["course"]["title"]
