@@ -26,9 +26,10 @@ class CheckFailed(AssertionError):
 
 
 def _history(namespace: dict) -> str:
-    """The code the trainee has run in this kernel (IPython keeps it in ``In``), or '' outside IPython."""
-    cells = namespace.get("In") or []
-    return "\n".join(c for c in cells if isinstance(c, str))
+    """The code the trainee has run before this cell (IPython keeps it in ``In``; its last entry is the running
+    cell), leaving out check cells, which read answers; '' outside IPython."""
+    cells = (namespace.get("In") or [])[:-1]
+    return "\n".join(c for c in cells if isinstance(c, str) and "answered(" not in c)
 
 
 def _missing(name: str, namespace: dict) -> CheckFailed:

@@ -7,7 +7,7 @@ trainee release in ``modules/`` with ``nbgrader generate_assignment``. Cell meta
 - ``role`` says what a cell is: none (locked text or code), ``answer`` (the trainee's code; ``answers`` lists the
   names it must define), ``check`` (a test cell; ``points``, ``objective``, ``kind``), ``written`` (a
   rubric-graded written answer; ``points``, ``objective``, ``kind``), ``display`` (a locked figure or widget the
-  graders need not run), ``try`` (an unlocked, ungraded cell for going further);
+  graders need not run), ``try`` (the trainee's own cell to explore or go further: not graded, not locked);
 - ``kind`` is ``recall``, ``calculation`` or ``judgement``; ``objective`` an id from ``datasets/syllabus.yaml``.
 
 The expansion into nbgrader's cell metadata (schema version 3) happens here and only here.
@@ -27,6 +27,8 @@ KINDS = ("recall", "calculation", "judgement")
 FIELDS = {"id", "role", "points", "answers", "objective", "kind", "tags"}
 CELL_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ANSWER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: The cell tag that lets Run All go on past a cell that raises (a check of an unanswered question).
+RUN_ALL_TAG = "raises-exception"
 
 
 class LessonError(ValueError):
@@ -39,9 +41,11 @@ def lesson_path(module_id: str, repo: Path | None = None) -> Path:
     return Path(repo or checkout()) / "solutions" / m.id / (Path(m.notebook).stem + ".md")
 
 
-def _nbgrader(role: str | None, cell_id: str, points) -> dict:
+def _nbgrader(role: str | None, cell_id: str, points) -> dict | None:
+    if role == "try":  # the trainee's own cell: nbgrader leaves it alone (a solution cell would be emptied)
+        return None
     meta = {"schema_version": 3, "grade_id": cell_id, "grade": role in ("check", "written"),
-            "solution": role in ("answer", "written", "try"), "locked": role not in ("answer", "written", "try"),
+            "solution": role in ("answer", "written"), "locked": role not in ("answer", "written"),
             "task": False}
     if meta["grade"]:
         meta["points"] = points
@@ -89,12 +93,17 @@ def _expand(cell, where: str, seen: set) -> None:
                                 or not all(isinstance(a, str) and ANSWER_NAME.match(a) for a in answers)):
         raise LessonError(f"{where}: answers must be a list of Python names, not {answers!r}.")
     course = {k: meta[k] for k in ("role", "answers", "objective", "kind") if k in meta}
-    tags = meta.get("tags")
-    cell.metadata = nbformat.NotebookNode({"nbgrader": _nbgrader(role, cell_id, points)})
+    tags = list(meta.get("tags") or [])
+    if role == "check" and RUN_ALL_TAG not in tags:
+        # A failing check must not stop Run All in JupyterLab (which honours this tag); nbgrader and nbclient
+        # allow the error too. nbval would stop checking such a cell, so the tests strip it (tests/conftest.py).
+        tags.append(RUN_ALL_TAG)
+    nbgrader = _nbgrader(role, cell_id, points)
+    cell.metadata = nbformat.NotebookNode({"nbgrader": nbgrader} if nbgrader else {})
     if course:
         cell.metadata["course"] = course
     if tags:
-        cell.metadata["tags"] = list(tags)
+        cell.metadata["tags"] = tags
     cell.id = cell_id
 
 

@@ -24,8 +24,7 @@ _CONFIG = '''\
 c = get_config()  # noqa: F821 (nbgrader config file)
 c.CourseDirectory.course_id = {course_id!r}
 c.CourseDirectory.db_url = {db_url!r}
-c.ClearSolutions.code_stub = {{
-    "python": "# YOUR ANSWER HERE\\nraise NotImplementedError('Write your answer in this cell, then run it.')"}}
+c.ClearSolutions.code_stub = {{"python": "# YOUR ANSWER HERE: write it below this line, then run the cell"}}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE (double-click this cell to write your answer)"
 c.Execute.timeout = {timeout}
 c.Execute.interrupt_on_timeout = True

@@ -7,6 +7,7 @@ from .assessment import patient_summary_html, ppv_explorer, vignette_explorer
 from .dosing import dose_framework_explorer, framework_summary_html, monitoring_replay
 from .integration import plan_builder
 from .cases import CaseWidget, case_player
+from .charts import patient_chart
 from .outcomes import outcome_explorer
 
-__all__ = ["dose_framework_explorer", "framework_summary_html", "monitoring_replay", "patient_summary_html", "plan_builder", "ppv_explorer", "vignette_explorer", "CaseWidget", "case_player", "outcome_explorer"]
+__all__ = ["dose_framework_explorer", "framework_summary_html", "monitoring_replay", "patient_summary_html", "plan_builder", "ppv_explorer", "vignette_explorer", "CaseWidget", "case_player", "outcome_explorer", "patient_chart"]
