@@ -14,6 +14,8 @@ import math
 import re
 import sys
 
+from .cases import play
+
 RED, GREEN, RESET = "\x1b[31m", "\x1b[32m", "\x1b[0m"
 NOT_A_GRADE = ("Passing the checks you can see is not a grade: hidden tests grade this answer after you submit.")
 
@@ -129,6 +131,18 @@ def judged_each(answers: dict, defensible: dict, what: str, wrong: dict | None =
             reason = (wrong or {}).get(key, {}).get(value, "look again at this one.")
             problems.append(f"{key}: {reason}")
     expect(not problems, f"`{what}` is not right for " + "; ".join(problems))
+
+
+def expect_path(case_id: str, choices, what: str):
+    """A list of letters that replays a case to one of its endings; returns the run (path, ending, score)."""
+    expect_type(choices, list, what)
+    try:
+        run = play(case_id, choices)
+    except ValueError as problem:
+        raise CheckFailed(f"`{what}` does not fit the case: {problem}") from None
+    expect(run.finished, f"Your path stops at {run.node.title!r} before the case ends: add the choices for the "
+                         "remaining steps.")
+    return run
 
 
 def passed(question: str) -> None:

@@ -1,50 +1,45 @@
-"""Branched cases: decision points with consequences and feedback, played like a virtual patient.
+"""Branched cases that behave like virtual patients: state that carries forward, choices scored for their reasons.
 
-A case is data, one JSON file per case in ``datasets/cases/``::
+A case is data, one YAML file in ``datasets/cases/`` (schema: ``datasets/schemas/case.schema.json``; how to write
+one: ``docs/cases.md``). Its **state** starts from ``state`` (facts, days, vitals) and every choice changes it:
+``effects`` add or remove facts (findings gathered, consent given, treatments tried, risk flags), let days pass
+and set vitals. Later nodes read the state: ``notes`` appear when their condition holds (a missed safety item
+resurfaces), an option is offered only when its ``requires`` holds (no dosing without consent), and ``next_if``
+routes by state (a deferred patient comes back later).
 
-    {"id": "orientation-claims", "title": "...", "summary": "...", "patient": "P07", "start": "claim",
-     "nodes": [{"id": "claim", "title": "...", "text": "...",
-                "choices": [{"label": "...", "next": "duration", "points": 2, "feedback": "...",
-                             "consequence": "...", "triage": "refer"}]},
-               {"id": "end", "title": "...", "text": "...", "end": true}]}
+Each option is scored on three axes, 0 to 2 each: **safety**, **evidence** and **patient-centredness**. A path's
+score is the mean, over its decisions, of the points taken against the best option offered at that decision, so a
+short defensible path (exclude per a clinic's policy, refer) can score as well as a long one. A **critical
+error** (skipping the item-9 follow-up, dosing at 182/109) is named in the feedback and caps the case score.
+Endings are ``good``, ``acceptable`` or ``poor``.
 
-Rules (``validate_case`` checks them and names the node and field of any break): ids are lower-case
-words; every non-end node offers 1 to 6 choices and an end node none; every ``next`` names a node;
-every node can be reached from ``start`` and can reach an end; choices do not form a cycle unless the
-returning choice is marked ``"loop": true`` (worth 0 points or less, so a best score exists); every
-``[key]`` in the text resolves in the reference list; and where choices carry a ``triage`` decision,
-the top-scoring one agrees with ``course.screening.triage`` for the case's patient.
-
-``CasePlayer`` walks a case and records the path; ``score_path`` scores any path; ``export_paths`` and
-``path_summary`` show an instructor where trainees went. A path that goes back through a loop keeps
-every step, but only the route finally taken is scored, so no path scores more than the case maximum.
+``validate_case`` rejects a case with unreachable nodes, dead ends without an ending, a dangling ``next``,
+scores out of range, a decision node whose best option is not defensible, a critical option that is not unsafe,
+fewer than half of the decision nodes branching, or fewer than two paths to a good ending; the error names the
+case, node and field. ``play`` replays a list of choices (letters as shown) and returns the run: its path, state,
+score, critical errors, ending and xAPI-style statements (actor, verb, object, result, timestamp).
 """
 from __future__ import annotations
 
-import json
+import copy
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
-from pathlib import Path
+from datetime import datetime, timezone
+from functools import lru_cache
 from string import ascii_uppercase
 
-import pandas as pd
-
+from .data.files import DataFileError, check, read_yaml
 from .data.patients import get_patient
-from .data.references import check_keys
+from .data.references import check_citations
 from .paths import dataset
-from .screening import DECISIONS, triage
-from .validation import whole_number
 
-CASES_DIR = dataset("cases")
-ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
-BRACKETED = re.compile(r"\[([^\[\]]+)\]")
-MAX_CHOICES = 6
-MAX_LABEL = 100
-CASE_FIELDS = {"id", "title", "summary", "patient", "module", "start", "nodes"}
-NODE_FIELDS = {"id", "title", "text", "patient", "end", "choices"}
-CHOICE_FIELDS = {"label", "next", "points", "feedback", "consequence", "triage", "loop"}
-EXPORT_COLUMNS = ("trainee", "case", "step", "node", "choice", "label", "points")
+AXES = ("safety", "evidence", "patient")
+AXIS_NAMES = {"safety": "safety", "evidence": "evidence", "patient": "patient-centredness"}
+ENDINGS = ("good", "acceptable", "poor")
+#: A path with a critical error scores at most this share of the case.
+CRITICAL_CAP = 0.4
+XAPI_MIME = "application/vnd.kap.case-statements+json"
+ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class CaseError(ValueError):
@@ -52,14 +47,43 @@ class CaseError(ValueError):
 
 
 @dataclass(frozen=True)
-class Choice:
+class Condition:
+    has: tuple[str, ...] = ()
+    lacks: tuple[str, ...] = ()
+    days_at_least: int | None = None
+
+    def holds(self, state: "State") -> bool:
+        return (all(f in state.facts for f in self.has) and not any(f in state.facts for f in self.lacks)
+                and (self.days_at_least is None or state.days >= self.days_at_least))
+
+    def facts(self) -> set[str]:
+        return set(self.has) | set(self.lacks)
+
+
+@dataclass(frozen=True)
+class Option:
     label: str
     next: str
-    points: int
+    scores: dict
     feedback: str
     consequence: str = ""
-    triage: str | None = None
-    loop: bool = False
+    critical: str = ""
+    requires: Condition = Condition()
+    next_if: tuple[tuple[Condition, str], ...] = ()
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    days: int = 0
+    vitals: dict = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.scores[a] for a in AXES)
+
+    def destination(self, state: "State") -> str:
+        return next((target for condition, target in self.next_if if condition.holds(state)), self.next)
+
+    def destinations(self) -> set[str]:
+        return {self.next, *(target for _, target in self.next_if)}
 
 
 @dataclass(frozen=True)
@@ -67,25 +91,19 @@ class Node:
     id: str
     title: str
     text: str
-    choices: tuple[Choice, ...] = ()
-    patient: str | None = None
-    end: bool = False
+    options: tuple[Option, ...] = ()
+    notes: tuple[tuple[Condition, str], ...] = ()
+    end: str | None = None          # good, acceptable, poor for an ending
+    unavailable: str = ""           # said when an option is not offered because its condition does not hold
+
+    def offered(self, state: "State") -> list[tuple[str, Option]]:
+        """The options offered in this state, with the letters shown (A, B, ... in file order)."""
+        shown = [o for o in self.options if o.requires.holds(state)]
+        return list(zip(ascii_uppercase, shown))
 
     @property
-    def letters(self) -> tuple[str, ...]:
-        return tuple(ascii_uppercase[:len(self.choices)])
-
-    def index_of(self, choice) -> int:
-        """The index of a choice given by its letter ("B") or its exact label."""
-        if isinstance(choice, str):
-            if choice.strip().upper() in self.letters:
-                return self.letters.index(choice.strip().upper())
-            for index, option in enumerate(self.choices):
-                if choice.strip() == option.label:
-                    return index
-        offered = ", ".join(self.letters) or "none (this is an end node)"
-        raise ValueError(f"{choice!r} is not a choice at node {self.id!r}. Choose a letter ({offered}) "
-                         "or type the label exactly.")
+    def branches(self) -> bool:
+        return len({d for o in self.options for d in o.destinations()}) > 1
 
 
 @dataclass(frozen=True)
@@ -93,267 +111,239 @@ class Case:
     id: str
     title: str
     summary: str
+    patient: str
+    diagnosis: str
+    module: str
     start: str
+    initial: dict
     nodes: dict[str, Node]
-    patient: str | None = None
-    module: str = ""
 
     def node(self, node_id: str) -> Node:
         if node_id not in self.nodes:
             raise ValueError(f"Case {self.id} has no node {node_id!r}.")
         return self.nodes[node_id]
 
-    @cached_property
-    def max_points(self) -> int:
-        """The most points any path from the start to an end can collect (loop choices excluded)."""
-        best: dict[str, int] = {}
-
-        def most(node_id: str) -> int:
-            if node_id not in best:
-                node = self.nodes[node_id]
-                best[node_id] = 0 if node.end else max(c.points + most(c.next) for c in node.choices if not c.loop)
-            return best[node_id]
-        return most(self.start)
+    @property
+    def decision_nodes(self) -> list[Node]:
+        return [n for n in self.nodes.values() if n.options]
 
 
-# -- Validation ------------------------------------------------------------------------------
+@dataclass
+class State:
+    facts: set
+    days: int
+    vitals: dict
 
-def _text(value, where: str, required: bool = True) -> str:
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise CaseError(f"{where}: must be non-empty text.")
-    return value
+    @classmethod
+    def initial(cls, case: Case) -> "State":
+        start = copy.deepcopy(case.initial)
+        return cls(set(start.get("facts", [])), start.get("days", 0), dict(start.get("vitals", {})))
 
-
-def _keys_resolve(text: str, where: str) -> None:
-    for key in BRACKETED.findall(text):
-        try:
-            check_keys([k.strip() for k in key.split(";")], where)
-        except ValueError as exc:
-            raise CaseError(str(exc)) from None
-
-
-def _unknown_fields(record: dict, allowed: set, where: str) -> None:
-    extra = sorted(set(record) - allowed)
-    if extra:
-        raise CaseError(f"{where}: unknown field {extra[0]!r} (allowed: {', '.join(sorted(allowed))}).")
+    def apply(self, option: Option) -> None:
+        self.facts |= set(option.add)
+        self.facts -= set(option.remove)
+        self.days += option.days
+        self.vitals.update(option.vitals)
 
 
-def _patient(value, where: str) -> str | None:
-    if value is None:
-        return None
+# -- Loading and validation -------------------------------------------------------------------------------
+
+def _condition(raw: dict | None) -> Condition:
+    raw = raw or {}
+    return Condition(tuple(raw.get("has", ())), tuple(raw.get("lacks", ())), raw.get("days_at_least"))
+
+
+def _option(raw: dict) -> Option:
+    effects = raw.get("effects", {})
+    return Option(label=raw["label"], next=raw["next"], scores=dict(raw["scores"]), feedback=raw["feedback"],
+                  consequence=raw.get("consequence", ""), critical=raw.get("critical", ""),
+                  requires=_condition(raw.get("requires")),
+                  next_if=tuple((_condition(r["when"]), r["next"]) for r in raw.get("next_if", ())),
+                  add=tuple(effects.get("add", ())), remove=tuple(effects.get("remove", ())),
+                  days=effects.get("days", 0), vitals=dict(effects.get("vitals", {})))
+
+
+def _node(node_id: str, raw: dict) -> Node:
+    return Node(id=node_id, title=raw["title"], text=raw["text"],
+                options=tuple(_option(o) for o in raw.get("options", ())),
+                notes=tuple((_condition(n["when"]), n["text"]) for n in raw.get("notes", ())),
+                end=raw.get("end"), unavailable=raw.get("unavailable", ""))
+
+
+def build_case(data: dict, where: str) -> Case:
+    """A case from its data (as read from YAML), checked against the schema and the rules below."""
     try:
-        get_patient(value)
-    except ValueError as exc:
-        raise CaseError(f"{where}: {exc}") from None
-    return value
+        check(data, "case", where)
+    except DataFileError as exc:
+        raise CaseError(str(exc)) from None
+    case = Case(id=data["id"], title=data["title"], summary=data["summary"], patient=data["patient"],
+                diagnosis=data["diagnosis"], module=str(data["module"]), start=data["start"],
+                initial=data.get("state", {}), nodes={k: _node(k, v) for k, v in data["nodes"].items()})
+    validate_case(case, where)
+    return case
 
 
-def _choice(raw, where: str) -> Choice:
-    if not isinstance(raw, dict):
-        raise CaseError(f"{where}: each choice must be an object with label, next, points and feedback.")
-    _unknown_fields(raw, CHOICE_FIELDS, where)
-    label = _text(raw.get("label"), f"{where}.label")
-    if len(label) > MAX_LABEL:
-        raise CaseError(f"{where}.label: {len(label)} characters is too long for a button (at most {MAX_LABEL}); "
-                        "move the detail into the feedback.")
+def validate_case(case: Case, where: str | None = None) -> Case:
+    """Check the rules of a case; a break raises CaseError naming the case, node and field."""
+    where = where or f"Case {case.id}"
     try:
-        points = whole_number(raw.get("points"), "points", -10, 10)
+        get_patient(case.patient)
     except ValueError as exc:
-        raise CaseError(f"{where}.points: {exc}") from None
-    triage = raw.get("triage")
-    if triage is not None and triage not in DECISIONS:
-        raise CaseError(f"{where}.triage: must be one of {', '.join(DECISIONS)}, not {triage!r}.")
-    loop = raw.get("loop", False)
-    if not isinstance(loop, bool):
-        raise CaseError(f"{where}.loop: must be true or false.")
-    if loop and points > 0:
-        raise CaseError(f"{where}.points: a loop choice (one that goes back) must be worth 0 points or less.")
-    choice = Choice(label, _text(raw.get("next"), f"{where}.next"), points, _text(raw.get("feedback"),
-                    f"{where}.feedback"), _text(raw.get("consequence"), f"{where}.consequence", False), triage, loop)
-    for name in ("label", "feedback", "consequence"):
-        _keys_resolve(getattr(choice, name), f"{where}.{name}")
-    return choice
-
-
-def _node(raw, case_id: str, index: int) -> Node:
-    if not isinstance(raw, dict):
-        raise CaseError(f"Case {case_id}, nodes[{index}]: each node must be an object.")
-    node_id = raw.get("id")
-    if not isinstance(node_id, str) or not ID.fullmatch(node_id):
-        raise CaseError(f"Case {case_id}, nodes[{index}], field id: {node_id!r} is not a valid id "
-                        "(lower-case letters, digits, - and _).")
-    where = f"Case {case_id}, node {node_id}, field"
-    _unknown_fields(raw, NODE_FIELDS, f"Case {case_id}, node {node_id}")
-    text = _text(raw.get("text"), f"{where} text")
-    _keys_resolve(text, f"{where} text")
-    end = raw.get("end", False)
-    if not isinstance(end, bool):
-        raise CaseError(f"{where} end: must be true or false.")
-    choices = raw.get("choices", [])
-    if not isinstance(choices, list):
-        raise CaseError(f"{where} choices: must be a list.")
-    if end and choices:
-        raise CaseError(f"{where} choices: an end node offers no choices.")
-    if not end and not 1 <= len(choices) <= MAX_CHOICES:
-        raise CaseError(f"{where} choices: a node that is not an end needs 1 to {MAX_CHOICES} choices, "
-                        f"not {len(choices)} (or mark it \"end\": true).")
-    return Node(node_id, _text(raw.get("title", node_id), f"{where} title"), text,
-                tuple(_choice(c, f"{where} choices[{i}]") for i, c in enumerate(choices)),
-                _patient(raw.get("patient"), f"{where} patient"), end)
-
-
-def _check_graph(case: Case) -> None:
-    where = f"Case {case.id}"
+        raise CaseError(f"{where}, field patient: {exc}") from None
     if case.start not in case.nodes:
-        raise CaseError(f"{where}, field start: {case.start!r} is not a node in this case.")
+        raise CaseError(f"{where}, field start: no node {case.start!r}.")
     for node in case.nodes.values():
-        for i, c in enumerate(node.choices):
-            if c.next not in case.nodes:
-                raise CaseError(f"{where}, node {node.id}, field choices[{i}].next: {c.next!r} is not a node "
-                                "in this case.")
-    reached, stack = {case.start}, [case.start]
-    while stack:
-        for c in case.nodes[stack.pop()].choices:
-            if c.next not in reached:
-                reached.add(c.next)
-                stack.append(c.next)
-    for node_id in case.nodes:
-        if node_id not in reached:
-            raise CaseError(f"{where}, node {node_id}, field id: no choice leads here from the start node "
-                            f"{case.start!r} (unreachable).")
-    # Depth-first search over the forward (non-loop) choices: a back edge is an unmarked cycle.
-    state: dict[str, str] = {}
-
-    def visit(node_id: str, trail: list[str]) -> None:
-        state[node_id] = "open"
-        for i, c in enumerate(case.nodes[node_id].choices):
-            if c.loop:
-                continue
-            if state.get(c.next) == "open":
-                cycle = " -> ".join(trail[trail.index(c.next):] + [node_id, c.next])
-                raise CaseError(f"{where}, node {node_id}, field choices[{i}].next: the choices form a cycle "
-                                f"({cycle}); mark the returning choice \"loop\": true if that is intended.")
-            if c.next not in state:
-                visit(c.next, trail + [node_id])
-        state[node_id] = "done"
-    visit(case.start, [])
-    for node in case.nodes.values():
-        if not node.end and all(c.loop for c in node.choices):
-            raise CaseError(f"{where}, node {node.id}, field choices: every choice here goes back (loop), so "
-                            "the case cannot end from this node.")
-
-
-def _check_triage(case: Case) -> None:
-    for node in case.nodes.values():
-        tagged = [(i, c) for i, c in enumerate(node.choices) if c.triage]
-        if not tagged:
+        here = f"{where}, node {node.id}"
+        if not ID.match(node.id):
+            raise CaseError(f"{here}: ids are lower-case letters, digits and dashes.")
+        texts = [node.text, *(t for _, t in node.notes), node.unavailable]
+        if node.end and node.options:
+            raise CaseError(f"{here}, field options: an ending offers no options.")
+        if not node.end and not node.options:
+            raise CaseError(f"{here}, field options: a dead end; give it options or make it an ending (end: good, "
+                            "acceptable or poor).")
+        for number, option in enumerate(node.options, start=1):
+            at = f"{here}, option {number}"
+            texts += [option.label, option.feedback, option.consequence]
+            for target in option.destinations():
+                if target not in case.nodes:
+                    raise CaseError(f"{at}, field next: no node {target!r}.")
+            if option.critical and option.scores["safety"] != 0:
+                raise CaseError(f"{at}, field critical: a critical error scores 0 for safety.")
+        for text in texts:
+            try:
+                check_citations(text, here)
+            except ValueError as exc:
+                raise CaseError(str(exc)) from None
+    reached, todo = set(), [case.start]
+    while todo:
+        node_id = todo.pop()
+        if node_id in reached:
             continue
-        patient = node.patient or case.patient
-        where = f"Case {case.id}, node {node.id}"
-        if patient is None:
-            raise CaseError(f"{where}, field patient: choices carry triage decisions, so the node or the case "
-                            "must name its patient.")
-        expected = triage(get_patient(patient)).decision
-        top = max(c.points for _, c in tagged)
-        for i, c in tagged:
-            if c.points == top and c.triage != expected:
-                raise CaseError(f"{where}, field choices[{i}].triage: the top-scoring choice says {c.triage!r} but "
-                                f"the course screen gives {expected!r} for {patient} (course.screening.triage).")
-
-
-def validate_case(data) -> Case:
-    """Check a case (a dict, as read from JSON) against the rules; return it as a ``Case``."""
-    if not isinstance(data, dict):
-        raise CaseError(f"A case must be a JSON object (a dict), not {type(data).__name__}.")
-    case_id = data.get("id")
-    if not isinstance(case_id, str) or not ID.fullmatch(case_id):
-        raise CaseError(f"A case needs an id of lower-case letters, digits, - and _; got {case_id!r}.")
-    _unknown_fields(data, CASE_FIELDS, f"Case {case_id}")
-    nodes_raw = data.get("nodes")
-    if not isinstance(nodes_raw, list) or not nodes_raw:
-        raise CaseError(f"Case {case_id}, field nodes: must be a non-empty list of nodes.")
-    nodes: dict[str, Node] = {}
-    for index, raw in enumerate(nodes_raw):
-        node = _node(raw, case_id, index)
-        if node.id in nodes:
-            raise CaseError(f"Case {case_id}, node {node.id}, field id: two nodes have this id.")
-        nodes[node.id] = node
-    summary = _text(data.get("summary"), f"Case {case_id}, field summary", False)
-    _keys_resolve(summary, f"Case {case_id}, field summary")
-    case = Case(case_id, _text(data.get("title"), f"Case {case_id}, field title"), summary,
-                _text(data.get("start"), f"Case {case_id}, field start"), nodes,
-                _patient(data.get("patient"), f"Case {case_id}, field patient"),
-                _text(data.get("module"), f"Case {case_id}, field module", False))
-    _check_graph(case)
-    _check_triage(case)
+        reached.add(node_id)
+        todo += [d for o in case.nodes[node_id].options for d in o.destinations()]
+    unreachable = sorted(set(case.nodes) - reached)
+    if unreachable:
+        raise CaseError(f"{where}: node(s) {', '.join(unreachable)} cannot be reached from {case.start!r}.")
+    decisions = case.decision_nodes
+    branching = sum(n.branches for n in decisions)
+    if branching * 2 < len(decisions):
+        raise CaseError(f"{where}: only {branching} of {len(decisions)} decision nodes branch to different next "
+                        "nodes; at least half must.")
+    good_paths, best_is_good = _walk_states(case, where)
+    if good_paths < 2:
+        raise CaseError(f"{where}: fewer than two paths reach a good ending; a case needs several defensible "
+                        "paths.")
+    if not best_is_good:
+        raise CaseError(f"{where}: no path to a good ending takes the best option at every step: the points do not "
+                        "add up.")
     return case
 
 
-def list_cases(directory: Path | str = CASES_DIR) -> list[str]:
-    """The ids of the cases in ``datasets/cases/``."""
-    return sorted(p.stem for p in Path(directory).glob("*.json"))
+def _walk_states(case: Case, where: str) -> tuple[int, bool]:
+    """Visit every state a path can reach (node and facts, not every path): each must offer a defensible option.
+
+    Returns how many paths reach a good ending and whether taking the best option at every step can."""
+    counts: dict = {}
+    best: dict = {}
+    active: set = set()
+
+    def visit(node_id: str, state: State) -> tuple[int, bool]:
+        key = (node_id, frozenset(state.facts), state.days)
+        if key in counts:
+            return counts[key], best[key]
+        if key in active:
+            raise CaseError(f"{where}, node {node_id}: a path can come back to this node in the same state forever "
+                            "(a loop with no way out).")
+        node = case.nodes[node_id]
+        if node.end:
+            counts[key], best[key] = int(node.end == "good"), node.end == "good"
+            return counts[key], best[key]
+        offered = node.offered(state)
+        if not offered:
+            raise CaseError(f"{where}, node {node_id}, field options: no option is offered in a state some path reaches "
+                            f"(facts {sorted(state.facts)}): the path is stuck.")
+        top = max(o.total for _, o in offered)
+        if top < 4:
+            raise CaseError(f"{where}, node {node_id}, field scores: in a state some path reaches, no defensible option "
+                            "(4 or more of 6 points) is offered.")
+        active.add(key)
+        total, reaches = 0, False
+        for _, option in offered:
+            after = State(set(state.facts), state.days, dict(state.vitals))
+            after.apply(option)
+            count, good = visit(option.destination(after), after)
+            total += count
+            reaches = reaches or (option.total == top and good)
+        active.discard(key)
+        counts[key], best[key] = total, reaches
+        return total, reaches
+
+    return visit(case.start, State.initial(case))
 
 
-def load_case(case_id: str, directory: Path | str = CASES_DIR) -> Case:
-    """Load and validate one case by id, e.g. ``load_case("orientation-claims")``."""
-    ids = list_cases(directory)
-    if case_id not in ids:
-        raise ValueError(f"No case {case_id!r}. The cases are: {', '.join(ids)}.")
-    path = Path(directory) / f"{case_id}.json"
+@lru_cache(maxsize=None)
+def _load(case_id: str) -> Case:
+    name = f"cases/{case_id}.yaml"
+    if not dataset(name).is_file():
+        raise ValueError(f"No case {case_id!r}. The cases are: {', '.join(list_cases())}.")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise CaseError(f"{path.name} is not valid JSON (line {exc.lineno}): {exc.msg}") from None
-    case = validate_case(data)
-    if case.id != case_id:
-        raise CaseError(f"{path.name}: the case id inside is {case.id!r}; it must match the file name.")
-    return case
+        data = read_yaml(name, "case")
+    except DataFileError as exc:
+        raise CaseError(str(exc)) from None
+    if data["id"] != case_id:
+        raise CaseError(f"{name}: the case id inside is {data['id']!r}; it must match the file name.")
+    return build_case(data, f"Case {case_id}")
 
 
-def _case(case) -> Case:
+def list_cases() -> list[str]:
+    """The ids of the cases in ``datasets/cases/`` (a new file there is a new case: no code to change)."""
+    return sorted(p.stem for p in dataset("cases").glob("*.yaml"))
+
+
+def load_case(case_id: str) -> Case:
+    """Load and validate one case by id, e.g. ``load_case("capstone-tomasz")``."""
+    return _load(case_id)
+
+
+def as_case(case) -> Case:
     if isinstance(case, Case):
         return case
     if isinstance(case, str):
         return load_case(case)
-    raise ValueError(f"Give a case id (e.g. 'orientation-claims') or a loaded Case, not {type(case).__name__}.")
+    raise ValueError(f"Give a case id (e.g. 'capstone-tomasz') or a loaded case, not {type(case).__name__}.")
 
 
-# -- Playing and scoring -----------------------------------------------------------------------
+# -- Playing and scoring -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Step:
-    """One decision: at ``node`` the trainee chose ``choice`` (a letter), worth ``points``."""
+    """One decision: at ``node`` the trainee chose ``letter`` (as shown), and what it earned."""
     node: str
-    choice: str
+    letter: str
     label: str
-    points: int
+    scores: dict
+    best: int            # the best total among the options offered here
+    critical: str
+    feedback: str
+    consequence: str
     next: str
-    time: float | None = None
+    days: int            # days elapsed after the choice
+    time: str = ""
 
 
-class CasePlayer:
-    """Walk a case one choice at a time and record the path.
+@dataclass
+class Run:
+    """A case played from the start: the steps taken, the state, and where it ended."""
+    case: Case
+    trainee: str = ""
+    steps: list = field(default_factory=list)
+    state: State | None = None
+    current: str = ""
 
-    ``clock`` (e.g. ``time.time``) stamps each step; without it steps carry no time, so replays are
-    identical.
-    """
-
-    def __init__(self, case, trainee: str = "", clock=None):
-        self.case = _case(case)
-        if not isinstance(trainee, str):
-            raise ValueError("trainee must be text (a name or id), e.g. 'trainee01'.")
-        if clock is not None and not callable(clock):
-            raise ValueError("clock must be a function returning the time (e.g. time.time), or None.")
-        self.trainee = trainee
-        self._clock = clock
-        self.restart()
-
-    def restart(self) -> None:
-        """Back to the start node with an empty path."""
+    def __post_init__(self):
+        self.state = State.initial(self.case)
         self.current = self.case.start
-        self.path: list[Step] = []
 
     @property
     def node(self) -> Node:
@@ -361,136 +351,140 @@ class CasePlayer:
 
     @property
     def finished(self) -> bool:
+        return self.node.end is not None
+
+    @property
+    def ending(self) -> str | None:
         return self.node.end
 
     @property
-    def route(self) -> list[Step]:
-        """The path with any detours cut out: going back to a node (a loop) undoes the steps after it."""
-        route: list[Step] = []
-        for step in self.path:
-            earlier = next((i for i, s in enumerate(route) if s.node == step.node), None)
-            if earlier is not None:
-                del route[earlier:]
-            route.append(step)
-        return route
+    def letters(self) -> list[str]:
+        return [s.letter for s in self.steps]
 
     @property
-    def points(self) -> int:
-        """Points along the route finally taken (every step stays in ``path`` for the instructor)."""
-        return sum(step.points for step in self.route)
+    def criticals(self) -> list[str]:
+        return [s.critical for s in self.steps if s.critical]
 
-    def choose(self, choice) -> Step:
-        """Take a choice by letter ("A") or exact label; returns the recorded step."""
-        if self.finished:
-            raise ValueError(f"The case has ended (node {self.current!r}); call restart() to play it again.")
+    @property
+    def score(self) -> float:
+        """Mean share of the best available points, over the decisions taken; capped after a critical error."""
+        if not self.steps:
+            return 0.0
+        raw = sum(sum(s.scores.values()) / s.best for s in self.steps) / len(self.steps)
+        return min(raw, CRITICAL_CAP) if self.criticals else round(raw, 4)
+
+    def axes(self) -> dict[str, float]:
+        """Share of the available points on each axis, over the decisions taken."""
+        if not self.steps:
+            return {a: 0.0 for a in AXES}
+        return {a: round(sum(s.scores[a] for s in self.steps) / (2 * len(self.steps)), 4) for a in AXES}
+
+    def text(self) -> str:
+        """The current node's text with the notes its state brings back."""
         node = self.node
-        index = node.index_of(choice)
-        picked = node.choices[index]
-        step = Step(node.id, node.letters[index], picked.label, picked.points, picked.next,
-                    self._clock() if self._clock else None)
-        self.path.append(step)
-        self.current = picked.next
+        notes = [text for condition, text in node.notes if condition.holds(self.state)]
+        return "\n\n".join([node.text, *notes])
+
+    def offered(self) -> list[tuple[str, Option]]:
+        return self.node.offered(self.state)
+
+    def choose(self, letter: str, clock=None) -> Step:
+        if self.finished:
+            raise ValueError(f"The case has ended ({self.current!r}); start again to play another path.")
+        offered = self.offered()
+        letters = [lt for lt, _ in offered]
+        if not isinstance(letter, str) or letter.strip().upper() not in letters:
+            raise ValueError(f"{letter!r} is not a choice at {self.node.title!r}: choose one of {', '.join(letters)}.")
+        picked = dict(offered)[letter.strip().upper()]
+        self.state.apply(picked)
+        destination = picked.destination(self.state)
+        step = Step(self.current, letter.strip().upper(), picked.label, dict(picked.scores),
+                    max(o.total for _, o in offered), picked.critical, picked.feedback, picked.consequence,
+                    destination, self.state.days, clock() if clock else "")
+        self.steps.append(step)
+        self.current = destination
         return step
 
-    def record(self) -> dict:
-        """The path as plain data (JSON-ready) for ``export_paths``."""
-        return {"trainee": self.trainee, "case": self.case.id,
-                "path": [{"node": s.node, "choice": s.choice} for s in self.path]}
+    def statements(self) -> list[dict]:
+        """The run as xAPI-style statements: actor, verb, object, result, timestamp (one per choice)."""
+        return [{"actor": {"account": {"name": self.trainee or "anonymous"}},
+                 "verb": {"id": "http://adlnet.gov/expapi/verbs/answered", "display": {"en": "chose"}},
+                 "object": {"id": f"kap-course/cases/{self.case.id}/{s.node}",
+                            "definition": {"name": {"en": self.case.nodes[s.node].title}}},
+                 "result": {"response": s.letter, "label": s.label, "scores": s.scores, "best": s.best,
+                            "critical": s.critical or None, "next": s.next},
+                 "timestamp": s.time or None} for s in self.steps]
 
 
-def play(case, choices, trainee: str = "") -> CasePlayer:
-    """Play a case through a list of choices (letters or labels); returns the player."""
-    if isinstance(choices, str) or not hasattr(choices, "__iter__"):
-        raise ValueError("choices must be a list of letters or labels, e.g. ['A', 'C', 'B'].")
-    player = CasePlayer(case, trainee)
-    for number, choice in enumerate(choices, start=1):
+def play(case, choices, trainee: str = "", clock=None) -> Run:
+    """Replay a list of choices (letters as shown, e.g. ``["B", "A", "C"]``); returns the run."""
+    if isinstance(choices, str) or not isinstance(choices, (list, tuple)):
+        raise ValueError("Give your choices as a list of letters, for example ['B', 'A', 'C'].")
+    run = Run(as_case(case), trainee)
+    for number, letter in enumerate(choices, start=1):
+        if run.finished:
+            raise ValueError(f"Choice {number}: the case already ended at {run.node.title!r}: the list is too long.")
         try:
-            player.choose(choice)
+            run.choose(letter, clock)
         except ValueError as exc:
             raise ValueError(f"Choice {number}: {exc}") from None
-    return player
+    return run
 
 
-@dataclass(frozen=True)
-class PathScore:
-    points: int
-    max_points: int
-    complete: bool
-    steps: tuple[Step, ...] = field(default=())
-
-    def __str__(self) -> str:
-        return f"{self.points} of {self.max_points} points" + ("" if self.complete else " (case not finished)")
+def _fork(run: Run) -> Run:
+    copy_ = Run(run.case, run.trainee)
+    copy_.steps = list(run.steps)
+    copy_.state = State(set(run.state.facts), run.state.days, dict(run.state.vitals))
+    copy_.current = run.current
+    return copy_
 
 
-def _node_and_choice(item, number: int) -> tuple[str, str]:
-    if isinstance(item, Step):
-        return item.node, item.choice
-    if isinstance(item, dict) and "node" in item and "choice" in item:
-        return item["node"], item["choice"]
-    if isinstance(item, (tuple, list)) and len(item) == 2:
-        return item[0], item[1]
-    raise ValueError(f"Step {number}: give each step as (node, choice), a dict with 'node' and 'choice', "
-                     f"or a Step from a player; got {item!r}.")
+def all_paths(case: Case, limit: int = 20000) -> list[Run]:
+    """Every complete path through a case (depth first), for the authors' checks and the tests."""
+    finished, stack = [], [Run(case)]
+    while stack:
+        run = stack.pop()
+        if run.finished:
+            finished.append(run)
+            if len(finished) > limit:
+                raise CaseError(f"Case {case.id}: more than {limit} paths; simplify the case.")
+            continue
+        if len(run.steps) > 60:
+            raise CaseError(f"Case {case.id}: a path runs longer than 60 choices without ending (a loop?) at node "
+                            f"{run.current!r}.")
+        offered = run.offered()
+        if not offered:
+            raise CaseError(f"Case {case.id}, node {run.current}, field options: no option is offered in a state some "
+                            f"path reaches (facts {sorted(run.state.facts)}): the path is stuck.")
+        if max(o.total for _, o in offered) < 4:
+            raise CaseError(f"Case {case.id}, node {run.current}, field scores: in a state some path reaches, no "
+                            "defensible option (4 or more of 6 points) is offered.")
+        for letter, _ in offered:
+            branch = _fork(run)
+            branch.choose(letter)
+            stack.append(branch)
+    return finished
 
 
-def score_path(case, path) -> PathScore:
-    """Points for a path (steps from a player, (node, choice) pairs or dicts), with the case's maximum."""
-    case = _case(case)
-    if isinstance(path, (str, bytes, dict)) or not hasattr(path, "__iter__"):
-        raise ValueError("A path is a list of steps, e.g. player.path or [('intake', 'A'), ('scores', 'B')].")
-    replay = CasePlayer(case)
-    for number, item in enumerate(path, start=1):
-        node_id, choice = _node_and_choice(item, number)
-        if replay.finished:
-            raise ValueError(f"Step {number}: the case already ended at {replay.current!r}; the path is too long.")
-        if node_id != replay.current:
-            raise ValueError(f"Step {number}: the path is at node {node_id!r}, but the previous choice leads to "
-                             f"{replay.current!r}.")
-        try:
-            replay.choose(choice)
-        except ValueError as exc:
-            raise ValueError(f"Step {number}: {exc}") from None
-    return PathScore(replay.points, case.max_points, replay.finished, tuple(replay.path))
+def best_path(case) -> Run:
+    """A highest-scoring path to a good ending."""
+    good = [r for r in all_paths(as_case(case)) if r.ending == "good"]
+    return max(good, key=lambda r: (r.score, -len(r.steps)))
 
 
-# -- Instructor views ----------------------------------------------------------------------------
-
-def _record(item) -> dict:
-    if isinstance(item, CasePlayer):
-        return item.record()
-    if not isinstance(item, dict) or not {"trainee", "case", "path"} <= set(item):
-        raise ValueError("Each record must be a CasePlayer or a dict with trainee, case and path "
-                         "(as CasePlayer.record() makes).")
-    if not isinstance(item["trainee"], str) or not item["trainee"].strip():
-        raise ValueError(f"A record for case {item['case']!r} has no trainee name.")
-    return item
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def export_paths(records) -> pd.DataFrame:
-    """One row per decision: trainee, case, step, node, choice (letter), label, points. Save it with
-    ``.to_csv(...)``; every path is replayed against its case, so a tampered record is caught."""
-    rows = []
-    for item in records:
-        record = _record(item)
-        try:
-            scored = score_path(record["case"], record["path"])
-        except ValueError as exc:
-            raise ValueError(f"Trainee {record['trainee']!r}, case {record['case']!r}: {exc}") from None
-        rows += [{"trainee": record["trainee"], "case": record["case"], "step": number, "node": s.node,
-                  "choice": s.choice, "label": s.label, "points": s.points}
-                 for number, s in enumerate(scored.steps, start=1)]
-    return pd.DataFrame(rows, columns=EXPORT_COLUMNS)
-
-
-def path_summary(paths: pd.DataFrame) -> pd.DataFrame:
-    """How many trainees took each choice at each node, and their share of those who reached the node."""
-    if not isinstance(paths, pd.DataFrame) or not set(EXPORT_COLUMNS) <= set(paths.columns):
-        raise ValueError(f"path_summary needs the table export_paths makes (columns {', '.join(EXPORT_COLUMNS)}).")
-    took = (paths.groupby(["case", "node", "choice", "label"], sort=False)["trainee"].nunique()
-            .rename("trainees").reset_index())
-    reached = paths.groupby(["case", "node"])["trainee"].nunique().rename("reached")
-    first_step = paths.groupby(["case", "node"])["step"].min().rename("first_step")
-    took = took.join(reached, on=["case", "node"]).join(first_step, on=["case", "node"])
-    took["share"] = took["trainees"] / took["reached"]
-    took = took.sort_values(["case", "first_step", "node", "choice"]).reset_index(drop=True)
-    return took.drop(columns="first_step")
+def feedback(run: Run) -> str:
+    """A plain summary of a run for the trainee: score, axes, critical errors, ending."""
+    axes = ", ".join(f"{AXIS_NAMES[a]} {v:.0%}" for a, v in run.axes().items())
+    lines = [f"{run.case.title}: {run.score:.0%} of the best available points ({axes})."]
+    if run.criticals:
+        lines.append("Critical error(s): " + "; ".join(run.criticals) + f" (the case score is capped at "
+                     f"{CRITICAL_CAP:.0%}).")
+    if run.finished:
+        lines.append(f"Ending: {run.node.title} ({run.ending}).")
+    else:
+        lines.append(f"Not finished: the case is at {run.node.title!r}.")
+    return "\n".join(lines)

@@ -68,10 +68,10 @@ def test_loaded_copies_cannot_change_shared_data():
 
 
 @pytest.mark.parametrize("path, value, message", [
-    (("scales", "phq9"), [0] * 8, "field scales.phq9: [0, 0, 0, 0, 0, 0, 0, 0] is too short"),
-    (("vitals", "sbp"), "high", "field vitals.sbp: 'high' is not of type 'integer'"),
-    (("pregnancy", "pregnant"), "no", "field pregnancy.pregnant: 'no' is not of type 'boolean'"),
-    (("profile", "dominant"), "emotional", "field profile.dominant: 'emotional' is not one of"),
+    (("scales", "phq9"), [0] * 8, "field scales.phq9: [0,0,0,0,0,0,0,0] has less than 9 items"),
+    (("vitals", "sbp"), "high", 'field vitals.sbp: "high" is not of type "integer"'),
+    (("pregnancy", "pregnant"), "no", 'field pregnancy.pregnant: "no" is not of type "boolean"'),
+    (("profile", "dominant"), "emotional", 'field profile.dominant: "emotional" is not one of "cognitive"'),
     (("age",), 12, "field age: 12 is less than the minimum of 18"),
     (("substance_use", "sud"), "past", "field substance_use.sud"),
 ])
@@ -87,7 +87,7 @@ def test_a_malformed_field_is_named(patient, path, value, message):
 
 def test_a_missing_field_is_named(patient):
     del patient["support"]
-    with pytest.raises(PatientError, match=rf"Patient {patient['id']}, field \(the whole record\): 'support' is a "
+    with pytest.raises(PatientError, match=rf"Patient {patient['id']}, field \(the whole record\): \"support\" is a "
                                            "required property"):
         validate_patient(patient)
 

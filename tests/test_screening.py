@@ -105,6 +105,6 @@ def test_exclusion_outranks_deferral():
 def test_malformed_vignette_names_patient_and_field():
     patient = _proceeding_patient()
     patient["scales"]["gad7"] = patient["scales"]["gad7"][:6]
-    message = rf"Patient {patient['id']}, field scales.gad7: \[3, 1, 2, 3, 3, 2\] is too short"
+    message = rf"Patient {patient['id']}, field scales.gad7: \[3,1,2,3,3,2\] has less than 7 items"
     with pytest.raises(VignetteError, match=message):
         screening.triage(patient)

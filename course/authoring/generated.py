@@ -87,9 +87,14 @@ def cases_section() -> str:
     rows = []
     for case_id in list_cases():
         case = load_case(case_id)
-        rows.append([f"`{case.id}`", case.module, case.patient or "—", len(case.nodes),
-                     sum(1 for n in case.nodes.values() if n.choices)])
-    return _table(["case", "module", "patient", "nodes", "decision nodes"], rows)
+        decisions = case.decision_nodes
+        criticals = {o.critical for n in decisions for o in n.options if o.critical}
+        endings = [n.end for n in case.nodes.values() if n.end]
+        rows.append([f"`{case.id}`", case.module, case.diagnosis, case.patient, len(case.nodes), len(decisions),
+                     sum(n.branches for n in decisions), f"{len(endings)} ({endings.count('good')} good)",
+                     len(criticals)])
+    return _table(["case", "module", "diagnosis", "patient", "nodes", "decision nodes", "branching", "endings",
+                   "critical errors"], rows)
 
 
 def modules_section() -> str:

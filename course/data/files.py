@@ -11,7 +11,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-import jsonschema
+import jsonschema_rs
 import yaml
 
 from ..paths import dataset
@@ -27,7 +27,7 @@ def schema(name: str) -> dict:
     return json.loads(dataset(f"schemas/{name}.schema.json").read_text(encoding="utf-8"))
 
 
-def _field(path, ids_from=None) -> str:
+def _field(path) -> str:
     parts = []
     for part in path:
         parts.append(f"[{part}]" if isinstance(part, int) and not parts else
@@ -40,17 +40,19 @@ def _validator(schema_name: str, part: str | None):
     whole = schema(schema_name)
     if part is not None:  # one definition of the schema, e.g. a single record
         whole = {"$defs": whole["$defs"], "$ref": f"#/$defs/{part}"}
-    return jsonschema.Draft202012Validator(whole)
+    # jsonschema-rs checks JSON Schema draft 2020-12 like the python-jsonschema package and imports in a blink
+    # (that package's optional format checkers take seconds to import, in every kernel).
+    return jsonschema_rs.Draft202012Validator(whole)
 
 
 def check(data, schema_name: str, where: str, part: str | None = None):
     """Validate ``data`` against a schema (or its definition ``part``); return it, or raise DataFileError
     naming ``where`` and the field."""
     validator = _validator(schema_name, part)
-    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.instance_path), list(map(str, e.instance_path))))
     if errors:
         first = errors[0]
-        path = list(first.absolute_path)
+        path = list(first.instance_path)
         # Name records by their id where there is one (``P07.vitals.sbp`` reads better than ``[6].vitals.sbp``).
         if path and isinstance(path[0], int) and isinstance(data, list) and isinstance(data[path[0]], dict) \
                 and "id" in data[path[0]]:
