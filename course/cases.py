@@ -25,7 +25,7 @@ import copy
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import lru_cache
+from functools import cache
 from string import ascii_uppercase
 
 from .data.files import DataFileError, check, read_yaml
@@ -52,7 +52,7 @@ class Condition:
     lacks: tuple[str, ...] = ()
     days_at_least: int | None = None
 
-    def holds(self, state: "State") -> bool:
+    def holds(self, state: State) -> bool:
         return (all(f in state.facts for f in self.has) and not any(f in state.facts for f in self.lacks)
                 and (self.days_at_least is None or state.days >= self.days_at_least))
 
@@ -79,7 +79,7 @@ class Option:
     def total(self) -> int:
         return sum(self.scores[a] for a in AXES)
 
-    def destination(self, state: "State") -> str:
+    def destination(self, state: State) -> str:
         return next((target for condition, target in self.next_if if condition.holds(state)), self.next)
 
     def destinations(self) -> set[str]:
@@ -96,7 +96,7 @@ class Node:
     end: str | None = None          # good, acceptable, poor for an ending
     unavailable: str = ""           # said when an option is not offered because its condition does not hold
 
-    def offered(self, state: "State") -> list[tuple[str, Option]]:
+    def offered(self, state: State) -> list[tuple[str, Option]]:
         """The options offered in this state, with the letters shown (A, B, ... in file order)."""
         shown = [o for o in self.options if o.requires.holds(state)]
         return list(zip(ascii_uppercase, shown))
@@ -135,7 +135,7 @@ class State:
     vitals: dict
 
     @classmethod
-    def initial(cls, case: Case) -> "State":
+    def initial(cls, case: Case) -> State:
         start = copy.deepcopy(case.initial)
         return cls(set(start.get("facts", [])), start.get("days", 0), dict(start.get("vitals", {})))
 
@@ -261,12 +261,12 @@ def _walk_states(case: Case, where: str) -> tuple[int, bool]:
             return counts[key], best[key]
         offered = node.offered(state)
         if not offered:
-            raise CaseError(f"{where}, node {node_id}, field options: no option is offered in a state some path reaches "
-                            f"(facts {sorted(state.facts)}): the path is stuck.")
+            raise CaseError(f"{where}, node {node_id}, field options: no option is offered in a state some path "
+                            f"reaches (facts {sorted(state.facts)}): the path is stuck.")
         top = max(o.total for _, o in offered)
         if top < 4:
-            raise CaseError(f"{where}, node {node_id}, field scores: in a state some path reaches, no defensible option "
-                            "(4 or more of 6 points) is offered.")
+            raise CaseError(f"{where}, node {node_id}, field scores: in a state some path reaches, no defensible "
+                            "option (4 or more of 6 points) is offered.")
         active.add(key)
         total, reaches = 0, False
         for _, option in offered:
@@ -282,7 +282,7 @@ def _walk_states(case: Case, where: str) -> tuple[int, bool]:
     return visit(case.start, State.initial(case))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(case_id: str) -> Case:
     name = f"cases/{case_id}.yaml"
     if not dataset(name).is_file():

@@ -147,7 +147,8 @@ def _broken(change):
     (lambda d: [o.update({"scores": {"safety": 1, "evidence": 1, "patient": 1}})
                 for o in d["nodes"]["rewiring"]["options"]], r"node rewiring, field scores: .* no defensible option"),
     (lambda d: d["nodes"]["claim"].update({"title": 7}), r"field nodes.claim.title"),
-    (lambda d: d["nodes"]["end-stepped-care"].update({"end": "acceptable"}), r"fewer than two paths reach a good ending"),
+    (lambda d: d["nodes"]["end-stepped-care"].update({"end": "acceptable"}),
+     r"fewer than two paths reach a good ending"),
 ])
 def test_the_validator_names_the_case_node_and_field(change, message):
     with pytest.raises(c.CaseError, match=message):
