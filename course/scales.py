@@ -97,6 +97,22 @@ def score(code: str, responses) -> ScaleScore:
     return ScaleScore(code, t, s.max_total, band(code, t) if s.bands else None, s.source)
 
 
+def draw_items(rng, n_items: int, top: int, total: int, weights=None) -> list[int]:
+    """Item scores in 0..top that add up to exactly ``total``, drawn one point at a time with ``rng``.
+
+    Each point goes to a random item not yet at ``top``, chosen in proportion to ``weights``; the per-item jitter
+    makes some items stand out, as in real answers. Used to make synthetic patients and their variants.
+    """
+    if not 0 <= total <= n_items * top:
+        raise ValueError(f"A total of {total} is impossible with {n_items} items scored 0-{top}.")
+    weights = [w * rng.uniform(0.4, 1.6) for w in (weights or [1] * n_items)]
+    items = [0] * n_items
+    for _ in range(total):
+        open_items = [i for i in range(n_items) if items[i] < top]
+        items[rng.choices(open_items, [weights[i] for i in open_items])[0]] += 1
+    return items
+
+
 # Named helpers for the scales trainees meet most -------------------------------------------
 
 def gad7_total(responses) -> int:

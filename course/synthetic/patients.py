@@ -18,6 +18,7 @@ import yaml
 from ..data.files import check
 from ..data.patients import SCALE_FOR_DIAGNOSIS
 from ..paths import checkout, dataset
+from ..scales import draw_items
 
 ITEMS_JSON = "patient_items.json"
 DESCRIPTION = ("Scale item responses of the synthetic patients, drawn by a seeded generator so that each scale adds "
@@ -35,22 +36,6 @@ def designs() -> dict:
 #: HAM-A items 1-6 and 14 (indices 0-5, 13): the psychic subscale in common use (F1.19, unconfirmed).
 #: Only used to tilt item draws toward the patient's profile so the items read coherently.
 HAMA_PSYCHIC = {0, 1, 2, 3, 4, 5, 13}
-
-
-def draw_items(rng, n_items, top, total, weights=None):
-    """Item scores in 0..top that add up to exactly ``total``, drawn one point at a time.
-
-    Each point goes to a random item not yet at ``top``, chosen in proportion to ``weights``;
-    the per-item jitter makes some items stand out, as in real answers.
-    """
-    if not 0 <= total <= n_items * top:
-        raise ValueError(f"A total of {total} is impossible with {n_items} items scored 0-{top}.")
-    weights = [w * rng.uniform(0.4, 1.6) for w in (weights or [1] * n_items)]
-    items = [0] * n_items
-    for _ in range(total):
-        open_items = [i for i in range(n_items) if items[i] < top]
-        items[rng.choices(open_items, [weights[i] for i in open_items])[0]] += 1
-    return items
 
 
 def hama_weights(dominant):

@@ -60,9 +60,10 @@ def chart_html(patient: dict, sections=SECTIONS) -> str:
     return f"<div class='kap-chart' role='region' aria-label='Chart of {e(patient['id'])}'>{''.join(parts)}</div>"
 
 
-def patient_chart(patient_id: str, sections=SECTIONS) -> HTML:
-    """Show one synthetic patient's chart, e.g. ``patient_chart("P06", ["history", "items"])``."""
+def patient_chart(patient, sections=SECTIONS) -> HTML:
+    """Show one synthetic patient's chart: ``patient_chart("P06", ["history", "items"])``, or a record such as
+    ``case.patient("P06")`` (this trainee's variant of the patient)."""
     unknown = [s for s in sections if s not in SECTIONS]
     if unknown:
         raise ValueError(f"Unknown chart section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}.")
-    return HTML(chart_html(get_patient(patient_id), sections))
+    return HTML(chart_html(get_patient(patient) if isinstance(patient, str) else patient, sections))

@@ -1,0 +1,67 @@
+"""Per-trainee variants: stable, different between trainees, and clinically the same case in every variant."""
+import json
+
+import pytest
+
+from course import scales, screening, variants
+from course.data.patients import load_patients
+
+PATIENTS = [p["id"] for p in load_patients()]
+
+
+def test_a_trainee_gets_the_same_variant_every_time_and_trainees_differ():
+    numbers = {variants.variant_number("01-assessment", f"t{i:02d}") for i in range(40)}
+    assert numbers == set(range(1, variants.VARIANTS + 1))
+    assert variants.variant_number("01-assessment", "ana") == variants.variant_number("01-assessment", "ana")
+    assert variants.variant_number("01-assessment", None) == 0
+
+
+@pytest.mark.parametrize("number", range(variants.VARIANTS + 1))
+def test_every_variant_keeps_every_patient_the_same_case(number):
+    v = variants.Variant("01-assessment", "x", number)
+    for pid in PATIENTS:
+        base, varied = variants.Variant("01-assessment", None, 0).patient(pid), v.patient(pid)
+        assert screening.triage(varied).decision == screening.triage(base).decision, pid
+        assert [f.code for f in screening.screen(varied)] == [f.code for f in screening.screen(base)], pid
+        assert varied["scales"]["phq9"][8] == base["scales"]["phq9"][8]
+        for code in ("gad7", "phq9", "hama"):
+            if code in base["scales"]:
+                assert scales.band(code, sum(varied["scales"][code])) == scales.band(code, sum(base["scales"][code]))
+        if "lsas" in base["scales"]:
+            total = lambda p: scales.lsas_total(p["scales"]["lsas"]["fear"], p["scales"]["lsas"]["avoidance"])  # noqa: E731
+            assert scales.band("lsas", total(varied)) == scales.band("lsas", total(base))
+        assert {k: v for k, v in varied.items() if k not in ("scales", "vitals")} == \
+               {k: v for k, v in base.items() if k not in ("scales", "vitals")}
+
+
+def test_variants_really_change_numbers():
+    totals = {sum(variants.Variant("01-assessment", "x", n).patient("P06")["scales"]["phq9"])
+              for n in range(1, variants.VARIANTS + 1)}
+    assert len(totals) >= 3
+
+
+def test_trainee_id_order(monkeypatch, tmp_path):
+    for name in ("KAP_TRAINEE", "NBGRADER_EXECUTION", "JUPYTERHUB_USER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert variants.trainee_id() is None
+    variants.set_trainee("local-me")
+    assert variants.trainee_id() == "local-me"
+    monkeypatch.setenv("JUPYTERHUB_USER", "hub-me")
+    assert variants.trainee_id() == "hub-me"
+    graded = tmp_path / "autograded" / "graded-me" / "01-assessment"
+    graded.mkdir(parents=True)
+    monkeypatch.chdir(graded)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert variants.trainee_id() == "graded-me"
+    monkeypatch.setenv("KAP_TRAINEE", "grader-says")
+    assert variants.trainee_id() == "grader-says"
+    with pytest.raises(ValueError, match="is not a trainee id"):
+        variants.set_trainee("no spaces please")
+
+
+def test_the_record_names_the_variant():
+    bundle = variants.for_module("01-assessment", "ana").record()._repr_mimebundle_()
+    assert bundle[variants.VARIANT_MIME]["trainee"] == "ana"
+    nb = {"cells": [{"outputs": [{"output_type": "display_data", "data": json.loads(json.dumps(bundle))}]}]}
+    assert variants.recorded_variant(nb)["variant"] == variants.variant_number("01-assessment", "ana")
