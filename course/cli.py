@@ -31,6 +31,25 @@ def _data(args) -> int:
     return 0
 
 
+def _variant(args) -> int:
+    # start-up cost: the kernel machinery loads only for this command
+    from .authoring.variant_report import report
+    print(report(args.module, args.trainee))
+    return 0
+
+
+def _trainee(args) -> int:
+    from .variants import set_trainee, trainee_id
+    if args.action == "set":
+        if not args.id:
+            raise ValueError("Give your trainee id: course trainee set YOUR_ID")
+        print(f"saved trainee id {args.id} in {set_trainee(args.id)}")
+    else:
+        print(trainee_id() or "no trainee id: you see the course's own case numbers (set one with `course trainee "
+                               "set ID`)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="course", description="KAP for Anxiety course tools.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -40,6 +59,14 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_build)
     p = sub.add_parser("data", help="regenerate the synthetic datasets from their seeded generator")
     p.set_defaults(func=_data)
+    p = sub.add_parser("variant", help="a trainee's case numbers for a module and the answers they lead to")
+    p.add_argument("module", help="module id, e.g. 01-assessment")
+    p.add_argument("--trainee", required=True, help="the trainee's id (their cohort login)")
+    p.set_defaults(func=_variant)
+    p = sub.add_parser("trainee", help="show or set this machine's trainee id (it chooses your case numbers)")
+    p.add_argument("action", choices=["show", "set"])
+    p.add_argument("id", nargs="?")
+    p.set_defaults(func=_trainee)
     add_cohort_parser(sub)
     args = parser.parse_args(argv)
     try:

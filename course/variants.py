@@ -27,7 +27,7 @@ from . import scales
 from .data.patients import get_patient
 from .data.thresholds import threshold
 
-VARIANTS = 8
+VARIANTS = 100
 VARIANT_MIME = "application/vnd.kap.variant+json"
 TRAINEE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 
