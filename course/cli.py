@@ -12,9 +12,12 @@ def _build(args) -> int:
     # start-up cost: nbgrader and jupytext load only for this command
     from .authoring.build import build
     from .authoring.generated import write_documents
+    from .authoring.quizzes import write_quizzes
     from .authoring.startpage import write_start_page
     from .nbcourse import module_ids
     repo = checkout()
+    for path in write_quizzes():
+        print(f"wrote {path.relative_to(repo)}")
     for path in build(args.modules or module_ids()):
         print(f"released {path.relative_to(repo)}")
     print(f"wrote {write_start_page().relative_to(repo)}")
@@ -39,7 +42,7 @@ def _variant(args) -> int:
 
 
 def _trainee(args) -> int:
-    from .variants import set_trainee, trainee_id
+    from .variants import set_trainee, trainee_id  # start-up cost: only this command needs it
     if args.action == "set":
         if not args.id:
             raise ValueError("Give your trainee id: course trainee set YOUR_ID")

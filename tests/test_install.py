@@ -22,7 +22,7 @@ def test_the_wheel_carries_the_data_and_no_lessons(wheel):
     data = [n for n in names if "/share/kap-anxiety-course/datasets/" in n]
     assert any(n.endswith("datasets/patients.yaml") for n in data)
     assert any(n.endswith("datasets/schemas/patients.schema.json") for n in data)
-    assert any(n.endswith("datasets/cases/capstone-tomasz.json") for n in data)
+    assert any(n.endswith("datasets/cases/capstone-tomasz.yaml") for n in data)
     assert not any("solutions/" in n or n.endswith("patient_designs.yaml") for n in names), "no instructor material"
 
 

@@ -54,10 +54,10 @@ def test_every_catalogue_key_resolves_and_matches_the_evidence_text():
     tiers = {r.evidence_tier for r in references().values()}
     for m in modalities().values():
         assert m.keys, m.code
-        for key in m.keys + integration.keys_in(m.evidence + m.caveat + m.with_ketamine + m.what_it_is):
+        for key in m.keys + keys_in(m.evidence + m.caveat + m.with_ketamine + m.what_it_is):
             reference(key)
-        assert set(integration.keys_in(m.evidence)) == set(m.keys), m.code
-        assert set(integration.keys_in(m.caveat)) <= set(m.keys), m.code
+        assert set(keys_in(m.evidence)) == set(m.keys), m.code
+        assert set(keys_in(m.caveat)) <= set(m.keys), m.code
         assert m.evidence_tier in tiers, m.code
         assert set(m.targets) <= set(integration.TARGETS) and m.targets, m.code
 
@@ -66,7 +66,7 @@ def test_every_number_in_the_catalogue_carries_a_key():
     for m in modalities().values():
         for text in (m.what_it_is, m.evidence, m.caveat, m.with_ketamine):
             for sentence in sentences_with_numbers(text):
-                assert integration.keys_in(sentence), (m.code, sentence)
+                assert keys_in(sentence), (m.code, sentence)
 
 
 def test_unconfirmed_sources_are_shown_with_citation_to_verify():
@@ -95,9 +95,9 @@ def test_catalogue_evidence_is_as_the_fact_sheet_gives_it(code, figures, keys):
 
 def test_nothing_in_the_catalogue_was_trialled_with_ketamine_in_gad():
     assert not any(m.trialled_with_ketamine_in_gad for m in modalities().values())
-    assert "topel2025" in integration.keys_in(modalities()["emdr"].with_ketamine)
+    assert "topel2025" in keys_in(modalities()["emdr"].with_ketamine)
     for key in ("topel2025", "kew2023", "mathai2022"):
-        assert key in integration.keys_in(integration.KETAMINE_COMBINATION)
+        assert key in keys_in(integration.KETAMINE_COMBINATION)
 
 
 def test_modality_lookup_and_table():

@@ -98,7 +98,8 @@ def cases_section() -> str:
 
 
 def modules_section() -> str:
-    rows = [[f"{m.id[:2]} {m.title}", f"`modules/{m.id}/{m.notebook}`", f"~{m.minutes} min"] for m in modules()]
+    rows = [[f"{m.id[:2]} {m.title}" if m.teaching else m.title, f"`modules/{m.id}/{m.notebook}`", f"~{m.minutes} min"]
+            for m in modules()]
     return _table(["module", "notebook", "time"], rows)
 
 

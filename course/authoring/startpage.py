@@ -5,7 +5,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..data.syllabus import modules
+from ..data.syllabus import modules, pass_mark
 from ..paths import checkout
 
 START_PAGE = "start-here.ipynb"
@@ -25,8 +25,17 @@ trials; the course says so wherever it matters.
 2. Answer in the cells that say `YOUR ANSWER HERE`; each check cell below an answer tells you in plain words
    what to fix.
 3. Press **Validate** in the notebook toolbar to check the whole module, then submit it from the
-   **Assignments** panel if you are in a cohort (or keep it as a self-check if you work alone).
+   **Assignment List** panel if you are in a cohort (or keep it as a self-check if you work alone). Passing the
+   checks you can see is not your grade: hidden tests grade your answers after you submit.
+4. **You pass a module with {pass_mark:.0%} of its points**, and the course when you have passed every module.
+   Written answers are graded by your instructor with the rubric shown beside each question.
+
+Start with the short **pre-test** (it shows what you knew before; it is not counted toward passing) and end with
+the **post-test** and the **evaluation**.
 """
+_PURPOSE = {"pre-test": "Show what you know before the course (no feedback, not counted toward passing)",
+            "post-test": "Show what you learned: the same objectives, different questions",
+            "evaluation": "Tell the programme how relevant, good and balanced the course was (anonymous)"}
 
 
 def start_page(repo: Path | None = None) -> nbformat.NotebookNode:
@@ -35,9 +44,10 @@ def start_page(repo: Path | None = None) -> nbformat.NotebookNode:
     for m in modules():
         released = (repo / "modules" / m.id / m.notebook).exists()
         title = f"[{m.title}](modules/{m.id}/{m.notebook})" if released else f"{m.title} *(in preparation)*"
-        rows.append(f"| {m.id[:2]} | {title} | {'; '.join(o.text for o in m.objectives)} | ~{m.minutes} min |")
+        aims = _PURPOSE.get(m.id) or "; ".join(o.text for o in m.objectives)
+        rows.append(f"| {m.id[:2] if m.teaching else ''} | {title} | {aims} | ~{m.minutes} min |")
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell(_INTRO, id="intro"),
+    nb.cells = [nbformat.v4.new_markdown_cell(_INTRO.format(pass_mark=pass_mark()), id="intro"),
                 nbformat.v4.new_markdown_cell("## Modules\n\n" + "\n".join(rows), id="modules")]
     nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
                    "language_info": {"name": "python"}}

@@ -24,6 +24,11 @@ class Module:
     title: str
     objectives: tuple[Objective, ...]
     minutes: int
+    kind: str = "module"   # module (teaching), assessment (pre-/post-test) or evaluation
+
+    @property
+    def teaching(self) -> bool:
+        return self.kind == "module"
 
 
 @cache
@@ -34,6 +39,8 @@ def _syllabus() -> dict:
         for o in m["objectives"]:
             if o["id"] in seen:
                 raise ValueError(f"syllabus.yaml: objective id {o['id']} appears twice.")
+            if m.get("kind", "module") != "module":
+                raise ValueError(f"syllabus.yaml: {m['id']} is an assessment; objectives belong to teaching modules.")
             if not o["id"].startswith(m["id"][:2] + "."):
                 raise ValueError(f"syllabus.yaml: objective {o['id']} is listed under module {m['id']}.")
             seen.add(o["id"])
@@ -43,13 +50,19 @@ def _syllabus() -> dict:
 @cache
 def _modules() -> tuple[Module, ...]:
     return tuple(Module(m["id"], m["notebook"], m["title"],
-                        tuple(Objective(o["id"], o["level"], o["text"]) for o in m["objectives"]), m["minutes"])
+                        tuple(Objective(o["id"], o["level"], o["text"]) for o in m["objectives"]), m["minutes"],
+                        m.get("kind", "module"))
                  for m in _syllabus()["modules"])
 
 
 def modules() -> tuple[Module, ...]:
-    """Every module, in course order."""
+    """Every module, in course order (the pre-test first, the post-test and the evaluation last)."""
     return _modules()
+
+
+def teaching_modules() -> tuple[Module, ...]:
+    """The teaching modules (00 to 05), without the pre-test, the post-test or the evaluation."""
+    return tuple(m for m in _modules() if m.teaching)
 
 
 def module(module_id: str) -> Module:
