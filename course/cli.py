@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from .cohort.cli import add_cohort_parser
 from .paths import checkout
@@ -41,6 +42,19 @@ def _variant(args) -> int:
     return 0
 
 
+def _syllabus(args) -> int:
+    from .authoring import syllabus_map  # start-up cost: lessons are read only for this command
+    if args.csv:
+        args.csv.write_text(syllabus_map.to_csv(), encoding="utf-8")
+        print(f"wrote {args.csv}")
+    if args.html:
+        args.html.write_text(syllabus_map.to_html(), encoding="utf-8")
+        print(f"wrote {args.html}")
+    if not (args.csv or args.html):
+        print(syllabus_map.text())
+    return 0
+
+
 def _trainee(args) -> int:
     from .variants import set_trainee, trainee_id  # start-up cost: only this command needs it
     if args.action == "set":
@@ -66,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("module", help="module id, e.g. 01-assessment")
     p.add_argument("--trainee", required=True, help="the trainee's id (their cohort login)")
     p.set_defaults(func=_variant)
+    p = sub.add_parser("syllabus", help="the objectives map: objective, graded items, points, module, time")
+    p.add_argument("--csv", type=Path, help="write the map as CSV to this file")
+    p.add_argument("--html", type=Path, help="write the map as an HTML page to this file")
+    p.set_defaults(func=_syllabus)
     p = sub.add_parser("trainee", help="show or set this machine's trainee id (it chooses your case numbers)")
     p.add_argument("action", choices=["show", "set"])
     p.add_argument("id", nargs="?")
