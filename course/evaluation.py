@@ -58,7 +58,8 @@ def summarise(responses: list[dict]) -> dict:
     free text sorted alphabetically (so the order says nothing about who wrote what)."""
     summary = {"responses": len(responses), "questions": {}}
     for q in questions():
-        values = [r.get(q["name"]) for r in responses if r.get(q["name"]) is not None and not problems({q["name"]: r[q["name"]]})]
+        values = [r[q["name"]] for r in responses
+                  if r.get(q["name"]) is not None and not problems({q["name"]: r[q["name"]]})]
         if q["kind"] == "rating":
             summary["questions"][q["name"]] = {
                 "text": q["text"], "n": len(values), "mean": round(statistics.mean(values), 2) if values else None,

@@ -140,7 +140,7 @@ class Variant:
                 return {"sbp": sbp, "dbp": dbp, "hr": vitals["hr"] + rng.randint(-4, 4)}
         return dict(vitals)
 
-    def record(self) -> "VariantRecord":
+    def record(self) -> VariantRecord:
         return VariantRecord(self)
 
 

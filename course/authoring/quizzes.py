@@ -66,14 +66,14 @@ quiz = itembank.quiz({name!r})
 print(quiz.show())
 ```
 """,
-             f"""```{{code-cell}} ipython3
+             """```{code-cell} ipython3
 :id: answers
 :role: answer
 :answers: [my_answers]
 
 ### BEGIN SOLUTION
-my_answers = {{n: item.answer if item.numeric else item.letters[item.options.index(item.answer)]
-              for n, item in enumerate(quiz.items, start=1)}}
+my_answers = {n: item.answer if item.numeric else item.letters[item.options.index(item.answer)]
+              for n, item in enumerate(quiz.items, start=1)}
 ### END SOLUTION
 ```
 """]

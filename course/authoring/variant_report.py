@@ -21,6 +21,10 @@ PATIENT_USE = re.compile(r"""case\.patient\(["'](P\d{2})["']\)""")
 PICK_USE = re.compile(r"""case\.pick\(["']([a-z0-9_]+)["'],\s*(\[[^\]]*\])\)""")
 
 
+def _total(code: str, items) -> int:
+    return scales.lsas_total(items["fear"], items["avoidance"]) if code == "lsas" else sum(items)
+
+
 def case_values(module_id: str, trainee: str) -> list[str]:
     """The variant's numbers for the patients and illustrative values the module uses."""
     nb = source_notebook(module_id)
@@ -29,8 +33,7 @@ def case_values(module_id: str, trainee: str) -> list[str]:
     lines = [f"{module_id}, trainee {trainee}: variant {variant.number} of the module's case numbers"]
     for pid in sorted(set(PATIENT_USE.findall(text))):
         p = variant.patient(pid)
-        totals = ", ".join(f"{scales.SCALES[code].name} {scales.lsas_total(i['fear'], i['avoidance']) if code == 'lsas' else sum(i)}"
-                           for code, i in p["scales"].items())
+        totals = ", ".join(f"{scales.SCALES[code].name} {_total(code, items)}" for code, items in p["scales"].items())
         v = p["vitals"]
         lines.append(f"  {pid} {p['name']}: {totals}; PHQ-9 item 9 = {p['scales']['phq9'][8]}; "
                      f"BP {v['sbp']}/{v['dbp']} mmHg, HR {v['hr']}")
@@ -45,7 +48,7 @@ def expected_answers(module_id: str, trainee: str, timeout: int = 300) -> dict:
     names = [n for c in nb.cells for n in c.metadata.get("course", {}).get("answers", [])]
     nb.cells = [c for c in nb.cells if c.metadata.get("course", {}).get("role") not in ("display", "try")]
     nb.cells.append(nbformat.v4.new_code_cell(
-        "import json\nprint(json.dumps({n: repr(globals()[n]) for n in %r if n in globals()}))" % names))
+        f"import json\nprint(json.dumps({{n: repr(globals()[n]) for n in {names!r} if n in globals()}}))"))
     with tempfile.TemporaryDirectory(prefix="course-variant-") as folder:
         client = NotebookClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3",
                                 resources={"metadata": {"path": folder}})
