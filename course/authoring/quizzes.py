@@ -1,4 +1,5 @@
-"""The pre-test and post-test lessons, written from the syllabus and the item bank (``course build`` keeps them current).
+"""The pre-test and post-test lessons, written from the syllabus and the item bank (`course build` keeps them
+current).
 
 Each has one question per learning objective, drawn per trainee from the item bank (``course.itembank``); the
 text is generated because the number of questions follows the syllabus.
