@@ -42,7 +42,7 @@ MODULE = module_ids()[0]
 NOTEBOOK = module(MODULE).notebook
 VM = ROOT / "deploy" / "vm"
 PROXY = ROOT / ".hub-tools" / "node_modules" / ".bin" / "configurable-http-proxy"
-KERNEL_CODE = "from course import scales, screening, plots, widgets, vignettes\nvignettes.load_vignettes()"
+KERNEL_CODE = "from course import scales, screening, plots, widgets\nfrom course.data.patients import load_patients\nload_patients()"
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="creates Linux users: run as root (CI does)")
 
