@@ -13,8 +13,8 @@ def _build(args) -> int:
     # start-up cost: nbgrader and jupytext load only for this command
     from .authoring.build import build
     from .authoring.generated import write_documents
-    from .authoring.quizzes import write_quizzes
-    from .authoring.startpage import write_start_page
+    from .quizzes import write_quizzes
+    from .startpage import write_start_page
     from .nbcourse import module_ids
     repo = checkout()
     for path in write_quizzes():

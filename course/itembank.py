@@ -105,17 +105,20 @@ def draw(assessment: str, trainee: str | None, objective_ids=None) -> list[Item]
 
 def booster(trainee: str, due: list[str], wrong: set[str], seen: set[str], count: int = 5,
             round_id: str = "") -> list[Item]:
-    """A short retrieval quiz for one trainee: items of the ``due`` objectives, the ones they got wrong first,
-    items they have not seen before where the bank allows."""
+    """A short retrieval quiz for one trainee: up to ``count`` items of the ``due`` objectives, the objectives they
+    got wrong first, one item per objective before any objective gets a second, unseen items before seen ones."""
     rng = _rng(trainee, round_id, "booster")
-    objectives_ = sorted(due, key=lambda o: (o not in wrong, rng.random()))
-    chosen = []
-    for objective in objectives_:
-        fresh = [i for i in items_for(objective) if i.id not in seen] or items_for(objective)
-        if fresh:
-            chosen.append(rng.choice(sorted(fresh, key=lambda i: i.id)))
-        if len(chosen) == count:
-            break
+    order = sorted(dict.fromkeys(due), key=lambda o: (o not in wrong, rng.random()))
+    pools = {}
+    for objective in order:
+        pool = sorted(items_for(objective), key=lambda i: i.id)
+        rng.shuffle(pool)
+        pools[objective] = sorted(pool, key=lambda i: i.id in seen)  # stable: unseen first, shuffled within
+    chosen: list[Item] = []
+    while len(chosen) < count and any(pools.values()):
+        for objective in order:
+            if pools[objective] and len(chosen) < count:
+                chosen.append(pools[objective].pop(0))
     return chosen
 
 
@@ -157,5 +160,14 @@ def quiz(name: str, trainee: str | None = None, plan: dict | None = None) -> Qui
         return Quiz(name, trainee, draw(name, trainee))
     if plan is None:
         raise ValueError(f"{name}: a booster needs its plan.")
-    ids = plan.get(trainee or "", plan.get("*", []))
-    return Quiz(name, trainee, [items()[i] for i in ids])
+    if not trainee:
+        raise ValueError(f"Booster {name} is drawn for each trainee, and this machine does not know who you are. Set "
+                         "your cohort login once with `course trainee set YOUR-ID` in a terminal, then run this again.")
+    if trainee not in plan:
+        raise ValueError(f"Booster {name} has no questions for {trainee}: nothing you completed was due when your "
+                         "instructor made it. There is nothing to submit; the next round will include you.")
+    unknown = [i for i in plan[trainee] if i not in items()]
+    if unknown:
+        raise ValueError(f"Booster {name} names items the bank no longer has ({', '.join(unknown)}): ask your "
+                         "instructor to make the round again.")
+    return Quiz(name, trainee, [items()[i] for i in plan[trainee]])

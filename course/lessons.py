@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from .data.syllabus import module as syllabus_module
+from .data.syllabus import module as syllabus_module, pass_mark
 from .paths import checkout
 
 ROLES = ("answer", "check", "written", "display", "try")
@@ -127,14 +127,35 @@ def read_lesson(path: Path | str) -> nbformat.NotebookNode:
     return nb
 
 
-def source_notebook(module_id: str, repo: Path | None = None) -> nbformat.NotebookNode:
-    return read_lesson(lesson_path(module_id, repo))
+def source_notebook(module_id: str, repo: Path | None = None, pass_fraction: float | None = None,
+                    preface: str | None = None) -> nbformat.NotebookNode:
+    """A module's nbgrader source notebook: its lesson, with the pass mark announced under the title of a teaching
+    module (the syllabus's, or a cohort's ``pass_fraction``) and an optional ``preface`` (Markdown, such as a
+    program's disclosures) before everything else."""
+    nb = read_lesson(lesson_path(module_id, repo))
+    module = syllabus_module(module_id)
+    if module.teaching:
+        share = pass_mark() if pass_fraction is None else pass_fraction
+        nb.cells.insert(1, _locked_text("pass-mark", (
+            f"**Passing.** You pass this module with **{share:.0%} of its points**, announced here in advance. "
+            "Questions graded by the autograder count when you submit; written answers count once your instructor "
+            "has graded them with the rubric beside each one.")))
+    if preface:
+        nb.cells.insert(0, _locked_text("preface", preface))
+    return nb
 
 
-def write_source_notebook(module_id: str, folder: Path, repo: Path | None = None) -> Path:
+def _locked_text(cell_id: str, text: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_markdown_cell(text, id=cell_id)
+    cell.metadata = nbformat.NotebookNode({"nbgrader": _nbgrader(None, cell_id, None)})
+    return cell
+
+
+def write_source_notebook(module_id: str, folder: Path, repo: Path | None = None, pass_fraction: float | None = None,
+                          preface: str | None = None) -> Path:
     """Write a module's nbgrader source notebook into ``folder`` (e.g. a course directory's source/MODULE)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / syllabus_module(module_id).notebook
-    nbformat.write(source_notebook(module_id, repo), path)
+    nbformat.write(source_notebook(module_id, repo, pass_fraction, preface), path)
     return path

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from course.authoring.build import build
-from course.authoring.startpage import START_PAGE, start_page
+from course.startpage import START_PAGE, start_page
 from course.data.syllabus import modules, objectives, teaching_modules
 from course.lessons import LessonError, lesson_path, read_lesson
 from course.nbcourse import module_ids

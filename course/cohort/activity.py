@@ -24,10 +24,11 @@ def modules_for(provider: Provider):
     return [m for m in teaching_modules() if m.id in chosen]
 
 
-def facts_html(provider: Provider) -> str:
+def facts_html(provider: Provider, pass_fraction: float | None = None) -> str:
     """The activity's facts: provider and address, dates, credit, accreditation statement, pass mark, time."""
     e = html.escape
     minutes = sum(m.minutes for m in modules_for(provider))
+    share = pass_mark() if pass_fraction is None else pass_fraction
     dates = f"{provider.start} to {provider.end}" if provider.start else "self-paced (no dates entered)"
     credit = f"{provider.hours:g} {e(provider.credit_type)}" if provider.accredited else "none"
     return (f"<table><tr><th scope='row'>Activity</th><td>{e(course_title())}</td></tr>"
@@ -36,52 +37,39 @@ def facts_html(provider: Provider) -> str:
             f"<tr><th scope='row'>Dates</th><td>{e(dates)}</td></tr>"
             f"<tr><th scope='row'>Credit</th><td>{credit}</td></tr>"
             f"<tr><th scope='row'>Accreditation</th><td>{e(provider.statement)}</td></tr>"
-            f"<tr><th scope='row'>Passing</th><td>{pass_mark():.0%} of the points of every module, announced in "
+            f"<tr><th scope='row'>Passing</th><td>{share:.0%} of the points of every module, announced in "
             "advance on the start page and in each module</td></tr>"
             f"<tr><th scope='row'>Estimated time</th><td>{minutes / 60:.1f} hours ({minutes} minutes) for "
             f"{len(modules_for(provider))} modules</td></tr></table>")
 
 
-def needs_html(provider: Provider) -> str:
+def needs_html(provider: Provider, pass_fraction: float | None = None) -> str:
     e = html.escape
     gap = activity()
     objectives = "".join(f"<li><b>{e(m.id)} {e(m.title)}</b> (~{m.minutes} min)<ul>"
                          + "".join(f"<li>{e(o.text)} <small>({e(o.level)})</small></li>" for o in m.objectives)
                          + "</ul></li>" for m in modules_for(provider))
-    return _page("Needs and objectives", f"{facts_html(provider)}<h2>The practice gap</h2>"
+    return _page("Needs and objectives", f"{facts_html(provider, pass_fraction)}<h2>The practice gap</h2>"
                  f"<p>{e(gap['practice_gap'])}</p>"
                  f"<h2>Who it is for</h2><p>{e(gap['audience'])}</p><h2>What participants will do differently</h2>"
                  f"<p>{e(gap['expected_change'])}</p><h2>Learning objectives</h2><ul>{objectives}</ul>"
                  "<p>How each objective is assessed: <code>course syllabus</code>.</p>")
 
 
-def disclosures_markdown(provider: Provider) -> str:
-    """The disclosure statement, shown to trainees before module 00."""
-    if not provider.disclosures:
-        return ("**Disclosures.** No planner, author or faculty disclosures were entered for this copy of the course. "
-                + provider.statement)
-    rows = ["| name | role | financial relationships (past 24 months) | how conflicts were mitigated |",
-            "|---|---|---|---|"]
-    for d in provider.disclosures:
-        rows.append(f"| {d['name']} | {d['role']} | {'; '.join(d['relationships']) or 'none'} | "
-                    f"{d['mitigation'] or 'not needed'} |")
-    return ("**Disclosures.** Everyone who controls the content of this activity disclosed their financial "
-            "relationships before taking their role:\n\n" + "\n".join(rows) + "\n\n" + provider.statement)
-
-
-def disclosures_html(provider: Provider) -> str:
+def disclosures_html(provider: Provider, pass_fraction: float | None = None) -> str:
     e = html.escape
     rows = "".join(f"<tr><td>{e(d['name'])}</td><td>{e(d['role'])}</td><td>{e('; '.join(d['relationships']) or 'none')}"
                    f"</td><td>{e(d['mitigation'] or 'not needed')}</td></tr>" for d in provider.disclosures)
     table = (f"<table><tr><th scope='col'>name</th><th scope='col'>role</th><th scope='col'>financial relationships "
              f"(past 24 months)</th><th scope='col'>mitigation</th></tr>{rows}</table>" if rows
              else "<p>No disclosures were entered.</p>")
-    return _page("Disclosures", f"{facts_html(provider)}<h2>Disclosure of financial relationships</h2>{table}")
+    return _page("Disclosures", f"{facts_html(provider, pass_fraction)}<h2>Disclosure of financial relationships</h2>{table}")
 
 
-def write_activity_pages(folder: Path, provider: Provider) -> list[Path]:
+def write_activity_pages(folder: Path, provider: Provider, pass_fraction: float | None = None) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    pages = {"needs-and-objectives.html": needs_html(provider), "disclosures.html": disclosures_html(provider)}
+    pages = {"needs-and-objectives.html": needs_html(provider, pass_fraction),
+             "disclosures.html": disclosures_html(provider, pass_fraction)}
     written = []
     for name, text in pages.items():
         (folder / name).write_text(text, encoding="utf-8")

@@ -22,6 +22,8 @@ def add_cohort_parser(sub) -> None:
     p.add_argument("--exchange", help="nbgrader exchange folder (default: exchange/ in the workspace)")
     p.add_argument("--timeout", type=int, default=None, help="seconds a cell may run when graded (default 120)")
     p.add_argument("--pass-mark", type=float, default=0.7, help="share of a module's points needed to pass (0.7)")
+    p.add_argument("--provider", help="the program's provider file (YAML: name, address, contact, dates, "
+                                      "accreditation, modules, disclosures); without it nothing claims accreditation")
     p.set_defaults(cohort_func=_new)
     p = commands.add_parser("roster", parents=[named],
                             help="update the roster from a CSV (add, rename, report removed)")
@@ -40,6 +42,14 @@ def add_cohort_parser(sub) -> None:
     p.set_defaults(cohort_func=_grade)
     p = commands.add_parser("feedback", parents=[module], help="make and release feedback (no hidden tests)")
     p.set_defaults(cohort_func=_feedback)
+    p = commands.add_parser("boosters", parents=[named],
+                            help="make and release a spaced retrieval round (booster-N) for trainees with modules due")
+    p.add_argument("--round", help="the round's name (default: the next booster-N)")
+    p.add_argument("--days", type=int, default=7, help="a module is due this many days after it was completed (7)")
+    p.add_argument("--count", type=int, default=5, help="questions per trainee (5)")
+    p.add_argument("--dry-run", action="store_true", help="show each trainee's items without releasing anything")
+    p.add_argument("--force", action="store_true", help="make an existing round again")
+    p.set_defaults(cohort_func=_boosters)
     p = commands.add_parser("report", parents=[named], help="write the cohort dashboard (one HTML file)")
     p.set_defaults(cohort_func=_report)
     p = commands.add_parser("export", parents=[named], help="write grades.csv and canvas.csv")
@@ -61,9 +71,14 @@ def _new(args) -> int:
     from ..nbcourse import CELL_TIMEOUT
     from .workspace import Workspace
     ws = Workspace.create(args.name, args.roster, home=args.home, db_url=args.db, exchange=args.exchange,
-                          timeout=CELL_TIMEOUT if args.timeout is None else args.timeout, pass_fraction=args.pass_mark)
+                          timeout=CELL_TIMEOUT if args.timeout is None else args.timeout, pass_fraction=args.pass_mark,
+                          provider=args.provider)
+    provider = ws.provider()
     print(f"made cohort {ws.name} at {ws.path} with {len(ws.roster())} trainees")
+    print(f"  course id: {ws.name} (nbgrader's course_id: trainees' Assignment List and the hub's groups use it)")
     print(f"  gradebook: {ws.settings.db_url}\n  exchange:  {ws.exchange}\n  settings:  {ws.path / 'cohort.json'}")
+    print(f"  provider:  {provider.name}; {'accredited: ' + provider.statement if provider.accredited else 'not accredited'}")
+    print(f"  activity:  {ws.path / 'activity'} (needs and objectives, disclosures, the cohort's start-here.ipynb)")
     return 0
 
 
@@ -118,6 +133,19 @@ def _feedback(args) -> int:
     # start-up cost: each command imports only what it uses
     from .feedback import release_feedback
     print(release_feedback(_open(args), args.module).text())
+    return 0
+
+
+def _boosters(args) -> int:
+    # start-up cost: each command imports only what it uses
+    from .boosters import make_round, next_name, plan_round
+    ws = _open(args)
+    if args.dry_run:
+        print(plan_round(ws, args.round or next_name(ws), days=args.days, count=args.count).text())
+        return 0
+    round_, released = make_round(ws, args.round, days=args.days, count=args.count, force=args.force)
+    print(round_.text())
+    print(released.text())
     return 0
 
 

@@ -5,6 +5,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
+
 from ..data.syllabus import module as syllabus_module
 from ..lessons import lesson_path, write_source_notebook
 from .workspace import Workspace
@@ -31,32 +33,54 @@ class Release:
 
 
 def release(ws: Workspace, module_id: str, force: bool = False, repo: Path | None = None) -> Release:
-    """Write the module's source notebook into the course (from its lesson), generate the student version and
-    release it to the exchange."""
+    """Write the module's source notebook into the course (from its lesson, with the cohort's pass mark and, for the
+    first modules, the program's disclosures), generate the student version and release it to the exchange."""
     syllabus_module(module_id)  # a clear error for an unknown module
     source = lesson_path(module_id, repo)
     if not source.is_file():
         raise ValueError(f"{module_id} has no lesson at {source} yet, so it cannot be released.")
-    outbound = ws.exchange / ws.name / "outbound" / module_id
-    if outbound.exists() and not force:
-        raise ValueError(f"{module_id} is already released to cohort {ws.name}. Use --force to replace it "
+    _check_not_released(ws, module_id, force)
+    dest = _fresh_source(ws, module_id)
+    write_source_notebook(module_id, dest, repo, pass_fraction=ws.settings.pass_fraction,
+                          preface=ws.preface(module_id))
+    return _generate_and_release(ws, module_id)
+
+
+def release_notebook(ws: Workspace, name: str, notebook, filename: str, force: bool = False) -> Release:
+    """Release a generated source notebook (a booster round) as the assignment ``name``."""
+    _check_not_released(ws, name, force)
+    nbformat.write(notebook, _fresh_source(ws, name) / filename)
+    return _generate_and_release(ws, name)
+
+
+def _check_not_released(ws: Workspace, name: str, force: bool) -> None:
+    if (ws.exchange / ws.name / "outbound" / name).exists() and not force:
+        raise ValueError(f"{name} is already released to cohort {ws.name}. Use --force to replace it "
                          "(trainees who fetched it keep their copy).")
-    dest = ws.course / "source" / module_id
+
+
+def _fresh_source(ws: Workspace, name: str) -> Path:
+    dest = ws.course / "source" / name
     if dest.exists():
         shutil.rmtree(dest)
-    write_source_notebook(module_id, dest, repo)
+    dest.mkdir(parents=True)
+    return dest
+
+
+def _generate_and_release(ws: Workspace, name: str) -> Release:
+    outbound = ws.exchange / ws.name / "outbound" / name
     api = ws.api()
-    check_result(api.generate_assignment(module_id, force=True, create=True), f"generate {module_id}")
+    check_result(api.generate_assignment(name, force=True, create=True), f"generate {name}")
     if outbound.exists():
-        check_result(api.unrelease(module_id), f"withdraw the earlier release of {module_id}")
-    check_result(api.release_assignment(module_id), f"release {module_id} to the exchange")
+        check_result(api.unrelease(name), f"withdraw the earlier release of {name}")
+    check_result(api.release_assignment(name), f"release {name} to the exchange")
     with ws.gradebook() as gb:
-        assignment = gb.find_assignment(module_id)
+        assignment = gb.find_assignment(name)
         cells = [c for nb in assignment.notebooks for c in nb.grade_cells]
         auto = sum(c.max_score for c in cells if c.cell_type == "code")
         manual = sum(c.max_score for c in cells if c.cell_type != "code")
         notebooks = [f"{nb.name}.ipynb" for nb in assignment.notebooks]
-    return Release(module_id, notebooks, auto, manual, outbound)
+    return Release(name, notebooks, auto, manual, outbound)
 
 
 @dataclass

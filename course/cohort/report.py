@@ -59,6 +59,7 @@ def collect_data(ws: Workspace) -> CohortData:
                                  section=trainee.section, module=module_id, status=status,
                                  score=float(submission.score) if graded else math.nan,
                                  max_score=max_points[module_id], pending_manual=pending,
+                                 submitted=submission.timestamp if submission is not None else None,
                                  detail=record.detail() if record else "no submission collected"))
                 if graded:
                     for nb in submission.notebooks:
@@ -72,7 +73,7 @@ def collect_data(ws: Workspace) -> CohortData:
 
 
 _ROW_COLUMNS = ["trainee", "name", "sortable_name", "email", "section", "module", "status", "score", "max_score",
-                "pending_manual", "detail"]
+                "pending_manual", "detail", "submitted"]
 _ITEM_COLUMNS = ["trainee", "module", "item", "score", "points", "pending"]
 
 

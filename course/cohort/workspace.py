@@ -10,7 +10,9 @@ A workspace sits outside the repository, by default in ``~/kap-cohorts/NAME`` (`
                            source/, release/, submitted/, autograded/, feedback/
       exchange/            the nbgrader exchange (unless --exchange puts it elsewhere)
       grading/MODULE/ID.json   grading state, one file per submission (lets grading resume)
-      reports/ exports/ certificates/
+      provider.yaml        the program's provider file, when `new --provider` gave one
+      activity/            needs-and-objectives.html, disclosures.html and the cohort's start-here.ipynb
+      reports/ exports/ certificates/ boosters/
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..data.provider import Provider, load_provider
 from ..paths import CHECKOUT
 from ..validation import number, whole_number
 from ..nbcourse import CELL_TIMEOUT, write_config
@@ -133,6 +136,21 @@ class Workspace:
     def roster_file(self) -> Path:
         return self.path / "roster.csv"
 
+    @property
+    def provider_file(self) -> Path:
+        return self.path / "provider.yaml"
+
+    def provider(self) -> Provider:
+        """The program's provider (``provider.yaml``), or the default one, which claims no accreditation."""
+        return load_provider(self.provider_file if self.provider_file.is_file() else None)
+
+    def preface(self, module_id: str) -> str | None:
+        """What a released notebook shows before its lesson: the disclosures, in the first modules a trainee opens
+        (the pre-test and module 00), when the program gave a provider file."""
+        if not self.provider_file.is_file() or module_id not in ("pre-test", "00-orientation"):
+            return None
+        return self.provider().disclosures_markdown()
+
     def folder(self, name: str) -> Path:
         """A folder of the workspace (``grading``, ``reports``, ``exports``, ``certificates``), created on demand."""
         path = self.path / name
@@ -152,11 +170,12 @@ class Workspace:
     @classmethod
     def create(cls, name: str, roster_csv: Path, home: Path | str | None = None, db_url: str | None = None,
                exchange: Path | str | None = None, timeout: int = CELL_TIMEOUT,
-               pass_fraction: float = 0.7) -> "Workspace":
+               pass_fraction: float = 0.7, provider: Path | str | None = None) -> "Workspace":
         """Make a new cohort workspace. Everything is checked first; a failure leaves nothing behind."""
         check_name(name)
         whole_number(timeout, "the cell timeout (seconds)", 1, 3600)
         trainees = rosters.read_roster(roster_csv)
+        program = load_provider(provider)
         home = cohorts_home(home)
         final = home / name
         if final.exists():
@@ -177,6 +196,9 @@ class Workspace:
                 (course / sub).mkdir()
             (building / "cohort.json").write_text(json.dumps(asdict(settings), indent=2) + "\n")
             rosters.write_roster(building / "roster.csv", trainees)
+            if provider is not None:
+                shutil.copyfile(provider, building / "provider.yaml")
+            _write_activity(building / "activity", program, pass_fraction)
             db_url_now = (f"sqlite:///{course / 'gradebook.db'}" if db_url is None else settings.db_url)
             with gradebook_at(db_url_now, name) as gb:
                 rosters.sync_gradebook(gb, trainees)
@@ -229,6 +251,16 @@ class Workspace:
             known = {a.name for a in gb.assignments}
         order = [m.id for m in syllabus_modules() if m.id in known]
         return order + sorted(known - set(order))
+
+
+def _write_activity(folder: Path, provider: Provider, pass_fraction: float) -> None:
+    """The activity's pages and the cohort's start page (disclosures before module 00)."""
+    # start-up cost: imported only where it is needed (nbformat and the start page only when a cohort is made)
+    import nbformat
+    from ..startpage import start_page
+    from .activity import write_activity_pages
+    write_activity_pages(folder, provider, pass_fraction)
+    nbformat.write(start_page(provider=provider, pass_fraction=pass_fraction, cohort=True), folder / "start-here.ipynb")
 
 
 def gradebook_at(db_url: str, course_id: str):

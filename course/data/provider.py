@@ -35,6 +35,20 @@ class Provider:
     def accredited(self) -> bool:
         return self.hours is not None
 
+    def disclosures_markdown(self) -> str:
+        """The disclosure statement trainees read before module 00 (the cohort's start page, the pre-test and
+        module 00)."""
+        if not self.disclosures:
+            return (f"**Disclosures ({self.name}).** No planner, author or faculty disclosures were entered for this "
+                    f"activity. {self.statement}")
+        rows = ["| name | role | financial relationships (past 24 months) | how conflicts were mitigated |",
+                "|---|---|---|---|"]
+        for d in self.disclosures:
+            rows.append(f"| {d['name']} | {d['role']} | {'; '.join(d['relationships']) or 'none'} | "
+                        f"{d['mitigation'] or 'not needed'} |")
+        return (f"**Disclosures ({self.name}).** Everyone who controls the content of this activity disclosed their "
+                "financial relationships before taking their role:\n\n" + "\n".join(rows) + "\n\n" + self.statement)
+
 
 def load_provider(path: Path | str | None) -> Provider:
     """The provider in a YAML file, checked against the schema; the default provider (not accredited) for None."""
