@@ -60,20 +60,25 @@ def _response(arm, week):
 
 @pytest.mark.parametrize("arm, week, parameter", [("placebo", 8, "placebo_response"),
                                                   ("ssri_snri", 8, "ssri_snri_response"),
-                                                  ("cbt", 12, "cbt_response"),
-                                                  ("ketamine_course", 1, "ketamine_reduction")])
+                                                  ("cbt", 12, "cbt_response")])
 def test_simulated_response_is_near_its_traced_target(arm, week, parameter):
     # 100 patients per arm: a tolerance of about two standard errors, plus the small upward pull of whole scores.
     assert _response(arm, week) == pytest.approx(PARAMETERS[parameter].value, abs=0.12)
 
 
-def test_ketamine_arms_drop_fast_fade_without_maintenance_and_hold_with_it():
+def test_one_simulated_study_of_conventional_care_and_no_ketamine_arm():
+    # Ketamine's onset and durability are taught from published figures only: the anxiety studies (12 to 20
+    # patients, ratings an hour after a dose) cannot honestly become a trajectory on the 2-week-recall GAD-7.
+    assert set(cd.arms()) == {"cbt", "ssri_snri", "placebo"}
+    assert set(COHORT.study) == set(DESIGN["studies"]) == {"conventional"}
+    assert not any("ketamine" in name for name in list(PARAMETERS) + list(COHORT.arm.unique()))
+
+
+def test_pill_arms_gain_early_and_cbt_gains_steadily():
     means = COHORT.groupby(["arm", "week"]).score.mean()
-    assert means["ketamine_course", 1] < means["ssri_snri", 1] - 3  # fast drop within a week
-    assert means["ketamine_course", 4] > means["ketamine_course", 2] + 3  # fades once doses stop
-    assert _response("ketamine_maintenance", 12) > _response("ketamine_course", 12) + 0.2  # maintenance holds
-    assert means["ketamine_maintenance", 26] > means["ketamine_maintenance", 12] + 1.5  # and fades after it ends
-    assert _response("ketamine_course", 26) < 0.25
+    assert means["ssri_snri", 4] < means["ssri_snri", 0] - 4  # logarithmic: most of the gain by week 4
+    assert means["cbt", 4] > means["ssri_snri", 4] + 2  # linear over 12 weeks: behind the pills early
+    assert abs(means["cbt", 12] - means["ssri_snri", 12]) < 1.5  # set equal at week 12
 
 
 def test_cbt_and_ssri_snri_are_set_equal_not_found_equal():
@@ -81,11 +86,11 @@ def test_cbt_and_ssri_snri_are_set_equal_not_found_equal():
     assert "not a finding" in PARAMETERS["cbt_response"].basis
 
 
-def test_data_card_labels_the_cohort_simulated_and_the_ketamine_arms_an_extrapolation():
+def test_data_card_labels_the_cohort_simulated_and_says_why_it_has_no_ketamine_arm():
     card = dataset("DATACARD.md").read_text(encoding="utf-8")
     section = card[card.index("# Data card: simulated GAD-7 cohort"):]
-    for phrase in ("SIMULATED", "NOT a prediction", "extrapolation", "12 to 20", "treatment-refractory",
-                   "course data", "cohort_gad7.csv", "<!-- generated: cohort-parameters -->"):
+    for phrase in ("SIMULATED", "NOT a prediction", "no ketamine arm", "12 to 20", "past 2 weeks",
+                   "published figures", "course data", "cohort_gad7.csv", "<!-- generated: cohort-parameters -->"):
         assert phrase in section, phrase
     for name in PARAMETERS:
         assert f"`{name}`" in section, name

@@ -200,10 +200,13 @@ def test_compare_gives_rates_difference_and_nnt():
 
 
 def test_compare_refuses_arms_from_different_simulated_studies():
-    cohort = o.load_cohort()
+    two_studies = SMALL.assign(study=SMALL.arm.map({"x": "first study", "y": "second study"}))
     with pytest.raises(ValueError, match="different simulated studies"):
-        o.compare(cohort, "response", 8, "ketamine_course", "placebo")
-    assert o.compare(cohort, "response", 12, "ketamine_maintenance", "ketamine_course").nnt.direction == "benefit"
+        o.compare(two_studies, "response", 8, "y", "x")
+    one_study = SMALL.assign(study="first study")
+    assert o.compare(one_study, "response", 8, "y", "x").nnt.direction == "benefit"
+    cohort = o.load_cohort()
+    assert o.compare(cohort, "response", 8, "ssri_snri", "placebo").nnt.direction == "benefit"
 
 
 # -- Published benchmarks ----------------------------------------------------------------------
@@ -386,7 +389,7 @@ def test_trajectory_figure_draws_the_simulated_cohort_only():
     assert [t.name for t in lines][:3] == ["CBT", "SSRI/SNRI", "pill placebo"]
     week8 = COHORT[(COHORT.arm == "placebo") & (COHORT.week == 8)].score.mean()
     assert lines[2].y[list(lines[2].x).index(8)] == pytest.approx(week8)
-    assert "extrapolated" in fig.layout.meta["caption"]
+    assert "no ketamine arm" in fig.layout.meta["caption"] and len(lines) == 3
     with pytest.raises(ValueError, match="simulated cohort"):
         plots.trajectory_figure(SMALL)
 
@@ -402,7 +405,7 @@ def test_outcome_explorer_follows_its_controls():
     week.value = 12
     expected = o.compare(COHORT, "response", 12, "ssri_snri", "placebo")
     assert f"{expected.treatment.events}/100" in text.value
-    treatment.value = "ketamine_course"
-    assert "different simulated studies" in text.value
-    comparator.value = "ketamine_maintenance"
-    assert "ketamine, 3 weekly doses" in text.value and "NNTH" in text.value
+    assert {code for _, code in treatment.options} == {"cbt", "ssri_snri", "placebo"}  # no ketamine arm
+    treatment.value = "placebo"
+    comparator.value = "ssri_snri"
+    assert "pill placebo" in text.value and "NNTH" in text.value

@@ -89,9 +89,32 @@ def test_claims_have_one_verdict_each_and_cite_their_basis():
     assert {"hours", "single_session", "rewiring", "intensive", "window"} <= set(table.index)
     for code, basis in table["basis"].items():
         assert refs.keys_in(basis), code
+    for code, evidence in table["evidence"].items():  # shown before the trainee judges: cited, and no verdict
+        assert refs.keys_in(evidence), code
+        assert not [v for v in verdicts() if v in evidence.lower()], code
     assert list(verdicts()) == ["supported", "partly supported", "overstated", "not supported", "not tested"]
     with pytest.raises(ValueError, match="No claim 'nope'"):
         claims("nope")
+
+
+def test_evidence_that_names_a_verdict_is_refused(tmp_path, monkeypatch):
+    import csv
+
+    from course.data import claims as claims_module
+    rows = list(csv.DictReader(dataset("claims.csv").open(encoding="utf-8")))
+    rows[0]["evidence"] += " This claim is overstated."
+    path = tmp_path / "claims.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    monkeypatch.setattr(claims_module, "read_csv", lambda name, schema: list(csv.DictReader(path.open())))
+    claims_module._claims.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="names the verdict 'overstated'"):
+            claims_module.claims()
+    finally:
+        claims_module._claims.cache_clear()
 
 
 def test_trainee_text_cites_keys_not_worksheet_ids():

@@ -222,6 +222,6 @@ def trajectory_figure(table: pd.DataFrame, arms=None) -> go.Figure:
                       yaxis=dict(title="GAD-7 total, mean", range=[0, 21]), height=560 + 22 * len(arms))
     _legend_on_top(fig, len(arms))
     return _finish(fig, "GAD-7 over time by arm (simulated cohort)", "Lines: mean score; bands: 95% interval of "
-                   "the mean. Dotted lines: GAD-7 severity cut-points. Ketamine arms are extrapolated from trials of "
-                   "12 to 20 treatment-refractory patients and are a different simulated study from the other arms.",
+                   "the mean. Dotted lines: GAD-7 severity cut-points. One simulated first-line study with no ketamine "
+                   "arm: ketamine is taught from published figures.",
                    "simulated", *dict.fromkeys(("spitzer2006",) + parameter_sources(arms)))

@@ -1,16 +1,13 @@
 """Seeded generator of the simulated GAD-7 cohort: ``datasets/cohort_gad7.csv``.
 
-SIMULATED, NOT REAL PATIENTS. Five arms of 100 invented patients each, scored on the GAD-7 at weeks
-0, 1, 2, 4, 8, 12 and 26, in two simulated studies that must not be compared with each other:
-
-- ``conventional``: CBT, SSRI/SNRI and pill placebo, in people with GAD;
-- ``ketamine_extrapolation``: a short ketamine course with or without weekly maintenance, in
-  treatment-refractory people. It is extrapolated from trials of 12 to 20 patients: a teaching device
-  that shows a fast drop fading without repeat doses, NOT a prediction.
+SIMULATED, NOT REAL PATIENTS. Three arms of 100 invented patients each (CBT, SSRI/SNRI and pill placebo, in
+people with GAD: one simulated first-line study), scored on the GAD-7 at weeks 0, 1, 2, 4, 8, 12 and 26.
+There is no ketamine arm: the ketamine anxiety studies (12 to 20 patients, ratings an hour after a dose)
+cannot honestly be turned into a GAD-7 trajectory, so the course teaches ketamine from published figures.
 
 Each patient gets a baseline score and a personal reduction drawn from a distribution whose parameters
 come from published figures (``datasets/cohort_design.yaml``, each with its keys, or marked as a design choice); the arm
-decides how fast the reduction arrives and whether it lasts. ``datasets/DATACARD.md`` explains each one.
+decides how fast the reduction arrives. ``datasets/DATACARD.md`` explains each one.
 
 Regenerate with ``course data``: same seed, byte-identical file. Standard library
 only (``random.random`` is the one generator stream Python keeps stable across versions).
@@ -80,26 +77,6 @@ def _conventional(rng: random.Random, arm: str) -> list[int]:
     return [baseline] + [_observed(rng, baseline, reduction * share(w)) for w in design()["weeks"][1:]]
 
 
-def _ketamine(rng: random.Random, maintenance: bool) -> list[int]:
-    baseline = _baseline(rng)
-    acute = _reduction(rng, _value("ketamine_reduction"))
-    # After the effect fades, patients keep their rank but settle at a small nonspecific improvement.
-    settled = acute - (_value("ketamine_reduction") - _value("ketamine_settled_reduction"))
-    last_dose = _value("ketamine_course_last_week")
-    scores = [baseline]
-    for week in design()["weeks"][1:]:
-        if week <= last_dose:
-            reduction = acute
-        else:
-            fade = math.exp(-(week - last_dose) / _value("ketamine_fade_weeks"))
-            reduction = settled + (acute - settled) * fade
-        scores.append(_observed(rng, baseline, reduction))
-        responded = scores[-1] <= (1 - _value("maintenance_entry_reduction")) * baseline
-        if maintenance and week == last_dose and responded:
-            last_dose = _value("maintenance_last_week")
-    return scores
-
-
 def build_cohort(seed: int | None = None) -> list[dict]:
     """The cohort as rows (patient, study, arm, week, score, scale, simulated), in a fixed order."""
     rng = random.Random(design()["seed"] if seed is None else seed)
@@ -109,10 +86,7 @@ def build_cohort(seed: int | None = None) -> list[dict]:
     for arm in design()["arms"]:
         for _ in range(design()["patients_per_arm"]):
             number += 1
-            if arm.startswith("ketamine"):
-                scores = _ketamine(rng, maintenance=arm == "ketamine_maintenance")
-            else:
-                scores = _conventional(rng, arm)
+            scores = _conventional(rng, arm)
             rows += [{"patient": f"S{number:03d}", "study": studies[arm], "arm": arm, "week": week,
                       "score": score, "scale": "GAD-7", "simulated": True} for week, score in zip(weeks, scores)]
     return rows
