@@ -19,7 +19,8 @@ from pathlib import Path
 
 import nbformat
 
-from .data.syllabus import module as syllabus_module, pass_mark
+from .data.syllabus import module as syllabus_module
+from .data.syllabus import pass_mark
 from .paths import checkout
 
 ROLES = ("answer", "check", "written", "display", "try")

@@ -53,6 +53,10 @@ def _in_function_imports(path: Path):
             yield node, lines
 
 
+def _importing(lines, n):
+    return n >= 0 and lines[n].lstrip().startswith(("from ", "import "))
+
+
 def test_in_function_imports_say_why():
     # A lazy import is for start-up cost or a cycle, and says so in a comment on its line or the line above
     # (a block of imports shares the comment above its first line).
@@ -60,7 +64,8 @@ def test_in_function_imports_say_why():
     for path in sorted(PACKAGE.rglob("*.py")):
         for node, lines in _in_function_imports(path):
             row = node.lineno - 1
-            while row > 0 and lines[row - 1].lstrip().startswith(("from ", "import ")) and "#" not in lines[row]:
+            while row > 0 and "#" not in lines[row] and (
+                    _importing(lines, row - 1) or not lines[row - 1].strip() and _importing(lines, row - 2)):
                 row -= 1
             here, above = lines[row], lines[row - 1] if row else ""
             if "#" not in here and not above.lstrip().startswith("#"):

@@ -63,7 +63,8 @@ def disclosures_html(provider: Provider, pass_fraction: float | None = None) -> 
     table = (f"<table><tr><th scope='col'>name</th><th scope='col'>role</th><th scope='col'>financial relationships "
              f"(past 24 months)</th><th scope='col'>mitigation</th></tr>{rows}</table>" if rows
              else "<p>No disclosures were entered.</p>")
-    return _page("Disclosures", f"{facts_html(provider, pass_fraction)}<h2>Disclosure of financial relationships</h2>{table}")
+    return _page("Disclosures", f"{facts_html(provider, pass_fraction)}<h2>Disclosure of financial relationships</h2>"
+                 f"{table}")
 
 
 def write_activity_pages(folder: Path, provider: Provider, pass_fraction: float | None = None) -> list[Path]:

@@ -27,7 +27,7 @@ from ..quizzes import booster_text
 from ..validation import whole_number
 from .exchange import Release, release_notebook
 from .items import booster_plan, objective_of
-from .report import CohortData, collect_data
+from .results import CohortData, collect_data
 from .workspace import Workspace
 
 ROUND_NAME = re.compile(r"^booster-[0-9]{1,3}$")

@@ -24,7 +24,7 @@ import pandas as pd
 from ..data.provider import Provider
 from ..data.syllabus import course_title, teaching_modules
 from ..data.syllabus import module as syllabus_module
-from .report import CohortData, collect_data
+from .results import CohortData, collect_data
 from .workspace import Workspace
 
 EVALUATION = "evaluation"

@@ -77,7 +77,8 @@ def _new(args) -> int:
     print(f"made cohort {ws.name} at {ws.path} with {len(ws.roster())} trainees")
     print(f"  course id: {ws.name} (nbgrader's course_id: trainees' Assignment List and the hub's groups use it)")
     print(f"  gradebook: {ws.settings.db_url}\n  exchange:  {ws.exchange}\n  settings:  {ws.path / 'cohort.json'}")
-    print(f"  provider:  {provider.name}; {'accredited: ' + provider.statement if provider.accredited else 'not accredited'}")
+    accredited = f"accredited: {provider.statement}" if provider.accredited else "not accredited"
+    print(f"  provider:  {provider.name}; {accredited}")
     print(f"  activity:  {ws.path / 'activity'} (needs and objectives, disclosures, the cohort's start-here.ipynb)")
     return 0
 
@@ -151,7 +152,8 @@ def _boosters(args) -> int:
 
 def _report(args) -> int:
     # start-up cost: each command imports only what it uses
-    from .report import needs_help, collect_data, write_report
+    from .report import write_report
+    from .results import collect_data, needs_help
     ws = _open(args)
     data = collect_data(ws)
     path = write_report(ws, data)

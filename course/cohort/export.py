@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .files import write_atomically
 from .grading import STATUSES
-from .report import CohortData, collect_data
+from .results import CohortData, collect_data
 from .workspace import Workspace
 
 GRADES_COLUMNS = ["trainee", "name", "email", "section", "module", "status", "status_label", "score",

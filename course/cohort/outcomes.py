@@ -20,7 +20,7 @@ from ..data.syllabus import objectives
 from ..evaluation import ANSWERS_FILE, load, problems, questions, summarise
 from ..variants import recorded_variant
 from .items import objective_of
-from .report import CohortData, item_table
+from .results import CohortData, item_table
 from .time_records import submitted_minutes
 from .workspace import Workspace
 

@@ -1,171 +1,83 @@
 """The cohort dashboard: one self-contained HTML page (plotly.js inlined once).
 
-It shows completion per module, score distributions, an item analysis of every graded cell
-(difficulty and discrimination), every submission's status, and the trainees who may need help.
-The numbers come from the gradebook (scores, including manual grades) and the grading records
-(statuses); ``cohort_table`` and ``item_table`` are the pure data behind the page and the exports.
+For instructors: completion per module, score distributions, an item analysis of every graded cell (difficulty and
+discrimination) with the items that behave badly, every submission's status, and the trainees who may need help.
+For the program: learning gains from the pre-test to the post-test, retention in the booster rounds, the cohort's
+paths through the cases, time on task, the variants trainees used, and the anonymous evaluation.
 """
 from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 
-from .grading import STATUSES, records
+from ..evaluation import summarise
+from .boosters import retention
+from .case_paths import cohort_case_paths, sankey
+from .grading import STATUSES
+from .outcomes import (
+    GAIN_METHOD,
+    MIN_TRAINEES,
+    TOO_EASY,
+    TOO_HARD,
+    evaluation_csv,
+    evaluation_responses,
+    item_flags,
+    pre_post,
+    time_on_task,
+    variants_used,
+)
+from .results import CONCERNS, CohortData, collect_data, item_table, needs_help
+from .time_records import METHOD as TIME_METHOD
 from .workspace import Workspace
-
-#: Statuses that mean the trainee (or their submission) needs a look, besides failing or missing work.
-CONCERNS = ("too-large", "corrupt-notebook", "unknown-notebook", "kernel-died", "stuck", "grading-error",
-            "notebook-missing", "cell-deleted", "cell-edited", "timed-out", "memory-limit")
-
-
-# --------------------------------------------------------------------------------------------------
-# Data
-
-@dataclass
-class CohortData:
-    modules: list            # released module ids, in course order
-    max_points: dict         # module -> points
-    table: pd.DataFrame      # one row per (trainee, module): see cohort_table
-    items: pd.DataFrame      # one row per (trainee, module, item): score, points
-    pass_fraction: float
-
-
-def collect_data(ws: Workspace) -> CohortData:
-    """Everything the report, the exports and the certificates need, read once from the workspace."""
-    modules = ws.released_modules()
-    roster = ws.roster()
-    rows, items, max_points = [], [], {}
-    with ws.gradebook() as gb:
-        for module_id in modules:
-            assignment = gb.find_assignment(module_id)
-            max_points[module_id] = float(assignment.max_score)
-            done = records(ws, module_id)
-            submissions = {s.student.id: s for s in assignment.submissions}
-            for trainee in roster:
-                record = done.get(trainee.id)
-                status = record.status if record else "missing"
-                submission = submissions.get(trainee.id)
-                graded = STATUSES[status].graded and submission is not None
-                pending = graded and bool(submission.needs_manual_grade)
-                if graded and status == "needs-manual-grading" and not pending:
-                    status = "graded"  # the grader has finished the written answers since grading ran
-                rows.append(dict(trainee=trainee.id, name=trainee.name,
-                                 sortable_name=f"{trainee.last_name}, {trainee.first_name}", email=trainee.email,
-                                 section=trainee.section, module=module_id, status=status,
-                                 score=float(submission.score) if graded else math.nan,
-                                 max_score=max_points[module_id], pending_manual=pending,
-                                 submitted=submission.timestamp if submission is not None else None,
-                                 detail=record.detail() if record else "no submission collected"))
-                if graded:
-                    for nb in submission.notebooks:
-                        for grade in nb.grades:
-                            items.append(dict(trainee=trainee.id, module=module_id, item=grade.name,
-                                              score=float(grade.score), points=float(grade.max_score),
-                                              pending=bool(grade.needs_manual_grade)))
-    table = cohort_table(pd.DataFrame(rows, columns=_ROW_COLUMNS), ws.settings.pass_fraction)
-    return CohortData(modules, max_points, table, pd.DataFrame(items, columns=_ITEM_COLUMNS),
-                      ws.settings.pass_fraction)
-
-
-_ROW_COLUMNS = ["trainee", "name", "sortable_name", "email", "section", "module", "status", "score", "max_score",
-                "pending_manual", "detail", "submitted"]
-_ITEM_COLUMNS = ["trainee", "module", "item", "score", "points", "pending"]
-
-
-def cohort_table(rows: pd.DataFrame, pass_fraction: float) -> pd.DataFrame:
-    """Add ``percent``, ``complete`` (graded, nothing pending) and ``passed`` to per-submission rows."""
-    if not isinstance(rows, pd.DataFrame) or set(_ROW_COLUMNS) - set(rows.columns):
-        raise ValueError(f"rows must be a DataFrame with the columns {', '.join(_ROW_COLUMNS)}.")
-    if not isinstance(pass_fraction, (int, float)) or not 0 <= pass_fraction <= 1 or math.isnan(pass_fraction):
-        raise ValueError("pass_fraction must be a number from 0 to 1.")
-    table = rows.copy()
-    maxima = table["max_score"].astype(float)
-    table["percent"] = (100 * table["score"].astype(float) / maxima.where(maxima > 0)).round(1)
-    table["complete"] = table["status"].map(lambda s: STATUSES[s].graded) & ~table["pending_manual"].astype(bool) \
-        & table["score"].notna()
-    table["passed"] = table["complete"] & (table["score"] >= pass_fraction * maxima - 1e-9)
-    return table
-
-
-def item_table(items: pd.DataFrame) -> pd.DataFrame:
-    """Item analysis of graded cells: one row per (module, item).
-
-    ``difficulty`` is the mean score as a share of the item's points (1 = everyone got it). ``discrimination``
-    is the corrected item-total correlation: Pearson's r between the item score and the rest of the
-    trainee's module score (for all-or-nothing autograded cells this is the point-biserial correlation);
-    it is left empty with fewer than 3 trainees or when either side does not vary.
-    """
-    if not isinstance(items, pd.DataFrame) or set(_ITEM_COLUMNS) - set(items.columns):
-        raise ValueError(f"items must be a DataFrame with the columns {', '.join(_ITEM_COLUMNS)}.")
-    scores = items[~items["pending"].astype(bool)]
-    if scores[["score", "points"]].isna().any().any() or (scores["points"] <= 0).any():
-        raise ValueError("item scores must be numbers and item points must be positive.")
-    out = []
-    for (module_id, item), group in scores.groupby(["module", "item"], sort=False):
-        totals = scores[scores["module"] == module_id].groupby("trainee")["score"].sum()
-        rest = totals.loc[group["trainee"]].to_numpy() - group["score"].to_numpy()
-        points = float(group["points"].iloc[0])
-        out.append(dict(module=module_id, item=item, points=points, trainees=len(group),
-                        difficulty=round(float(group["score"].mean()) / points, 3),
-                        discrimination=_correlation(group["score"].to_numpy(), rest)))
-    return pd.DataFrame(out, columns=["module", "item", "points", "trainees", "difficulty", "discrimination"])
-
-
-def _correlation(x, y) -> float:
-    if len(x) < 3 or float(pd.Series(x).std()) == 0 or float(pd.Series(y).std()) == 0:
-        return math.nan
-    return round(float(pd.Series(x).corr(pd.Series(y))), 3)
-
-
-def needs_help(table: pd.DataFrame) -> pd.DataFrame:
-    """Trainees with a missing, failed or troubled submission, and why (one row per trainee)."""
-    reasons = {}
-    for row in table.itertuples():
-        why = None
-        if row.status == "missing":
-            why = f"{row.module}: not submitted"
-        elif row.status in CONCERNS:
-            why = f"{row.module}: {STATUSES[row.status].label}"
-        elif row.complete and not row.passed:
-            why = f"{row.module}: {row.percent:g}% (below the pass mark)"
-        if why:
-            reasons.setdefault((row.trainee, row.name), []).append(why)
-    return pd.DataFrame([dict(trainee=t, name=n, reasons="; ".join(r)) for (t, n), r in reasons.items()],
-                        columns=["trainee", "name", "reasons"])
-
 
 # --------------------------------------------------------------------------------------------------
 # The page
 
 def write_report(ws: Workspace, data: CohortData | None = None) -> Path:
-    """Write ``reports/report.html`` and return its path."""
+    """Write ``reports/report.html`` (and ``exports/evaluation.csv`` when evaluations were submitted); return the
+    report's path."""
     data = data or collect_data(ws)
     path = ws.folder("reports") / "report.html"
-    path.write_text(render(ws.name, data), encoding="utf-8")
+    path.write_text(render(ws.name, data, program_sections(ws, data)), encoding="utf-8")
     return path
 
 
-def render(name: str, data: CohortData) -> str:
+def render(name: str, data: CohortData, sections: list | None = None) -> str:
+    """The page: the instructor's part from ``data``, then the program's ``sections`` (title, html, figures)."""
+    figures_ = figures(data)
+    for _, _, extra in sections or []:
+        figures_ += extra
     parts = [fig.to_html(full_html=False, include_plotlyjs=(i == 0), default_width="100%")
-             for i, fig in enumerate(figures(data))]
+             for i, fig in enumerate(figures_)]
+    own, parts = parts[:4], parts[4:]
+    program = []
+    for title, body, extra in sections or []:
+        shown, parts = parts[:len(extra)], parts[len(extra):]
+        program.append(f"<h2>{html.escape(title)}</h2>{body}"
+                       + "".join(f'<section class="figure">{p}</section>' for p in shown))
     table = data.table
     help_rows = needs_help(table)
     items = item_table(data.items)
+    flagged = item_flags(items)
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     trainees = table["trainee"].nunique()
     return _PAGE.format(
         title=html.escape(f"Cohort {name}"), now=now, trainees=trainees, modules=len(data.modules),
         pass_percent=f"{100 * data.pass_fraction:g}",
-        figures="\n".join(f'<section class="figure">{p}</section>' for p in parts),
+        figures="\n".join(f'<section class="figure">{p}</section>' for p in own),
+        flagged=_html_table(flagged, ["module", "item", "trainees", "why"]) if len(flagged) else
+        f"<p>None: no item with at least {MIN_TRAINEES} graded trainees is too easy, too hard or negatively "
+        "discriminating.</p>",
+        program="\n".join(program),
         help=_html_table(help_rows, ["trainee", "name", "reasons"]) if len(help_rows) else
         "<p>Nobody: every released module is submitted, graded and passed.</p>",
         items=_html_table(items, ["module", "item", "points", "trainees", "difficulty", "discrimination"]),
         statuses=_status_matrix(table, data.modules),
+        easy=f"{100 * TOO_EASY:g}", hard=f"{100 * TOO_HARD:g}", minimum=MIN_TRAINEES,
         legend="".join(f"<li><b>{html.escape(s.label)}</b>: {html.escape(s.advice)}</li>" for s in STATUSES.values()),
     )
 
@@ -174,6 +86,7 @@ def figures(data: CohortData) -> list:
     """Completion, score distributions, item analysis and statuses, as plotly figures (the course template)."""
     # start-up cost: imported only where it is needed
     import plotly.graph_objects as go
+
     from ..theme import OKABE_ITO  # also registers the course template
     table, modules = data.table, data.modules
     waiting = table["status"].map(lambda s: STATUSES[s].graded) & table["pending_manual"]
@@ -209,6 +122,138 @@ def figures(data: CohortData) -> list:
                           for code in STATUSES if code in set(table["status"])])
     statuses.update_layout(barmode="group", title_text="Statuses after grading", yaxis_title="submissions")
     return [completion, scores, analysis, statuses]
+
+
+# --------------------------------------------------------------------------------------------------
+# What the program reads
+
+def program_sections(ws: Workspace, data: CohortData) -> list[tuple[str, str, list]]:
+    """The program's sections of the report: (title, HTML, plotly figures) each; a section with nothing to show yet
+    says what it is waiting for."""
+    return [_gains(ws, data), _retention(ws, data), _cases(ws, data), _time(ws, data), _variants(ws, data),
+            _evaluation(ws)]
+
+
+def _gains(ws: Workspace, data: CohortData):
+    title = "Learning gains: pre-test to post-test"
+    by_objective, by_trainee = pre_post(ws, data)
+    if by_objective.empty:
+        return title, "<p>Waiting for graded pre-tests and post-tests from the same trainees.</p>", []
+    import plotly.graph_objects as go  # start-up cost: plotly only when a report is drawn
+
+    from ..theme import OKABE_ITO  # also registers the course template
+    rows = by_objective.iloc[::-1]
+    figure = go.Figure([
+        go.Scatter(x=rows["pre"], y=rows["objective"], mode="markers", name="pre-test", marker_color=OKABE_ITO[5],
+                   marker_size=11),
+        go.Scatter(x=rows["post"], y=rows["objective"], mode="markers", name="post-test", marker_color=OKABE_ITO[2],
+                   marker_size=11, marker_symbol="diamond",
+                   error_x=dict(type="data", symmetric=False, array=(rows["high"] - rows["gain"]).fillna(0),
+                                arrayminus=(rows["gain"] - rows["low"]).fillna(0), color="#888"))])
+    figure.update_layout(title_text="Share of questions right per objective, before and after (bars: the gain's 95% "
+                                    "interval)", xaxis_title="share right", xaxis_range=[-0.05, 1.05],
+                         height=max(300, 40 * len(rows) + 120))
+    trainees = int(by_objective["trainees"].max())
+    body = (f"<p class='note'>{html.escape(GAIN_METHOD)} {trainees} trainee(s) took both tests. Different items for "
+            "the same objective, drawn per trainee: an objective's gain mixes learning with how hard its items are."
+            "</p>" + _html_table(by_objective, ["objective", "text", "trainees", "pre", "post", "gain", "low", "high"])
+            + "<h3>Per trainee</h3>" + _html_table(by_trainee, ["trainee", "pre", "post", "gain"]))
+    return title, body, [figure]
+
+
+def _retention(ws: Workspace, data: CohortData):
+    title = "Retention: booster rounds"
+    rows = retention(ws, data)
+    if rows.empty:
+        return title, "<p>No graded booster round yet (<code>course cohort boosters NAME</code> makes one).</p>", []
+    import plotly.graph_objects as go  # start-up cost: plotly only when a report is drawn
+
+    bins = [0, 14, 28, 56, 10_000]
+    labels = ["under 2 weeks", "2 to 4 weeks", "4 to 8 weeks", "8 weeks or more"]
+    rows = rows.assign(since=pd.cut(rows["days"], bins=bins, labels=labels, right=False))
+    summary = (rows.groupby(["round", "since"], observed=True)
+               .agg(questions=("correct", "size"), trainees=("trainee", "nunique"), right=("correct", "mean"))
+               .reset_index())
+    summary["right"] = summary["right"].round(3)
+    figure = go.Figure([go.Bar(x=g["since"].astype(str), y=g["right"], name=r,
+                               text=[f"n={n}" for n in g["questions"]], textposition="outside")
+                        for r, g in summary.groupby("round", sort=False)])
+    figure.update_layout(barmode="group", title_text="Share of booster questions right, by time since the module was "
+                                                     "completed", yaxis_title="share right", yaxis_range=[0, 1.1],
+                         xaxis_title="time since the module was completed")
+    return title, ("<p class='note'>Each question is counted against the day its objective's module was completed. "
+                   "n is the number of questions behind each bar.</p>"
+                   + _html_table(summary.astype({"since": str}), ["round", "since", "trainees", "questions", "right"]),
+                   [figure])
+
+
+def _cases(ws: Workspace, data: CohortData):
+    title = "Cases: where the cohort went"
+    summaries = cohort_case_paths(ws, data.modules)
+    if not summaries:
+        return title, "<p>No graded notebook has a case record yet.</p>", []
+    parts, figures_ = [], []
+    for summary in summaries.values():
+        criticals = ", ".join(f"{k}: {v}" for k, v in summary.criticals.most_common()) or "none"
+        turns = pd.DataFrame(summary.wrong_turns(), columns=["step", "most chosen other option", "trainees",
+                                                            "reached the step"])
+        parts.append(f"<h3>{html.escape(summary.title)}</h3><p class='note'>{summary.trainees} trainee(s). Critical "
+                     f"errors: {html.escape(criticals)}. Endings: "
+                     + html.escape(", ".join(f"{k}: {v}" for k, v in summary.endings.most_common())) + "</p>"
+                     + (_html_table(turns, list(turns.columns)) if len(turns) else ""))
+        figures_.append(sankey(summary))
+    return title, ("<p class='note'>Replayed by the case engine from the letters each notebook recorded; counts only, "
+                   "never who went where.</p>" + "".join(parts), figures_)
+
+
+def _time(ws: Workspace, data: CohortData):
+    title = "Time on task"
+    table = time_on_task(ws, data)
+    if table.empty:
+        return title, "<p>No submission carries cell timing yet.</p>", []
+    body = f"<p class='note'>Minutes. {html.escape(TIME_METHOD)}</p>" + _html_table(table, list(table.columns))
+    return title, body, []
+
+
+def _variants(ws: Workspace, data: CohortData):
+    title = "Case-number variants"
+    used = variants_used(ws, data)
+    if used.empty:
+        return title, "<p>No graded notebook records a variant yet.</p>", []
+    others = used[(used["recorded_for"] != used["trainee"])
+                  & (used["recorded_for"] != "(no id: self-study numbers)")]
+    counts = used.groupby("module").agg(submissions=("trainee", "size"), distinct=("variant", "nunique")).reset_index()
+    note = (f"<p><b>{len(others)} submission(s) recorded another trainee's variant</b>: "
+            + html.escape(", ".join(f"{r.trainee} ({r.module}, recorded for {r.recorded_for})"
+                                    for r in others.itertuples())) + "</p>") if len(others) else ""
+    return title, ("<p class='note'>Each trainee's case numbers come from their own variant (a stable hash of their "
+                   "id and the module); <code>course variant MODULE --trainee ID</code> shows what a trainee saw.</p>"
+                   + note + _html_table(counts, ["module", "submissions", "distinct"])
+                   + _html_table(used, ["module", "trainee", "variant", "recorded_for"])), []
+
+
+def _evaluation(ws: Workspace):
+    title = "Evaluation (anonymous)"
+    responses = evaluation_responses(ws)
+    if not responses:
+        return title, "<p>No evaluation submitted yet.</p>", []
+    path = ws.folder("exports") / "evaluation.csv"
+    path.write_text(evaluation_csv(responses), encoding="utf-8")
+    summary = summarise(responses)
+    rows = []
+    for entry in summary["questions"].values():
+        if "mean" in entry:
+            detail = f"mean {entry['mean']} (sd {entry['sd']}); " + ", ".join(f"{k}: {v}" for k, v in
+                                                                             entry["counts"].items())
+        elif "counts" in entry:
+            detail = ", ".join(f"{k}: {v}" for k, v in entry["counts"].items())
+        else:
+            detail = " | ".join(entry["texts"]) or "no text"
+        rows.append(dict(question=entry["text"], answers=entry["n"], summary=detail))
+    return title, (f"<p class='note'>{summary['responses']} response(s); no names, free text in alphabetical order. "
+                   f"Also in <code>{html.escape(str(path))}</code>. In a small cohort, free text can still identify "
+                   "its writer: share it with care.</p>"
+                   + _html_table(pd.DataFrame(rows), ["question", "answers", "summary"])), []
 
 
 def _html_table(frame: pd.DataFrame, columns: list[str]) -> str:
@@ -263,6 +308,12 @@ correlation between the item and the rest of the module score (point-biserial fo
 negative means the item does not separate stronger from weaker work and deserves a look. Empty with fewer than 3
 graded trainees or no spread.</p>
 {items}
+<h3>Items that behave badly</h3>
+<p class="note">Too easy: at least {easy}% of the points scored; too hard: at most {hard}%; negative discrimination:
+stronger trainees do worse on the item. Conventional item-analysis rules, applied once {minimum} or more trainees have
+a grade for the item; a flagged item deserves a look, not automatic removal.</p>
+{flagged}
+{program}
 <h2>Every submission</h2>
 {statuses}
 <h3>What the statuses mean</h3><ul class="note">{legend}</ul>

@@ -29,9 +29,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..data.provider import Provider, load_provider
+from ..nbcourse import CELL_TIMEOUT, write_config
 from ..paths import CHECKOUT
 from ..validation import number, whole_number
-from ..nbcourse import CELL_TIMEOUT, write_config
 from . import roster as rosters
 from .sandbox import Limits
 
@@ -164,13 +164,13 @@ class Workspace:
 
     # -- creating and opening ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, name: str, home: Path | str | None = None) -> "Workspace":
+    def open(cls, name: str, home: Path | str | None = None) -> Workspace:
         return cls(cohorts_home(home) / check_name(name))
 
     @classmethod
     def create(cls, name: str, roster_csv: Path, home: Path | str | None = None, db_url: str | None = None,
                exchange: Path | str | None = None, timeout: int = CELL_TIMEOUT,
-               pass_fraction: float = 0.7, provider: Path | str | None = None) -> "Workspace":
+               pass_fraction: float = 0.7, provider: Path | str | None = None) -> Workspace:
         """Make a new cohort workspace. Everything is checked first; a failure leaves nothing behind."""
         check_name(name)
         whole_number(timeout, "the cell timeout (seconds)", 1, 3600)
@@ -257,10 +257,12 @@ def _write_activity(folder: Path, provider: Provider, pass_fraction: float) -> N
     """The activity's pages and the cohort's start page (disclosures before module 00)."""
     # start-up cost: imported only where it is needed (nbformat and the start page only when a cohort is made)
     import nbformat
+
     from ..startpage import start_page
     from .activity import write_activity_pages
     write_activity_pages(folder, provider, pass_fraction)
-    nbformat.write(start_page(provider=provider, pass_fraction=pass_fraction, cohort=True), folder / "start-here.ipynb")
+    page = start_page(provider=provider, pass_fraction=pass_fraction, cohort=True)
+    nbformat.write(page, folder / "start-here.ipynb")
 
 
 def gradebook_at(db_url: str, course_id: str):

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from course.cohort.export import CANVAS_FIXED, canvas_csv, export, grades_csv
-from course.cohort.report import cohort_table, collect_data, item_table, needs_help, write_report
+from course.cohort.report import write_report
+from course.cohort.results import cohort_table, collect_data, item_table, needs_help
 
 from .conftest import MODULE
 
