@@ -583,6 +583,22 @@ def timeline(plan: Plan, patient: dict | None = None, rules=None) -> dict:
             "plan_violations": [str(v) for v in violations if not v.sessions], "note": NOT_A_PRESCRIPTION}
 
 
+def plan_table(plan: Plan):
+    """The plan's sessions as a pandas table to read (date, weekday, kind, modality, measures, notes), in the
+    order written. It checks nothing, so it can show a plan before a question asks which rules it breaks."""
+    import pandas as pd  # start-up cost: pandas only when a table is asked for
+
+    if not isinstance(plan, Plan):
+        raise ValueError(f"plan_table needs a Plan, not {type(plan).__name__}.")
+    plan.validate()
+    catalogue = modalities()
+    return pd.DataFrame([{"date": s.date.isoformat(), "day": s.date.strftime("%a"), "kind": s.kind,
+                          "modality": catalogue[s.modality].short_name if s.modality in catalogue else
+                          (s.modality or ""),
+                          "measures": ", ".join(SCALES[m].name for m in s.measures), "notes": s.notes}
+                         for s in plan.sessions], columns=["date", "day", "kind", "modality", "measures", "notes"])
+
+
 def _date_from(value, what: str) -> datetime.date:
     if isinstance(value, str):
         try:

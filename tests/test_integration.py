@@ -590,6 +590,19 @@ def test_timeline_labels_unknown_modalities():
     assert rows[5]["label"] == "Integration: reiki?" and rows[5]["violations"]
 
 
+def test_plan_table_shows_sessions_as_written_and_checks_nothing():
+    sessions = BAD_PLANS["date_order"](good_sessions())
+    table = integration.plan_table(Plan("P01", sessions))
+    assert list(table.columns) == ["date", "day", "kind", "modality", "measures", "notes"]
+    assert list(table["kind"]) == [s.kind for s in sessions]  # as written, even out of order
+    assert table.loc[0].to_dict() == {"date": "2026-03-02", "day": "Mon", "kind": "evaluation", "modality": "",
+                                      "measures": "GAD-7", "notes": "full evaluation and informed consent"}
+    assert table.loc[2, "modality"] == "CBT restructuring"
+    assert integration.plan_table(Plan("P05", good_sessions()))["kind"].tolist()[0] == "evaluation"
+    with pytest.raises(ValueError, match="plan_table needs a Plan"):
+        integration.plan_table({"patient_id": "P01"})
+
+
 def test_timeline_checks_the_rules_it_is_given():
     plan = Plan("P01", _without(good_sessions(), "review"))
     assert timeline(plan)["plan_violations"] == []
