@@ -2,11 +2,15 @@
 
 - **Routes**: bioavailability *ranges* by route, with their sources (``datasets/routes.csv``).
 - **Arithmetic with units**: ``dose_mg(mg_per_kg=..., weight_kg=...)``, ``mg_per_kg(...)``,
-  ``systemic_exposure_mg(...)``; a value that looks like grams or pounds gets a hint.
-- **Published regimens**: what studies and labels used (``datasets/published_regimens.csv``).
+  ``systemic_exposure_mg(...)``; a value that looks like grams or pounds gets a hint. Worked examples use
+  mg/kg or the fixed :data:`REFERENCE_WEIGHT_KG`, never a person's weight.
+- **Published regimens**: what studies and labels used (``datasets/published_regimens.csv``), and
+  :func:`framework_rows`, each regimen in its own unit (mg/kg or fixed mg) with the share reaching the blood.
 - **Schedules**: session dates, their summary, and the two reported practice patterns.
-- **Monitoring**: checks on one session's vital signs against label thresholds (and, marked as
-  illustrative, a forum source's triggers); each finding carries its reference key.
+- **Monitoring**: checks on one session's vital signs against the label's numbers (and, marked as
+  illustrative, a forum source's triggers); each finding carries its reference key. The label's
+  ≥40/≥25 mmHg rise is :data:`LABEL_RISE`: how often trials saw rises of that size, never a trigger.
+  CADSS totals at 40 min: :func:`cadss_by_session`.
 - **An illustrative concentration curve** by route (one compartment, relative units).
 
 Educational only. Every number comes from the course's evidence sheet with a key that resolves in
@@ -131,6 +135,9 @@ MIN_WEIGHT_KG, MAX_WEIGHT_KG = 30.0, 250.0
 MIN_MG_PER_KG, MAX_MG_PER_KG = 0.05, 10.0
 MIN_DOSE_MG, MAX_DOSE_MG = MIN_MG_PER_KG * MIN_WEIGHT_KG, MAX_MG_PER_KG * MAX_WEIGHT_KG
 LB_PER_KG = 2.20462
+#: A fixed reference adult for worked examples (a course convention, as in pharmacology's "70 kg adult"): the
+#: course turns mg/kg into mg only at this weight, never at a person's weight.
+REFERENCE_WEIGHT_KG = 70.0
 
 
 def _weight_kg(weight_kg) -> float:
@@ -246,6 +253,41 @@ def published_regimens() -> pd.DataFrame:
     Columns: study, key, population, n, route, dose_low, dose_high, dose_unit, schedule,
     evidence_tier, population_is_anxiety, facts, note. Most rows are not anxiety populations."""
     return _regimens().copy()
+
+
+def _span(low: float, high: float, unit: str) -> str:
+    return f"{low:.3g} {unit}" if round(low, 3) == round(high, 3) else f"{low:.3g}–{high:.3g} {unit}"
+
+
+@dataclass(frozen=True)
+class FrameworkRow:
+    """One published regimen by one route, in its own unit, with the share of it that reaches the blood."""
+    study: str
+    key: str
+    population: str
+    population_is_anxiety: bool
+    used: str        # as published: "0.5 mg/kg" or "100–400 mg (fixed)"
+    reaches: str     # in the same unit: "about 0.12–0.16 mg/kg", or why it is unknown
+
+
+def framework_rows(route) -> list[FrameworkRow]:
+    """What published sources used by ``route``, each in its own unit, with the range reaching the blood
+    (low dose × low bioavailability to high dose × high bioavailability).
+
+    No weight enters: a weight-based dose stays in mg/kg and a fixed dose in mg, so nothing here reads as
+    a dose for a person. Arithmetic on published frameworks, not a recommendation."""
+    info = route_info(route)
+    table = _regimens()
+    rows = []
+    for r in table[table["route"] == info.route].to_dict("records"):
+        unit = r["dose_unit"]
+        used = _span(r["dose_low"], r["dose_high"], unit) + (" (fixed)" if unit == "mg" else "")
+        reaches = ("bioavailability not well characterised" if not info.bioavailability_known else
+                   "about " + _span(r["dose_low"] * info.bioavailability_low,
+                                    r["dose_high"] * info.bioavailability_high, unit))
+        rows.append(FrameworkRow(r["study"], r["key"], str(r["population"]), bool(r["population_is_anxiety"]),
+                                 used, reaches))
+    return rows
 
 
 # -- Schedules -------------------------------------------------------------------------------
@@ -401,12 +443,12 @@ def _threshold(name: str, field: str, unit: str, note: str) -> Threshold:
 
 
 FORUM_NOTE = "Illustrative only (a forum source, not a protocol)"
-#: The monitoring numbers the checks below use, read from datasets/thresholds.yaml (defined there once).
+#: The numbers the checks below compare readings with, read from datasets/thresholds.yaml (defined there once):
+#: the label's pre-dose "consider delaying" and its observation minimum, its peak time, and (illustrative only)
+#: a forum's as-needed treatment triggers. The label's rise sizes are not here: see LABEL_RISE.
 THRESHOLDS = {
     "pre_dose_sbp": _threshold("bp_consider_delay", "sbp", "mmHg", "consider delaying if BP >140/90 before dosing"),
     "pre_dose_dbp": _threshold("bp_consider_delay", "dbp", "mmHg", "consider delaying if BP >140/90 before dosing"),
-    "rise_sbp": _threshold("label_rise_frequency", "sbp_rise", "mmHg above pre-dose", "a rise of ≥40 systolic"),
-    "rise_dbp": _threshold("label_rise_frequency", "dbp_rise", "mmHg above pre-dose", "or ≥25 diastolic"),
     "label_peak": _threshold("bp_peak", "minutes", "min after dosing", "BP rises peak ~40 min, last ~4 h"),
     "observation": _threshold("observation", "minutes", "min after dosing", "REMS: monitor at least 2 h"),
     "forum_sbp_twice": _threshold("forum_prn_triggers", "sbp_twice", "mmHg", FORUM_NOTE),
@@ -415,6 +457,29 @@ THRESHOLDS = {
     "forum_dbp_once": _threshold("forum_prn_triggers", "dbp_once", "mmHg", FORUM_NOTE),
     "forum_hr": _threshold("forum_prn_triggers", "hr", "bpm", FORUM_NOTE),
 }
+
+
+class LabelRise(NamedTuple):
+    """The size of rise the esketamine label's trials counted, and how often they saw it: a frequency, not a
+    trigger for action (F4.5). A reading can be described as a rise of this size; what to do is a clinical
+    decision for the prescriber under the site's protocol."""
+    sbp: float            # mmHg above pre-dose
+    dbp: float
+    hours: float          # within this many hours of a dose
+    treated: str          # share of treated patients with such a rise at least once in the first 4 weeks
+    placebo: str
+    key: str
+    says: str
+
+
+def _label_rise() -> LabelRise:
+    entry = threshold("label_rise_frequency")
+    return LabelRise(entry["sbp_rise"], entry["dbp_rise"], entry["hours"],
+                     f"{entry['treated_low_pct']:g}–{entry['treated_high_pct']:g}%",
+                     f"{entry['placebo_low_pct']:g}–{entry['placebo_high_pct']:g}%", entry.sources[0], entry.says)
+
+
+LABEL_RISE = _label_rise()
 #: "Sustained" heart rate, for the forum trigger: this many readings in a row (a course convention).
 SUSTAINED_READINGS = int(threshold("sustained_readings")["readings"])
 VITAL_COLUMNS = {"minute": ("minutes from dose", -60, 480), "sbp": ("systolic BP (mmHg)", 60, 260),
@@ -501,18 +566,24 @@ def check_pre_dose(vitals) -> list[Finding]:
     return []
 
 
-def check_rise(vitals) -> list[Finding]:
-    """First post-dose reading ≥40 mmHg systolic or ≥25 diastolic above pre-dose (label, F4.5)."""
+def _label_sized(rises: pd.DataFrame) -> pd.Series:
+    return (rises["sbp_rise"] >= LABEL_RISE.sbp) | (rises["dbp_rise"] >= LABEL_RISE.dbp)
+
+
+def check_label_sized_rise(vitals) -> list[Finding]:
+    """The first post-dose reading with a rise as large as those the esketamine label counted (≥40 mmHg
+    systolic or ≥25 diastolic above pre-dose, F4.5): described with how often the label's trials saw one,
+    never as a trigger for action."""
     rises = rise_from_pre_dose(vitals)
-    sbp, dbp = THRESHOLDS["rise_sbp"], THRESHOLDS["rise_dbp"]
-    crossed = rises[(rises["sbp_rise"] >= sbp.value) | (rises["dbp_rise"] >= dbp.value)]
-    if crossed.empty:
+    sized = rises[_label_sized(rises)]
+    if sized.empty:
         return []
-    first = crossed.iloc[0]
-    return [Finding(float(first["minute"]), "bp_rise",
+    first = sized.iloc[0]
+    return [Finding(float(first["minute"]), "label_sized_rise",
                     f"At {first['minute']:g} min BP is {first['sbp_rise']:+g}/{first['dbp_rise']:+g} mmHg from "
-                    f"pre-dose: a rise of {sbp.value:g} systolic or {dbp.value:g} diastolic or more. "
-                    + threshold("label_rise_frequency").says, sbp.key)]
+                    f"pre-dose: a rise as large as those the esketamine label counted ({LABEL_RISE.sbp:g} systolic "
+                    f"and/or {LABEL_RISE.dbp:g} diastolic or more). {LABEL_RISE.says} What to do is a clinical "
+                    "decision for the prescriber under the site's protocol.", LABEL_RISE.key)]
 
 
 def check_peak(vitals) -> list[Finding]:
@@ -527,21 +598,24 @@ def check_peak(vitals) -> list[Finding]:
 
 
 def check_observation(vitals) -> list[Finding]:
-    """Readings that stop before 2 h (REMS, F4.23), or end with BP still at the label's rise threshold."""
+    """Readings that stop before 2 h (REMS, F4.23), or end with BP still raised by as much as the rises the
+    label counted (not settling: the REMS asks for a check of clinical stability before leaving)."""
     rises = rise_from_pre_dose(vitals)
     last = rises.iloc[-1]
-    observation, sbp, dbp = THRESHOLDS["observation"], THRESHOLDS["rise_sbp"], THRESHOLDS["rise_dbp"]
+    observation, peak = THRESHOLDS["observation"], threshold("bp_peak")
     findings = []
     if last["minute"] < observation.value:
         findings.append(Finding(float(last["minute"]), "observation_short",
                                 f"Readings stop at {last['minute']:g} min: the esketamine REMS requires monitoring for "
                                 f"at least {observation.value:g} min after each dose, then a check of clinical "
                                 "stability before leaving.", observation.key))
-    if last["sbp_rise"] >= sbp.value or last["dbp_rise"] >= dbp.value:
+    if _label_sized(rises.tail(1)).iloc[0]:
         findings.append(Finding(float(last["minute"]), "bp_not_settled",
                                 f"At the last reading ({last['minute']:g} min) BP is still {last['sbp_rise']:+g}/"
-                                f"{last['dbp_rise']:+g} mmHg from pre-dose, at or above the label's rise threshold: "
-                                "not yet back toward baseline.", sbp.key))
+                                f"{last['dbp_rise']:+g} mmHg from pre-dose, as large a rise as those the label "
+                                "counted: not yet settling. The label says rises last about "
+                                f"{peak['lasts_hours']:g} hours, and the REMS asks for an assessment of clinical "
+                                "stability before the patient leaves.", LABEL_RISE.key))
     return findings
 
 
@@ -575,7 +649,8 @@ def check_forum_triggers(vitals) -> list[Finding]:
 
 def monitoring_findings(vitals) -> list[Finding]:
     """Every check above on one session's readings, in time order."""
-    findings = [f for check in (check_pre_dose, check_rise, check_peak, check_observation, check_forum_triggers)
+    findings = [f for check in (check_pre_dose, check_label_sized_rise, check_peak, check_observation,
+                                check_forum_triggers)
                 for f in check(vitals)]
     return sorted(findings, key=lambda f: f.minute)
 
@@ -588,6 +663,16 @@ def _session_vitals() -> pd.DataFrame:
 def load_session_vitals() -> pd.DataFrame:
     """The synthetic session readings (``datasets/session_vitals.csv``; invented, see the data card)."""
     return _session_vitals().copy()
+
+
+def cadss_by_session() -> pd.DataFrame:
+    """One row per synthetic session: patient_id, session, route and the CADSS total at 40 min (0-92).
+
+    The CADSS measures present-state dissociation; it has no severity bands and no action threshold
+    [bremner_manual2014], so this is a record to read, not a check."""
+    table = _session_vitals()
+    rated = table[table["cadss"].notna()]
+    return rated[["patient_id", "session", "route", "minute", "cadss"]].reset_index(drop=True)
 
 
 def session_vitals(patient_id, session) -> pd.DataFrame:

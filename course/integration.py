@@ -3,8 +3,11 @@
 The catalogue (``datasets/modalities.csv``) lists each psychotherapy a KAP programme may pair with
 dosing, with the strength of its evidence in anxiety (FACTS.md §5.1, §6). Matching maps a synthetic
 patient's profile cues to modalities, ranked by that evidence. The plan rules check a sequence of
-preparation, dosing, integration and follow-up sessions; they are course conventions for teaching,
-since KAP has no standard protocol for the number of treatments [psychtimes_kap].
+evaluation, preparation, dosing, integration, review and follow-up sessions; they are course
+conventions for teaching, since KAP has no standard protocol for the number of treatments
+[psychtimes_kap]. A plan is contingent on evaluation: the screen's "proceed" clears a patient for a
+full evaluation with informed consent only, so a plan opens with that evaluation and its baseline
+measures, repeats the same outcome scales at set points, and has a review point (a stopping rule).
 
 Nothing here recommends a treatment for a person: see ``NOT_A_PRESCRIPTION``.
 """
@@ -20,6 +23,7 @@ from .data.patients import DIAGNOSES, PROFILES, get_patient
 from .data.references import check_citations, check_keys
 from .data.thresholds import threshold
 from .paths import dataset
+from .scales import SCALES
 from .screening import triage
 from .validation import choice, whole_number
 
@@ -230,13 +234,26 @@ def matching_report(patient) -> str:
 
 # -- Plans ----------------------------------------------------------------------------------------
 
-SESSION_KINDS = ("preparation", "dosing", "integration", "follow-up")
+SESSION_KINDS = ("evaluation", "preparation", "dosing", "integration", "review", "follow-up")
+#: What each kind of session is, in a clinician's words.
+SESSION_KIND_MEANINGS = {
+    "evaluation": "full evaluation with informed consent (history, examination, risks, alternatives, the "
+                  "off-label status) and the baseline outcome measures; the screen's 'proceed' leads here only",
+    "preparation": "preparation for dosing: goals, expectations, what a dosing session is like, a safety plan",
+    "dosing": "a supervised dosing session",
+    "integration": "an integration session after a dose, with a named psychotherapy modality",
+    "review": "a review point: the repeated measures decide whether dosing stops or goes on",
+    "follow-up": "an end assessment after the last dose, with the same measures",
+}
+#: Outcome scales a plan can repeat (the course's rating scales; the CADSS is a session measure, not an outcome).
+OUTCOME_SCALES = tuple(code for code in SCALES if code != "cadss")
 #: Course convention: the integration session after a dose falls within this many days of it.
 INTEGRATION_WINDOW_DAYS = int(threshold("integration_window")["days"])
+#: Course convention: a review comes after at most this many dosing sessions, and again after every as many more.
+REVIEW_AFTER_DOSES = int(threshold("review_after_doses")["doses"])
 
-#: The plan rules, by name. All are course conventions for teaching: KAP has no standard protocol
-#: for the number of treatments [psychtimes_kap].
-PLAN_RULES = {
+#: The rules on the order of sessions around dosing.
+SESSION_RULES = {
     "date_order": "Sessions are listed in date order.",
     "not_before_start": "No session is dated before the plan's start date.",
     "modality_named": "Every preparation and integration session names its modality (a catalogue code).",
@@ -251,6 +268,27 @@ PLAN_RULES = {
     "triage_allows_dosing": "Dosing sessions are planned only for a patient whose screening triage is "
                             "'proceed'.",
 }
+#: The rules that make a plan contingent on evaluation, measured, and stoppable.
+EVALUATION_RULES = {
+    "evaluation_first": "A full evaluation with informed consent (an 'evaluation' session) comes on a day before "
+                        "any preparation or dosing session: the screen's 'proceed' clears a patient for this "
+                        "evaluation only, not for treatment.",
+    "baseline_measures": "The evaluation records at least one outcome scale (such as 'gad7'): the baseline that "
+                         "later measures are compared with.",
+    "review_point": "A review session, where the repeated measures decide whether dosing stops or goes on, follows "
+                    f"the first dosing session, and at most {REVIEW_AFTER_DOSES} dosing sessions come before the "
+                    "first review or between two reviews.",
+    "measures_repeated": "Every review and follow-up session records the same outcome scales as the baseline.",
+}
+_ORDER = ("date_order", "not_before_start", "evaluation_first", "baseline_measures", "modality_named",
+          "known_modality", "one_dose_per_day", "preparation_first", "integration_after_dose",
+          "integration_within_7_days", "review_point", "measures_repeated", "follow_up", "triage_allows_dosing")
+#: Every plan rule, by name, in the order check_plan reports them. All are course conventions for teaching:
+#: KAP has no standard protocol for the number of treatments [psychtimes_kap].
+PLAN_RULES = {name: {**SESSION_RULES, **EVALUATION_RULES}[name] for name in _ORDER}
+#: The rules check_plan applies when none are named. Module 05 (the capstone) still asks for a plan without an
+#: evaluation session; once it asks for plans contingent on evaluation, this becomes tuple(PLAN_RULES).
+DEFAULT_RULES = tuple(name for name in PLAN_RULES if name in SESSION_RULES)
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -266,13 +304,25 @@ def _check_date(value, what: str) -> datetime.date:
     return value
 
 
+def _check_measures(measures, what: str) -> tuple[str, ...]:
+    if isinstance(measures, str) or not isinstance(measures, (list, tuple)):
+        raise ValueError(f"{what} must be a list of outcome scales such as ['gad7'], not {measures!r}.")
+    for code in measures:
+        choice(code, f"each of {what}", OUTCOME_SCALES)
+    if len(set(measures)) != len(measures):
+        raise ValueError(f"{what} name a scale twice: {list(measures)}.")
+    return tuple(measures)
+
+
 @dataclass(frozen=True)
 class Session:
-    """One session of a plan: its kind, date, modality code (preparation/integration) and notes."""
+    """One session of a plan: its kind, date, modality code (preparation/integration), notes, and the outcome
+    scales measured at it (e.g. ``("gad7",)``; a list is kept as a tuple)."""
     kind: str
     date: datetime.date
     modality: str | None = None
     notes: str = ""
+    measures: tuple[str, ...] = ()
 
     def __post_init__(self):
         choice(self.kind, "session kind", SESSION_KINDS)
@@ -282,6 +332,7 @@ class Session:
                              f"or None, not {self.modality!r}.")
         if not isinstance(self.notes, str):
             raise ValueError(f"The {self.kind} session's notes must be text, not {type(self.notes).__name__}.")
+        object.__setattr__(self, "measures", _check_measures(self.measures, f"The {self.kind} session's measures"))
 
     def describe(self) -> str:
         return f"{self.kind} session on {_day(self.date)}"
@@ -408,6 +459,57 @@ def _triage_violations(plan: Plan, patient: dict) -> list[Violation]:
                       "'proceed' triage, and then a full evaluation, opens the way to planning any dosing.", doses)]
 
 
+def _evaluation_violations(plan: Plan) -> list[Violation]:
+    found = []
+    treatment = [(s.date, i) for i, s in enumerate(plan.sessions) if s.kind in ("preparation", "dosing")]
+    first = min(treatment)[0] if treatment else None
+    if first is not None and not any(s.kind == "evaluation" and s.date < first for s in plan.sessions):
+        found.append(Violation("evaluation_first", f"The first preparation or dosing session, on {_day(first)}, "
+                               "has no evaluation session before it. The screen's 'proceed' clears a patient for a "
+                               "full evaluation only: add an evaluation with informed consent and baseline measures "
+                               "on an earlier day.", tuple(i for day, i in treatment if day == first)))
+    evaluations = sorted((s.date, i) for i, s in enumerate(plan.sessions) if s.kind == "evaluation")
+    if not evaluations:
+        return found
+    index = evaluations[0][1]
+    baseline = plan.sessions[index].measures
+    if not baseline:
+        found.append(Violation("baseline_measures", f"The {plan.sessions[index].describe()} records no outcome "
+                               f"scale. Record the baseline with at least one ({', '.join(OUTCOME_SCALES)}), such "
+                               "as the scale built for the patient's diagnosis.", (index,)))
+    for i, s in enumerate(plan.sessions):
+        missing = [m for m in baseline if m not in s.measures]
+        if s.kind in ("review", "follow-up") and missing:
+            found.append(Violation("measures_repeated", f"The {s.describe()} does not record {', '.join(missing)}, "
+                                   "measured at baseline. Repeat the same scales at every review and follow-up, so "
+                                   "that change can be read.", (i,)))
+    return found
+
+
+def _review_violations(plan: Plan) -> list[Violation]:
+    doses = sorted((s.date, i) for i, s in enumerate(plan.sessions) if s.kind == "dosing")
+    if not doses:
+        return []
+    reviews = sorted(s.date for s in plan.sessions if s.kind == "review")
+    found, since, last_review = [], 0, None
+    for day, index in doses:
+        latest = max((r for r in reviews if r <= day), default=None)  # a review on a dosing day comes before it
+        if latest != last_review:
+            since, last_review = 0, latest
+        since += 1
+        if since == REVIEW_AFTER_DOSES + 1:
+            found.append(Violation("review_point", f"The dosing session on {_day(day)} is dosing session {since} "
+                                   f"without a review. Review the repeated measures after at most "
+                                   f"{REVIEW_AFTER_DOSES} dosing sessions (a course convention) and decide there "
+                                   "whether dosing stops or goes on.", (index,)))
+    if not any(r > doses[0][0] for r in reviews):
+        found.append(Violation("review_point", f"Dosing begins on {_day(doses[0][0])}, but no review session "
+                               "follows. Add a review, where the repeated measures decide whether dosing stops or "
+                               f"goes on, at most {REVIEW_AFTER_DOSES} dosing sessions in (a course convention): the "
+                               "plan's stopping rule.", (doses[0][1],)))
+    return found
+
+
 def _patient_for(plan: Plan, patient) -> dict:
     if patient is None:
         return get_patient(plan.patient_id)
@@ -417,20 +519,34 @@ def _patient_for(plan: Plan, patient) -> dict:
     return patient
 
 
-def check_plan(plan: Plan, patient: dict | None = None) -> list[Violation]:
+def _rule_names(rules) -> tuple[str, ...]:
+    if rules is None:
+        return DEFAULT_RULES
+    if isinstance(rules, str) or not hasattr(rules, "__iter__"):
+        raise ValueError(f"rules must be a list of rule names (e.g. list(PLAN_RULES)), not {rules!r}.")
+    names = tuple(rules)
+    for name in names:
+        choice(name, "each rule name", tuple(PLAN_RULES))
+    return names
+
+
+def check_plan(plan: Plan, patient: dict | None = None, rules=None) -> list[Violation]:
     """Every plan rule the plan breaks (an empty list when it passes), in the order of ``PLAN_RULES``.
 
     ``patient`` is the plan's synthetic patient; it is looked up by ``plan.patient_id`` when left out.
+    ``rules`` names the rules to check: ``PLAN_RULES`` for every rule, including the evaluation rules; by
+    default ``DEFAULT_RULES`` (see there).
     """
     if not isinstance(plan, Plan):
         raise ValueError(f"check_plan needs a Plan (patient id and sessions), not {type(plan).__name__}; "
                          "plan_from_dict() builds one from a dictionary.")
+    names = _rule_names(rules)
     plan.validate()
     record = _patient_for(plan, patient)
-    found = (_order_violations(plan) + _modality_violations(plan) + _dosing_violations(plan)
-             + _follow_up_violations(plan) + _triage_violations(plan, record))
-    rule_order = list(PLAN_RULES)
-    return sorted(found, key=lambda v: rule_order.index(v.rule))
+    found = (_order_violations(plan) + _evaluation_violations(plan) + _modality_violations(plan)
+             + _dosing_violations(plan) + _review_violations(plan) + _follow_up_violations(plan)
+             + _triage_violations(plan, record))
+    return sorted((v for v in found if v.rule in names), key=lambda v: _ORDER.index(v.rule))
 
 
 # -- Timeline data and conversion for widgets -----------------------------------------------------
@@ -438,6 +554,8 @@ def check_plan(plan: Plan, patient: dict | None = None) -> list[Violation]:
 
 def _label(session: Session, dose_number: int) -> str:
     title = f"Dosing {dose_number}" if session.kind == "dosing" else session.kind.capitalize()
+    if session.measures:
+        title += f" ({', '.join(SCALES[m].name for m in session.measures)})"
     if session.modality is None:
         return title
     catalogue = modalities()
@@ -445,24 +563,40 @@ def _label(session: Session, dose_number: int) -> str:
     return f"{title}: {name}"
 
 
-def timeline(plan: Plan, patient: dict | None = None) -> dict:
+def timeline(plan: Plan, patient: dict | None = None, rules=None) -> dict:
     """What a session-calendar figure needs: sessions in date order with labels and their violations.
 
-    Returns ``{"patient_id", "sessions": [{"index", "kind", "date", "modality", "label", "notes",
+    Returns ``{"patient_id", "sessions": [{"index", "kind", "date", "modality", "measures", "label", "notes",
     "violations"}], "plan_violations", "note"}``; ``index`` is the session's place in ``plan.sessions``
-    and ``plan_violations`` are the messages that concern no single session.
+    and ``plan_violations`` are the messages that concern no single session. ``rules`` as in check_plan.
     """
-    violations = check_plan(plan, patient)
+    violations = check_plan(plan, patient, rules)
     order = sorted(range(len(plan.sessions)), key=lambda i: plan.sessions[i].date)
     rows, doses = [], 0
     for i in order:
         s = plan.sessions[i]
         doses += s.kind == "dosing"
-        rows.append({"index": i, "kind": s.kind, "date": s.date, "modality": s.modality,
+        rows.append({"index": i, "kind": s.kind, "date": s.date, "modality": s.modality, "measures": s.measures,
                      "label": _label(s, doses), "notes": s.notes,
                      "violations": [str(v) for v in violations if i in v.sessions]})
     return {"patient_id": plan.patient_id, "sessions": rows,
             "plan_violations": [str(v) for v in violations if not v.sessions], "note": NOT_A_PRESCRIPTION}
+
+
+def plan_table(plan: Plan):
+    """The plan's sessions as a pandas table to read (date, weekday, kind, modality, measures, notes), in the
+    order written. It checks nothing, so it can show a plan before a question asks which rules it breaks."""
+    import pandas as pd  # start-up cost: pandas only when a table is asked for
+
+    if not isinstance(plan, Plan):
+        raise ValueError(f"plan_table needs a Plan, not {type(plan).__name__}.")
+    plan.validate()
+    catalogue = modalities()
+    return pd.DataFrame([{"date": s.date.isoformat(), "day": s.date.strftime("%a"), "kind": s.kind,
+                          "modality": catalogue[s.modality].short_name if s.modality in catalogue else
+                          (s.modality or ""),
+                          "measures": ", ".join(SCALES[m].name for m in s.measures), "notes": s.notes}
+                         for s in plan.sessions], columns=["date", "day", "kind", "modality", "measures", "notes"])
 
 
 def _date_from(value, what: str) -> datetime.date:
@@ -487,7 +621,8 @@ def _only_keys(data: dict, allowed: tuple[str, ...], required: tuple[str, ...], 
 
 def plan_from_dict(data: dict) -> Plan:
     """Build a Plan from ``{"patient_id", "start" (optional), "sessions": [{"kind", "date", "modality",
-    "notes"}]}``; dates may be ``datetime.date`` or text such as ``"2026-03-02"``."""
+    "notes", "measures"}]}``; dates may be ``datetime.date`` or text such as ``"2026-03-02"``, measures a list
+    of outcome scales such as ``["gad7"]``."""
     if not isinstance(data, dict):
         raise ValueError(f"plan_from_dict needs a dictionary, not {type(data).__name__}.")
     _only_keys(data, ("patient_id", "start", "sessions"), ("patient_id", "sessions"), "The plan")
@@ -498,9 +633,9 @@ def plan_from_dict(data: dict) -> Plan:
         what = f"Session {n}"
         if not isinstance(item, dict):
             raise ValueError(f"{what} must be a dictionary with kind and date, not {type(item).__name__}.")
-        _only_keys(item, ("kind", "date", "modality", "notes"), ("kind", "date"), what)
+        _only_keys(item, ("kind", "date", "modality", "notes", "measures"), ("kind", "date"), what)
         sessions.append(Session(item["kind"], _date_from(item["date"], f"{what}'s date"),
-                                item.get("modality"), item.get("notes", "")))
+                                item.get("modality"), item.get("notes", ""), item.get("measures", ())))
     start = data.get("start")
     return Plan(data["patient_id"], sessions, None if start is None else _date_from(start, "The plan's start"))
 
@@ -511,33 +646,57 @@ def plan_to_dict(plan: Plan) -> dict:
         raise ValueError(f"plan_to_dict needs a Plan, not {type(plan).__name__}.")
     plan.validate()
     return {"patient_id": plan.patient_id, "start": plan.start.isoformat() if plan.start else None,
-            "sessions": [{"kind": s.kind, "date": s.date.isoformat(), "modality": s.modality, "notes": s.notes}
-                         for s in plan.sessions]}
+            "sessions": [{"kind": s.kind, "date": s.date.isoformat(), "modality": s.modality, "notes": s.notes,
+                          "measures": list(s.measures)} for s in plan.sessions]}
+
+
+#: The outcome scale built for each diagnosis, as Module 01 teaches (a course convention for plans): the GAD-7 for
+#: GAD [spitzer2006], the LSAS for social anxiety [mennin2002], the PDSS for panic and agoraphobia [shear1997],
+#: the PHQ-9 for depression [kroenke2001].
+_SCALE_FOR_DIAGNOSIS = {"GAD": "gad7", "SAD": "lsas", "PD": "pdss", "AGO": "pdss", "MDD": "phq9"}
+
+
+def outcome_measures(patient) -> tuple[str, ...]:
+    """The outcome scales a plan repeats for this patient: the scale built for each diagnosis (GAD-7 when none
+    of the course's scales fits), in the course's scale order."""
+    _, diagnoses = _profile_and_diagnoses(patient)
+    wanted = {_SCALE_FOR_DIAGNOSIS[d] for d in diagnoses if d in _SCALE_FOR_DIAGNOSIS} or {"gad7"}
+    return tuple(code for code in OUTCOME_SCALES if code in wanted)
 
 
 def draft_plan(patient_id: str, start, modalities_: list[str], doses: int = 3, days_between_doses: int = 7,
                integration_delay: int = 1, preparation_sessions: int = 1) -> Plan:
     """A plan laid out from a few choices (what the plan builder widget offers), to be checked by check_plan.
 
-    Preparation sessions fall in the week before the first dose, one integration session follows each dose
-    after ``integration_delay`` days, and a follow-up comes a week after the last integration session. The
-    modalities are used in turn for preparation and integration sessions.
+    The evaluation (with informed consent and the baseline measures: ``outcome_measures`` of the patient) comes on
+    the start date, preparation sessions on the days after it, and the first dose a week after the last of them.
+    One integration session follows each dose after ``integration_delay`` days; a review (the same measures)
+    follows every ``REVIEW_AFTER_DOSES`` doses and the last dose, the day after the dose at the earliest; a
+    follow-up (the same measures) comes a week after the last session. The modalities are used in turn for
+    preparation and integration sessions.
     """
     start = _check_date(start, "start date")
     doses = whole_number(doses, "number of dosing sessions", 0, 20)
     gap = whole_number(days_between_doses, "days between dosing sessions", 1, 60)
     delay = whole_number(integration_delay, "days from a dose to its integration session", 0, 30)
     prep = whole_number(preparation_sessions, "number of preparation sessions", 0, 5)
+    measures = outcome_measures(get_patient(patient_id))
     codes = list(modalities_) or [None]
     cycle = (codes[i % len(codes)] for i in range(10_000))
-    sessions = [Session("preparation", start + datetime.timedelta(days=i), next(cycle)) for i in range(prep)]
-    first_dose = start + datetime.timedelta(days=max(prep, 1) + 6)
+    sessions = [Session("evaluation", start, None, "full evaluation and informed consent", measures)]
+    sessions += [Session("preparation", start + datetime.timedelta(days=1 + i), next(cycle)) for i in range(prep)]
+    first_dose = start + datetime.timedelta(days=prep + 7)
     last = first_dose
-    for n in range(doses):
-        day = first_dose + datetime.timedelta(days=n * gap)
+    for n in range(1, doses + 1):
+        day = first_dose + datetime.timedelta(days=(n - 1) * gap)
         sessions.append(Session("dosing", day))
-        last = day + datetime.timedelta(days=delay)
-        sessions.append(Session("integration", last, next(cycle)))
-    sessions.append(Session("follow-up", last + datetime.timedelta(days=7)))
+        integration = day + datetime.timedelta(days=delay)
+        sessions.append(Session("integration", integration, next(cycle)))
+        last = max(last, integration)
+        if n % REVIEW_AFTER_DOSES == 0 or n == doses:
+            review = day + datetime.timedelta(days=max(delay, 1))
+            sessions.append(Session("review", review, None, "stop or go on, on the repeated measures", measures))
+            last = max(last, review)
+    sessions.append(Session("follow-up", last + datetime.timedelta(days=7), None, "", measures))
     sessions.sort(key=lambda s: s.date)
     return Plan(patient_id, sessions, start)

@@ -152,6 +152,30 @@ def test_regimen_numbers_match_the_fact_sheet():
     assert pd.isna(rows.loc["Spravato label", "n"])
 
 
+def test_framework_rows_keep_each_regimen_in_its_own_unit_and_use_no_weight():
+    iv = {r.key: r for r in dosing.framework_rows("iv")}
+    assert iv["taylor2018"].used == "0.5 mg/kg" and iv["taylor2018"].reaches == "about 0.5 mg/kg"
+    assert iv["taylor2018"].population_is_anxiety
+    sl = {r.key: r for r in dosing.framework_rows("sl")}
+    assert sl["wolfson_lozenge_protocol"].used == "100–400 mg (fixed)"
+    assert sl["wolfson_lozenge_protocol"].reaches == "about 24–128 mg"  # 100 × 24% to 400 × 32%
+    assert not sl["wolfson_lozenge_protocol"].population_is_anxiety
+    sc = dosing.framework_rows("sc")
+    assert sc and all(r.reaches == "bioavailability not well characterised" and "mg/kg" in r.used for r in sc)
+    assert dosing.framework_rows("in_racemic") == []
+    for route in dosing.route_ids():
+        for row in dosing.framework_rows(route):
+            assert " kg" not in row.used + row.reaches  # never "X mg at N kg"
+            evidence.reference(row.key)
+    table = dosing.published_regimens()
+    assert sum(len(dosing.framework_rows(r)) for r in dosing.route_ids()) == len(table)
+
+
+def test_the_reference_weight_is_a_fixed_convention():
+    assert dosing.REFERENCE_WEIGHT_KG == 70
+    assert dosing.dose_mg(0.5, dosing.REFERENCE_WEIGHT_KG) == pytest.approx(35.0)
+
+
 def test_regimens_are_a_fresh_copy():
     mine = dosing.published_regimens()
     mine.loc[0, "dose_low"] = 999
@@ -289,12 +313,30 @@ def test_pre_dose_check_is_strictly_above_140_90(pre, flagged):
 
 
 @pytest.mark.parametrize("rise, flagged", [((40, 0), True), ((0, 25), True), ((39, 24), False)])
-def test_rise_check_uses_40_systolic_or_25_diastolic(rise, flagged):
+def test_a_rise_the_size_the_label_counted_is_40_systolic_or_25_diastolic(rise, flagged):
     vitals = series([120, 120, 130, 120 + rise[0], 125], [80, 80, 85, 80 + rise[1], 82])
-    findings = dosing.check_rise(vitals)
-    assert kinds(findings) == (["bp_rise"] if flagged else [])
+    findings = dosing.check_label_sized_rise(vitals)
+    assert kinds(findings) == (["label_sized_rise"] if flagged else [])
     if flagged:
         assert findings[0].minute == 20 and f"{rise[0]:+d}/{rise[1]:+d}" in findings[0].message
+
+
+def test_the_label_rise_is_a_frequency_and_never_a_trigger():
+    rise = dosing.LABEL_RISE
+    assert (rise.sbp, rise.dbp, rise.hours, rise.treated, rise.placebo) == (40, 25, 1.5, "8–19%", "1–4%")
+    assert rise.key == "spravato_label" and "not a trigger for action" in rise.says
+    # The rise sizes are not among the numbers readings are checked against as limits.
+    assert not any(t.value in (rise.sbp, rise.dbp) and "rise" in name for name, t in dosing.THRESHOLDS.items())
+    surge = series([120, 120, 170, 175, 172], [80, 80, 100, 104, 106])
+    messages = [f.message for f in dosing.monitoring_findings(surge) if f.kind in ("label_sized_rise",
+                                                                                   "bp_not_settled")]
+    assert messages
+    assert len(messages) == 2
+    for message in messages:
+        assert "label counted" in message and "threshold" not in message.lower()
+    (sized,) = dosing.check_label_sized_rise(surge)
+    assert "8-19% of treated and 1-4% of placebo" in sized.message and "not a trigger for action" in sized.message
+    assert "prescriber" in sized.message
 
 
 def test_rise_is_measured_from_the_last_pre_dose_reading():
@@ -302,7 +344,7 @@ def test_rise_is_measured_from_the_last_pre_dose_reading():
     rises = dosing.rise_from_pre_dose(vitals)
     assert list(rises["minute"]) == [10, 20]
     assert list(rises["sbp_rise"]) == [10, 38] and list(rises["dbp_rise"]) == [4, 10]
-    assert dosing.check_rise(vitals) == []
+    assert dosing.check_label_sized_rise(vitals) == []
 
 
 def test_peak_time_is_the_highest_systolic_after_the_dose():
@@ -317,7 +359,11 @@ def test_observation_checks():
     assert "at least 120 min" in short[0].message
     assert dosing.check_observation(calm()) == []
     high_at_end = series([120, 120] + [170] * 12, [80, 80] + [90] * 12)
-    assert kinds(dosing.check_observation(high_at_end)) == ["bp_not_settled"]
+    (not_settled,) = dosing.check_observation(high_at_end)
+    assert not_settled.kind == "bp_not_settled" and "+50/+10" in not_settled.message
+    assert "about 4 hours" in not_settled.message and "clinical stability" in not_settled.message
+    settling = series([120, 120] + [170] * 11 + [159], [80, 80] + [90] * 11 + [104])
+    assert dosing.check_observation(settling) == []  # +39/+24 at the end: smaller than the rises counted
 
 
 def test_forum_bp_triggers():
@@ -343,8 +389,8 @@ def test_findings_come_in_time_order_and_cite_known_keys():
     vitals = series([145, 145, 170, 188, 186, 190], [85, 85, 100, 105, 104, 100], start=-10)
     findings = dosing.monitoring_findings(vitals)
     assert [f.minute for f in findings] == sorted(f.minute for f in findings)
-    assert set(kinds(findings)) == {"pre_dose_bp", "bp_rise", "bp_peak", "forum_bp_twice", "observation_short",
-                                    "bp_not_settled"}
+    assert set(kinds(findings)) == {"pre_dose_bp", "label_sized_rise", "bp_peak", "forum_bp_twice",
+                                    "observation_short", "bp_not_settled"}
     for f in findings:
         evidence.reference(f.key)
     for threshold in dosing.THRESHOLDS.values():
@@ -374,6 +420,16 @@ def with_value(column, row, value):
 def test_bad_vitals_name_the_row(vitals, message):
     with pytest.raises(ValueError, match=message):
         dosing.monitoring_findings(vitals)
+
+
+def test_cadss_by_session_is_one_rating_at_40_minutes_per_session():
+    table = dosing.cadss_by_session()
+    vitals = dosing.load_session_vitals()
+    assert list(table.columns) == ["patient_id", "session", "route", "minute", "cadss"]
+    assert len(table) == len(vitals.groupby(["patient_id", "session"])) and set(table["minute"]) == {40}
+    assert table["cadss"].between(0, 92).all()
+    p16 = table.set_index(["patient_id", "session"]).loc[("P16", 1)]
+    assert p16["cadss"] == vitals.query("patient_id == 'P16' and session == 1 and minute == 40")["cadss"].iloc[0]
 
 
 def test_blank_cadss_is_allowed():

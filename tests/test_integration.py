@@ -16,13 +16,21 @@ from course.data.claims import claims
 from course.data.patients import get_patient, load_patients
 from course.data.references import keys_in, reference, references
 from course.integration import (
+    DEFAULT_RULES,
+    EVALUATION_RULES,
     NOT_A_PRESCRIPTION,
+    OUTCOME_SCALES,
     PLAN_RULES,
+    REVIEW_AFTER_DOSES,
+    SESSION_KINDS,
+    SESSION_RULES,
     Plan,
     Session,
     check_plan,
+    draft_plan,
     match_modalities,
     modalities,
+    outcome_measures,
     plan_from_dict,
     plan_to_dict,
     timeline,
@@ -267,16 +275,19 @@ def test_matching_bad_input(patient, message):
 
 
 def good_sessions():
-    return [Session("preparation", day(0), "cbt", "goals and expectations"),
+    return [Session("evaluation", day(0), None, "full evaluation and informed consent", ("gad7",)),
+            Session("preparation", day(1), "cbt", "goals and expectations"),
             Session("dosing", day(2)),
             Session("integration", day(3), "cbt"),
             Session("dosing", day(9)),
             Session("integration", day(10), "exposure"),
-            Session("follow-up", day(30))]
+            Session("review", day(11), None, "stop or go on", ("gad7",)),
+            Session("follow-up", day(30), None, "", ("gad7",))]
 
 
 def test_a_good_plan_has_no_violations():
     for pid in PROCEED:
+        assert check_plan(Plan(pid, good_sessions(), start=DAY0), rules=PLAN_RULES) == [], pid
         assert check_plan(Plan(pid, good_sessions(), start=DAY0)) == [], pid
 
 
@@ -284,7 +295,7 @@ def _replace(sessions, index, **changes):
     sessions = list(sessions)
     old = sessions[index]
     sessions[index] = Session(**{**{"kind": old.kind, "date": old.date, "modality": old.modality,
-                                   "notes": old.notes}, **changes})
+                                   "notes": old.notes, "measures": old.measures}, **changes})
     return sessions
 
 
@@ -293,43 +304,72 @@ def _without(sessions, kind):
 
 
 BAD_PLANS = {
-    "date_order": lambda s: [s[1], s[0]] + s[2:],
+    "date_order": lambda s: [s[0], s[2], s[1]] + s[3:],
     "not_before_start": lambda s: _replace(s, 0, date=day(-1)),
-    "modality_named": lambda s: _replace(s, 2, modality=None),
-    "known_modality": lambda s: _replace(s, 4, modality="reiki"),
-    "one_dose_per_day": lambda s: s[:2] + [Session("dosing", day(2))] + s[2:],
-    "preparation_first": lambda s: _replace(s, 0, date=day(2)),
-    "integration_after_dose": lambda s: s[:4] + s[5:],
-    "integration_within_7_days": lambda s: _replace(s, 4, date=day(17)),
+    "evaluation_first": lambda s: _without(s, "evaluation"),
+    "baseline_measures": lambda s: _replace(s, 0, measures=()),
+    "modality_named": lambda s: _replace(s, 3, modality=None),
+    "known_modality": lambda s: _replace(s, 5, modality="reiki"),
+    "one_dose_per_day": lambda s: s[:3] + [Session("dosing", day(2))] + s[3:],
+    "preparation_first": lambda s: _replace(s, 1, date=day(2)),
+    "integration_after_dose": lambda s: s[:5] + s[6:],
+    "integration_within_7_days": lambda s: _replace(_replace(s, 5, date=day(17)), 6, date=day(18)),
+    "review_point": lambda s: _without(s, "review"),
+    "measures_repeated": lambda s: _replace(s, 6, measures=("phq9",)),
     "follow_up": lambda s: s[:-1],
 }
 
 
 @pytest.mark.parametrize("rule", list(BAD_PLANS))
 def test_each_rule_fires_alone_on_a_minimal_bad_plan(rule):
-    violations = check_plan(Plan("P01", BAD_PLANS[rule](good_sessions()), start=DAY0))
+    violations = check_plan(Plan("P01", BAD_PLANS[rule](good_sessions()), start=DAY0), rules=PLAN_RULES)
     assert [v.rule for v in violations] == [rule]
     assert violations[0].message.endswith(".") and rule in str(violations[0])
 
 
 def test_every_rule_has_a_bad_plan_and_a_description():
     assert set(BAD_PLANS) | {"triage_allows_dosing"} == set(PLAN_RULES)
+    assert set(PLAN_RULES) == set(SESSION_RULES) | set(EVALUATION_RULES)
+    assert set(EVALUATION_RULES) == {"evaluation_first", "baseline_measures", "review_point", "measures_repeated"}
+    assert "informed consent" in PLAN_RULES["evaluation_first"] and "evaluation only" in PLAN_RULES["evaluation_first"]
+    assert SESSION_KINDS == ("evaluation", "preparation", "dosing", "integration", "review", "follow-up")
+
+
+def test_the_default_rules_leave_out_the_evaluation_rules_until_module_05_asks_for_them():
+    # Module 05 still checks a plan without an evaluation session with check_plan(plan): it keeps passing, and a
+    # caller that names PLAN_RULES gets every rule.
+    assert DEFAULT_RULES == tuple(r for r in PLAN_RULES if r in SESSION_RULES)
+    for rule in EVALUATION_RULES:
+        plan = Plan("P01", BAD_PLANS[rule](good_sessions()), start=DAY0)
+        assert check_plan(plan) == [] and [v.rule for v in check_plan(plan, rules=PLAN_RULES)] == [rule]
+    only = check_plan(Plan("P05", _without(good_sessions(), "evaluation")), rules=["evaluation_first"])
+    assert [v.rule for v in only] == ["evaluation_first"]
+
+
+@pytest.mark.parametrize("rules, message", [
+    (["evaluation"], "each rule name must be one of date_order"),
+    ("evaluation_first", "rules must be a list of rule names"),
+    (5, "rules must be a list of rule names"),
+])
+def test_unknown_rules_are_refused(rules, message):
+    with pytest.raises(ValueError, match=message):
+        check_plan(Plan("P01", good_sessions()), rules=rules)
 
 
 @pytest.mark.parametrize("pid", NOT_PROCEED)
 def test_a_patient_who_does_not_proceed_cannot_be_dosed(pid):
-    violations = check_plan(Plan(pid, good_sessions(), start=DAY0))
+    violations = check_plan(Plan(pid, good_sessions(), start=DAY0), rules=PLAN_RULES)
     assert [v.rule for v in violations] == ["triage_allows_dosing"]
     decision = designed_triage(pid)
     assert f"triage is '{decision}'" in violations[0].message
-    assert violations[0].sessions == (1, 3)
-    assert check_plan(Plan(pid, _without(good_sessions(), "dosing"), start=DAY0)) == []
+    assert violations[0].sessions == (2, 4)
+    assert check_plan(Plan(pid, _without(good_sessions(), "dosing"), start=DAY0), rules=PLAN_RULES) == []
 
 
 @pytest.mark.parametrize("rule, sessions, fragments", [
     ("preparation_first", _without(good_sessions(), "preparation"),
      ["first dosing session, on 4 Mar 2026, has no preparation session", "Add at least one preparation session"]),
-    ("integration_after_dose", good_sessions()[:2] + good_sessions()[3:],
+    ("integration_after_dose", good_sessions()[:3] + good_sessions()[4:],
      ["dosing session on 4 Mar 2026 has no integration session after it and before the next dosing session "
       "on 11 Mar 2026"]),
     ("integration_within_7_days", BAD_PLANS["integration_within_7_days"](good_sessions()),
@@ -337,12 +377,65 @@ def test_a_patient_who_does_not_proceed_cannot_be_dosed(pid):
     ("known_modality", BAD_PLANS["known_modality"](good_sessions()),
      ["'reiki', which is not in the course catalogue", "Use one of: cbt, exposure"]),
     ("date_order", BAD_PLANS["date_order"](good_sessions()),
-     ["The preparation session on 2 Mar 2026 is listed after the dosing session on 4 Mar 2026"]),
+     ["The preparation session on 3 Mar 2026 is listed after the dosing session on 4 Mar 2026"]),
+    ("evaluation_first", BAD_PLANS["evaluation_first"](good_sessions()),
+     ["first preparation or dosing session, on 3 Mar 2026, has no evaluation session before it",
+      "clears a patient for a full evaluation only", "informed consent"]),
+    ("baseline_measures", BAD_PLANS["baseline_measures"](good_sessions()),
+     ["The evaluation session on 2 Mar 2026 records no outcome scale", "gad7, phq9, hama, lsas, pdss"]),
+    ("measures_repeated", BAD_PLANS["measures_repeated"](good_sessions()),
+     ["The review session on 13 Mar 2026 does not record gad7, measured at baseline"]),
+    ("review_point", BAD_PLANS["review_point"](good_sessions()),
+     ["Dosing begins on 4 Mar 2026, but no review session follows", "stopping rule",
+      f"at most {REVIEW_AFTER_DOSES} dosing sessions"]),
 ])
 def test_messages_say_what_is_wrong_and_what_to_do(rule, sessions, fragments):
-    message = next(v.message for v in check_plan(Plan("P01", sessions)) if v.rule == rule)
+    message = next(v.message for v in check_plan(Plan("P01", sessions), rules=PLAN_RULES) if v.rule == rule)
     for fragment in fragments:
         assert fragment in message
+
+
+def _doses_and_reviews(pattern: str) -> list[Session]:
+    """A plan from a pattern such as 'DDDRD': D a dose (with its integration the next day), R a review, one day
+    apart in turn after the evaluation and a preparation session."""
+    sessions = [Session("evaluation", day(0), None, "", ("gad7",)), Session("preparation", day(1), "cbt")]
+    today = 2
+    for letter in pattern:
+        if letter == "D":
+            sessions += [Session("dosing", day(today)), Session("integration", day(today + 1), "cbt")]
+            today += 2
+        else:
+            sessions.append(Session("review", day(today), None, "", ("gad7",)))
+            today += 1
+    return sessions + [Session("follow-up", day(today + 7), None, "", ("gad7",))]
+
+
+@pytest.mark.parametrize("pattern, flagged", [
+    ("DR", []), ("DDDR", []), ("DDDRDDDR", []), ("DDDRDDD", []), ("RDDD", ["no review"]),
+    ("DDDDR", ["dosing session 4"]), ("DRDDDD", ["dosing session 4"]),
+    ("DDDDDDDDR", ["dosing session 4"]), ("D", ["no review"]),
+])
+def test_a_review_comes_after_at_most_three_doses_and_after_dosing_begins(pattern, flagged):
+    assert REVIEW_AFTER_DOSES == 3
+    found = [v.message for v in check_plan(Plan("P01", _doses_and_reviews(pattern)), rules=PLAN_RULES)]
+    assert len(found) == len(flagged), found
+    for message, fragment in zip(found, flagged):
+        assert fragment in message.replace("no review session follows", "no review")
+
+
+def test_a_review_on_a_dosing_day_counts_before_that_dose():
+    sessions = _doses_and_reviews("DDDD")
+    fourth = next(s for s in sessions if s.kind == "dosing" and s.date == day(8))
+    sessions.insert(sessions.index(fourth), Session("review", fourth.date, None, "", ("gad7",)))
+    assert check_plan(Plan("P01", sessions), rules=PLAN_RULES) == []
+
+
+def test_extra_measures_are_allowed_and_missing_ones_are_named():
+    sessions = _replace(good_sessions(), 0, measures=("gad7", "phq9"))
+    sessions = _replace(sessions, 6, measures=("gad7", "phq9", "hama"))
+    (violation,) = check_plan(Plan("P01", sessions), rules=PLAN_RULES)
+    assert violation.rule == "measures_repeated" and "does not record phq9" in violation.message
+    assert violation.sessions == (7,)
 
 
 def test_triage_message_gives_the_screens_reason():
@@ -363,12 +456,16 @@ def test_patient_record_can_be_passed_and_must_match():
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda: Session("dose", day(0)), "session kind must be one of preparation, dosing, integration, follow-up"),
+    (lambda: Session("dose", day(0)),
+     "session kind must be one of evaluation, preparation, dosing, integration, review, follow-up"),
     (lambda: Session("dosing", "2026-03-02"), "must be a date such as datetime.date"),
     (lambda: Session("dosing", datetime.datetime(2026, 3, 2, 9)), "must be a date such as"),
     (lambda: Session("integration", day(0), 5), "modality must be a catalogue code"),
     (lambda: Session("integration", day(0), "  "), "modality must be a catalogue code"),
     (lambda: Session("integration", day(0), "cbt", None), "notes must be text"),
+    (lambda: Session("review", day(0), None, "", "gad7"), "measures must be a list of outcome scales"),
+    (lambda: Session("review", day(0), None, "", ["cadss"]), "must be one of gad7, phq9, hama, lsas, pdss"),
+    (lambda: Session("review", day(0), None, "", ["gad7", "gad7"]), "name a scale twice"),
     (lambda: Plan(5, []), "needs a patient id"),
     (lambda: Plan("P01", "sessions"), "must be a list of Session objects"),
     (lambda: Plan("P01", [{"kind": "dosing"}]), "Session 1 of the plan must be a Session"),
@@ -381,11 +478,50 @@ def test_plan_bad_input(make, message):
         make()
 
 
+def test_measures_are_kept_as_a_tuple():
+    session = Session("review", day(0), None, "", ["gad7", "lsas"])
+    assert session.measures == ("gad7", "lsas") and set(OUTCOME_SCALES) == {"gad7", "phq9", "hama", "lsas", "pdss"}
+
+
 def test_a_plan_changed_after_it_was_made_is_still_checked():
     plan = Plan("P01", good_sessions())
     plan.sessions.append(("dosing", day(40)))
-    with pytest.raises(ValueError, match="Session 7 of the plan must be a Session"):
+    with pytest.raises(ValueError, match="Session 9 of the plan must be a Session"):
         check_plan(plan)
+
+
+# -- Outcome measures and the drafted plans of the plan builder ----------------------------------------
+
+
+@pytest.mark.parametrize("pid, expected", [("P01", ("gad7",)), ("P02", ("lsas",)), ("P03", ("pdss",)),
+                                           ("P04", ("gad7", "phq9")), ("P11", ("gad7", "lsas")),
+                                           ("P20", ("gad7",))])
+def test_outcome_measures_are_the_scales_built_for_the_diagnoses(pid, expected):
+    assert outcome_measures(get_patient(pid)) == expected
+    assert outcome_measures({"diagnoses": ["PTSD"], "profile": get_patient(pid)["profile"]}) == ("gad7",)
+
+
+@settings(deadline=None, max_examples=40)
+@given(st.sampled_from(PROCEED), st.integers(1, 8), st.integers(1, 21), st.integers(1, 7), st.integers(1, 5),
+       st.lists(st.sampled_from(["cbt", "exposure", "emdr", "art", "ifs", "somatic"]), min_size=1, max_size=3))
+def test_drafted_plans_pass_every_rule_when_the_rhythm_allows(pid, doses, gap, delay, prep, codes):
+    # The plan builder's drafts are contingent on evaluation, measured and reviewed; only an integration delay
+    # that reaches the next dose (or the 7-day window) breaks a rule, and then a session rule says so.
+    plan = draft_plan(pid, DAY0, codes, doses, gap, delay, prep)
+    rules = {v.rule for v in check_plan(plan, rules=PLAN_RULES)}
+    if delay < gap or doses == 1:
+        assert rules == set()
+    else:
+        assert rules and rules <= {"integration_after_dose", "review_point"}
+    kinds = [s.kind for s in plan.sessions]
+    assert kinds[0] == "evaluation" and kinds[-1] == "follow-up" and kinds.count("dosing") == doses
+    assert plan.sessions[0].measures == outcome_measures(get_patient(pid)) == plan.sessions[-1].measures
+
+
+def test_a_draft_for_a_patient_who_does_not_proceed_breaks_only_the_triage_rule():
+    for pid in NOT_PROCEED:
+        plan = draft_plan(pid, DAY0, ["cbt"], 2)
+        assert [v.rule for v in check_plan(plan, rules=PLAN_RULES)] == ["triage_allows_dosing"], pid
 
 
 # -- Conversion and timeline -----------------------------------------------------------------------
@@ -403,6 +539,10 @@ def test_a_plan_changed_after_it_was_made_is_still_checked():
     ({"patient_id": "P01", "sessions": [{"kind": "dosing", "date": "2026-03-04", "dose": 1}]}, "unknown field"),
     ({"patient_id": "P01", "sessions": ["dosing"]}, "must be a dictionary with kind and date"),
     ({"patient_id": "P01", "start": "soon", "sessions": []}, "start must be a date written"),
+    ({"patient_id": "P01", "sessions": [{"kind": "review", "date": "2026-03-04", "measures": "gad7"}]},
+     "measures must be a list of outcome scales"),
+    ({"patient_id": "P01", "sessions": [{"kind": "review", "date": "2026-03-04", "measures": ["GAD-7"]}]},
+     "must be one of gad7, phq9, hama, lsas, pdss"),
 ])
 def test_plan_from_dict_bad_input(data, message):
     with pytest.raises(ValueError, match=message):
@@ -412,7 +552,19 @@ def test_plan_from_dict_bad_input(data, message):
 def test_plan_from_dict_accepts_dates_or_text():
     a = plan_from_dict({"patient_id": "P01", "sessions": [{"kind": "dosing", "date": "2026-03-04"}]})
     b = plan_from_dict({"patient_id": "P01", "sessions": [{"kind": "dosing", "date": day(2)}]})
-    assert a == b and a.start is None and a.sessions[0].notes == ""
+    assert a == b and a.start is None and a.sessions[0].notes == "" and a.sessions[0].measures == ()
+    c = plan_from_dict({"patient_id": "P01", "sessions": [{"kind": "evaluation", "date": "2026-03-02",
+                                                          "measures": ["gad7", "phq9"]}]})
+    assert c.sessions[0].measures == ("gad7", "phq9")
+
+
+def test_plans_as_plain_data_are_checked_like_any_plan():
+    # What the plan builder, Module 03's candidate plans and Module 05 pass: dictionaries, not objects.
+    data = plan_to_dict(Plan("P01", good_sessions(), start=DAY0))
+    assert json.loads(json.dumps(data)) == data
+    assert check_plan(plan_from_dict(data), rules=PLAN_RULES) == []
+    del data["sessions"][0]
+    assert [v.rule for v in check_plan(plan_from_dict(data), rules=PLAN_RULES)] == ["evaluation_first"]
 
 
 def test_timeline_orders_sessions_and_attaches_violations():
@@ -420,8 +572,10 @@ def test_timeline_orders_sessions_and_attaches_violations():
     data = timeline(Plan("P01", sessions))
     rows = data["sessions"]
     assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
-    assert [r["label"] for r in rows] == ["Preparation: CBT restructuring", "Dosing 1",
-                                          "Integration: CBT restructuring", "Dosing 2", "Follow-up"]
+    assert [r["label"] for r in rows] == ["Evaluation (GAD-7)", "Preparation: CBT restructuring", "Dosing 1",
+                                          "Integration: CBT restructuring", "Dosing 2", "Review (GAD-7)",
+                                          "Follow-up (GAD-7)"]
+    assert rows[0]["measures"] == ("gad7",) and rows[1]["measures"] == ()
     second_dose = next(r for r in rows if r["label"] == "Dosing 2")
     assert any(v.startswith("integration_after_dose: ") for v in second_dose["violations"])
     assert all(sessions[r["index"]].date == r["date"] and sessions[r["index"]].kind == r["kind"] for r in rows)
@@ -433,7 +587,27 @@ def test_timeline_orders_sessions_and_attaches_violations():
 
 def test_timeline_labels_unknown_modalities():
     rows = timeline(Plan("P01", BAD_PLANS["known_modality"](good_sessions())))["sessions"]
-    assert rows[4]["label"] == "Integration: reiki?" and rows[4]["violations"]
+    assert rows[5]["label"] == "Integration: reiki?" and rows[5]["violations"]
+
+
+def test_plan_table_shows_sessions_as_written_and_checks_nothing():
+    sessions = BAD_PLANS["date_order"](good_sessions())
+    table = integration.plan_table(Plan("P01", sessions))
+    assert list(table.columns) == ["date", "day", "kind", "modality", "measures", "notes"]
+    assert list(table["kind"]) == [s.kind for s in sessions]  # as written, even out of order
+    assert table.loc[0].to_dict() == {"date": "2026-03-02", "day": "Mon", "kind": "evaluation", "modality": "",
+                                      "measures": "GAD-7", "notes": "full evaluation and informed consent"}
+    assert table.loc[2, "modality"] == "CBT restructuring"
+    assert integration.plan_table(Plan("P05", good_sessions()))["kind"].tolist()[0] == "evaluation"
+    with pytest.raises(ValueError, match="plan_table needs a Plan"):
+        integration.plan_table({"patient_id": "P01"})
+
+
+def test_timeline_checks_the_rules_it_is_given():
+    plan = Plan("P01", _without(good_sessions(), "review"))
+    assert timeline(plan)["plan_violations"] == []
+    (row,) = [r for r in timeline(plan, rules=PLAN_RULES)["sessions"] if r["violations"]]
+    assert row["label"] == "Dosing 1" and row["violations"][0].startswith("review_point: ")
 
 
 # -- Property: plans built to the rules pass them, and breaking one rule is caught --------------------
@@ -444,42 +618,61 @@ def valid_plans(draw):
     start = draw(st.dates(date(2024, 1, 1), date(2030, 12, 31)))
     codes = st.sampled_from(list(modalities()))
     notes = st.text(max_size=20)
-    sessions, today = [], start
+    baseline = tuple(draw(st.lists(st.sampled_from(OUTCOME_SCALES), min_size=1, max_size=3, unique=True)))
+    extra = st.lists(st.sampled_from([c for c in OUTCOME_SCALES if c not in baseline]), max_size=1)
+    sessions = [Session("evaluation", start, None, draw(notes), baseline)]
+    today = start
     for _ in range(draw(st.integers(1, 3))):
+        today += timedelta(days=draw(st.integers(1, 3)))
         sessions.append(Session("preparation", today, draw(codes), draw(notes)))
-        today += timedelta(days=draw(st.integers(0, 3)))
-    for _ in range(draw(st.integers(1, 6))):
+    since = 0
+    doses = draw(st.integers(1, 8))
+    for n in range(1, doses + 1):
         today += timedelta(days=draw(st.integers(1, 4)))
         sessions.append(Session("dosing", today, draw(st.one_of(st.none(), codes)), draw(notes)))
+        since += 1
         today += timedelta(days=draw(st.integers(1, integration.INTEGRATION_WINDOW_DAYS)))
         for _ in range(draw(st.integers(1, 2))):
             sessions.append(Session("integration", today, draw(codes), draw(notes)))
+        if since == REVIEW_AFTER_DOSES or n == doses or draw(st.booleans()):
+            sessions.append(Session("review", today, None, draw(notes), baseline + tuple(draw(extra))))
+            since = 0
     today += timedelta(days=draw(st.integers(1, 60)))
-    sessions.append(Session("follow-up", today, draw(st.one_of(st.none(), codes)), draw(notes)))
+    sessions.append(Session("follow-up", today, draw(st.one_of(st.none(), codes)), draw(notes),
+                            baseline + tuple(draw(extra))))
     return Plan(draw(st.sampled_from(PROCEED)), sessions, start=draw(st.sampled_from([None, start])))
 
 
 @settings(deadline=None, max_examples=60)
 @given(valid_plans())
 def test_plans_built_to_the_rules_pass_and_survive_a_round_trip(plan):
-    assert check_plan(plan) == []
+    assert check_plan(plan, rules=PLAN_RULES) == []
     data = plan_to_dict(plan)
     assert plan_from_dict(json.loads(json.dumps(data))) == plan
-    rows = timeline(plan)["sessions"]
+    rows = timeline(plan, rules=PLAN_RULES)["sessions"]
     assert len(rows) == len(plan.sessions) and not any(r["violations"] for r in rows)
+
+
+def _rules_broken(sessions, patient_id):
+    return {v.rule for v in check_plan(Plan(patient_id, sessions), rules=PLAN_RULES)}
 
 
 @settings(deadline=None, max_examples=60)
 @given(valid_plans(), st.data())
 def test_removing_what_a_rule_needs_is_caught(plan, data):
-    for kind, rule in (("preparation", "preparation_first"), ("follow-up", "follow_up")):
-        assert rule in {v.rule for v in check_plan(Plan(plan.patient_id, _without(plan.sessions, kind)))}
+    for kind, rule in (("evaluation", "evaluation_first"), ("preparation", "preparation_first"),
+                       ("review", "review_point"), ("follow-up", "follow_up")):
+        assert rule in _rules_broken(_without(plan.sessions, kind), plan.patient_id)
     doses = [i for i, s in enumerate(plan.sessions) if s.kind == "dosing"]
     dose = plan.sessions[data.draw(st.sampled_from(doses))]
     later = [s.date for s in plan.sessions if s.kind == "dosing" and s.date > dose.date]
     cut = [s for s in plan.sessions if not (s.kind == "integration" and dose.date < s.date
                                             and (not later or s.date < min(later)))]
-    assert "integration_after_dose" in {v.rule for v in check_plan(Plan(plan.patient_id, cut))}
+    assert "integration_after_dose" in _rules_broken(cut, plan.patient_id)
     doubled = plan.sessions + [Session("dosing", dose.date)]
     doubled.sort(key=lambda s: s.date)
-    assert "one_dose_per_day" in {v.rule for v in check_plan(Plan(plan.patient_id, doubled))}
+    assert "one_dose_per_day" in _rules_broken(doubled, plan.patient_id)
+    checked = [i for i, s in enumerate(plan.sessions) if s.kind in ("review", "follow-up")]
+    index = data.draw(st.sampled_from(checked))
+    dropped = _replace(plan.sessions, index, measures=plan.sessions[index].measures[1:])
+    assert "measures_repeated" in _rules_broken(dropped, plan.patient_id)

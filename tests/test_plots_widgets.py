@@ -86,13 +86,13 @@ def test_dosing_figures_are_titled_captioned_and_say_illustration():
     assert any(t.mode == "text" and t.text == ("not well characterised",) for t in sc.data)
 
 
-def test_dose_explorer_shows_studies_arithmetic_and_disclaimer():
-    box = widgets.dose_framework_explorer("iv", 80)
-    route, weight, summary, figure = box.children
-    assert "0.5 mg/kg → 40 mg at 80 kg" in summary.value and "[taylor2018]" in summary.value
-    assert "not a dose" in summary.value
-    weight.value = 60
-    assert "0.5 mg/kg → 30 mg at 60 kg" in summary.value
+def test_dose_explorer_shows_studies_in_their_own_units_and_disclaimer():
+    box = widgets.dose_framework_explorer("iv")
+    route, summary, figure = box.children
+    assert "<td>0.5 mg/kg</td><td>about 0.5 mg/kg</td>" in summary.value and "[taylor2018]" in summary.value
+    assert "not a dose" in summary.value and " kg</td>" not in summary.value  # no "X mg at N kg"
+    route.value = "sl"
+    assert "100–400 mg (fixed)" in summary.value and "about 24–128 mg" in summary.value
     route.value = "sc"
     assert "not well characterised" in summary.value and figure.layout.title.text.startswith("Reported bioavailability")
     route.value = "oral"

@@ -69,10 +69,11 @@ def session_vitals_figure(vitals, title: str, until_minute: float | None = None)
                     line=dict(color=OKABE_ITO[2], width=3))
     fig.add_scatter(x=table["minute"], y=table["hr"], name="heart rate (bpm)", mode="lines",
                     line=dict(color=OKABE_ITO[7], width=1, dash="dot"))
-    lines = [(pre["sbp"] + t["rise_sbp"].value, f"pre-dose +{t['rise_sbp'].value} systolic [spravato_label]",
-              OKABE_ITO[0], "dash"),
-             (pre["dbp"] + t["rise_dbp"].value, f"pre-dose +{t['rise_dbp'].value} diastolic [spravato_label]",
-              OKABE_ITO[2], "dash"),
+    rise = dosing.LABEL_RISE  # the size of rise the label counted: a frequency, not a trigger
+    lines = [(pre["sbp"] + rise.sbp, f"pre-dose +{rise.sbp:g} systolic: a rise the label counted, not a trigger "
+              f"[{rise.key}]", OKABE_ITO[0], "dash"),
+             (pre["dbp"] + rise.dbp, f"pre-dose +{rise.dbp:g} diastolic: a rise the label counted, not a trigger "
+              f"[{rise.key}]", OKABE_ITO[2], "dash"),
              (t["forum_sbp_twice"].value, "180 systolic: forum trigger, illustrative [esketamine_forum]",
               OKABE_ITO[3], "dot")]
     for y, text, colour, dash in lines:
@@ -90,8 +91,10 @@ def session_vitals_figure(vitals, title: str, until_minute: float | None = None)
                         marker=dict(symbol="x", size=14, color=OKABE_ITO[3]))
     fig.update_layout(height=480, xaxis=dict(title="minutes from dose", range=[-15, 135]),
                       yaxis=dict(title="mmHg / bpm"))
-    return captioned(fig, title, "Synthetic session. Thresholds from the esketamine label; the forum trigger is "
-                     "illustrative only. " + dosing.NOT_A_RECOMMENDATION, "spravato_label", "esketamine_forum")
+    return captioned(fig, title, "Synthetic session. Dashed lines: the size of rise the esketamine label's trials "
+                     f"counted ({rise.treated} of treated patients had one at least once), a frequency, not a "
+                     "trigger; the forum trigger is illustrative only. " + dosing.NOT_A_RECOMMENDATION,
+                     "spravato_label", "esketamine_forum")
 
 
 def schedules_figure(schedules: dict) -> go.Figure:

@@ -6,13 +6,15 @@ import plotly.graph_objects as go
 from ..integration import SESSION_KINDS, Plan, timeline
 from ..theme import OKABE_ITO, captioned
 
-_KIND_STYLE = {"preparation": (OKABE_ITO[0], "circle"), "dosing": (OKABE_ITO[1], "diamond"),
-               "integration": (OKABE_ITO[2], "square"), "follow-up": (OKABE_ITO[4], "triangle-up")}
+_KIND_STYLE = {"evaluation": (OKABE_ITO[7], "star"), "preparation": (OKABE_ITO[0], "circle"),
+               "dosing": (OKABE_ITO[1], "diamond"), "integration": (OKABE_ITO[2], "square"),
+               "review": (OKABE_ITO[5], "hexagon"), "follow-up": (OKABE_ITO[4], "triangle-up")}
 
 
-def plan_timeline_figure(plan: Plan, patient: dict | None = None) -> go.Figure:
-    """Sessions on a calendar, one row per kind; sessions that break a plan rule are ringed in vermillion."""
-    data = timeline(plan, patient)
+def plan_timeline_figure(plan: Plan, patient: dict | None = None, rules=None) -> go.Figure:
+    """Sessions on a calendar, one row per kind; sessions that break a plan rule are ringed in vermillion.
+    ``rules`` as in ``integration.check_plan``."""
+    data = timeline(plan, patient, rules)
     fig = go.Figure()
     for kind in SESSION_KINDS:
         rows = [s for s in data["sessions"] if s["kind"] == kind]

@@ -5,7 +5,7 @@ Every reading is invented. For each synthetic patient whose designed triage is "
 10 minutes before the dose to 120 minutes after (90 in two sessions, 150 for one patient), with
 systolic and diastolic BP, heart rate, and a CADSS total at 40 minutes. The BP rise of each
 session is drawn around published means; a few sessions are designed by hand to cross the
-thresholds the monitoring checks teach (``DESIGNED``). How the figures trace to sources:
+reference points the monitoring checks teach (``DESIGNED``). How the figures trace to sources:
 ``datasets/DATACARD.md``.
 
 Regenerate with ``course data``; ``tests/test_session_data.py`` checks the committed file. Same seed,
@@ -48,24 +48,25 @@ CADSS = (20.0, 6.0, 2.0)
 # with this time constant; readings get noise clipped at two SDs.
 SETTLE_MINUTES = 40
 NOISE_SD = {"sbp": 2.0, "dbp": 1.5, "hr": 2.0}
-# Drawn rises are capped below the label's ≥40/≥25 threshold, so every crossing in the file is a
-# designed one (the cap plus the largest noise stays under it).
+# Drawn rises are capped below the size of rise the label counted (≥40/≥25 mmHg, a frequency, not a trigger),
+# so every such rise in the file is a designed one (the cap plus the largest noise stays under it).
 CAP = {"sbp": 30.0, "dbp": 18.0, "hr": 10.0}
 
 #: Sessions designed by hand to teach one monitoring finding each, and the findings they must give.
 DESIGNED = {
     ("P04", 3): dict(pre_dose=(148, 94), rise=(12.0, 8.0), expect=("pre_dose_bp",),
                      why="Pre-dose BP above 140/90 (spravato_label): the label says consider delaying."),
-    ("P11", 2): dict(rise=(63.0, 30.0), settle=400, expect=("bp_rise", "forum_bp_twice", "bp_not_settled"),
+    ("P11", 2): dict(rise=(63.0, 30.0), settle=400,
+                     expect=("label_sized_rise", "forum_bp_twice", "bp_not_settled"),
                      why="Controlled hypertension, and a surge (yale_bp2024: every patient with a history of "
-                         "hypertension had one): above the label's rise threshold, above 180 on two readings "
-                         "(esketamine_forum, illustrative) and still high at 120 min."),
-    ("P16", 2): dict(rise=(30.0, 29.0), expect=("bp_rise",),
-                     why="A diastolic rise of about 29 mmHg crosses the label's ≥25 diastolic on its own "
-                         "(an MAOI may raise BP, spravato_label)."),
-    ("P17", 1): dict(rise=(46.0, 14.0), expect=("bp_rise",),
-                     why="A systolic rise of about 46 mmHg crosses the label's ≥40 (a psychostimulant may raise "
-                         "BP, spravato_label)."),
+                         "hypertension had one): a rise as large as those the label counted, above 180 on two "
+                         "readings (esketamine_forum, illustrative) and still high at 120 min: what now?"),
+    ("P16", 2): dict(rise=(30.0, 29.0), expect=("label_sized_rise",),
+                     why="A diastolic rise of about 29 mmHg is as large as the label's counted ≥25 diastolic on "
+                         "its own (an MAOI may raise BP, spravato_label)."),
+    ("P17", 1): dict(rise=(46.0, 14.0), expect=("label_sized_rise",),
+                     why="A systolic rise of about 46 mmHg is as large as the label's counted ≥40 (a "
+                         "psychostimulant may raise BP, spravato_label)."),
     ("P03", 1): dict(last=90, expect=("observation_short",),
                      why="Readings stop at 90 min: short of the REMS 2 h (spravato_label)."),
     ("P08", 2): dict(last=90, expect=("observation_short",),

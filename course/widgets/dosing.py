@@ -16,55 +16,41 @@ def _span(low: float, high: float, unit: str) -> str:
     return f"{low:.3g} {unit}" if round(low, 3) == round(high, 3) else f"{low:.3g}–{high:.3g} {unit}"
 
 
-def framework_summary_html(route: str, weight_kg: float) -> str:
-    """What published studies used by this route, the arithmetic for a given weight, and the exposure range."""
+def framework_summary_html(route: str) -> str:
+    """What published studies used by this route, each in its own unit (mg/kg or fixed mg), and the exposure."""
     info = dosing.route_info(route)
-    table = dosing.published_regimens()
     rows = []
-    for _, r in table[table["route"] == route].iterrows():
-        if r["dose_unit"] == "mg/kg":
-            low, high = dosing.dose_mg(r["dose_low"], weight_kg), dosing.dose_mg(r["dose_high"], weight_kg)
-            used = (f"{_span(r['dose_low'], r['dose_high'], 'mg/kg')} → {_span(low, high, 'mg')} "
-                    f"at {weight_kg:g} kg")
-        else:
-            low, high = r["dose_low"], r["dose_high"]
-            used = f"{_span(low, high, 'mg')} (fixed)"
-        exposure = dosing.systemic_exposure_mg(high, route)
-        reaches = ("bioavailability not well characterised" if exposure.low_mg is None
-                   else f"about {_span(exposure.low_mg, exposure.high_mg, 'mg')} reaches the blood at the top of the range")
-        anxiety = "anxiety" if r["population_is_anxiety"] else "<b>not an anxiety population</b>"
-        rows.append(f"<tr><td>{html.escape(r['study'])} [{html.escape(r['key'])}]</td><td>{used}</td>"
-                    f"<td>{reaches}</td><td>{html.escape(str(r['population']))} ({anxiety})</td></tr>")
+    for r in dosing.framework_rows(route):
+        anxiety = "anxiety" if r.population_is_anxiety else "<b>not an anxiety population</b>"
+        rows.append(f"<tr><td>{html.escape(r.study)} [{html.escape(r.key)}]</td><td>{html.escape(r.used)}</td>"
+                    f"<td>{html.escape(r.reaches)}</td><td>{html.escape(r.population)} ({anxiety})</td></tr>")
     body = "".join(rows) or "<tr><td colspan=4>No published regimen in the course table for this route.</td></tr>"
     bio = ("not well characterised" if not info.bioavailability_known else
            _span(100 * info.bioavailability_low, 100 * info.bioavailability_high, "%")
            + (f" [{', '.join(info.keys)}]" if info.keys else " (the reference route, by definition)"))
     return (f"<p><b>{html.escape(info.label)}</b>: bioavailability {bio}.</p>"
-            "<table><tr><th>study or source</th><th>what it used</th><th>exposure</th><th>population</th></tr>"
-            f"{body}</table><p style='color:#a33'><b>{html.escape(dosing.NOT_A_RECOMMENDATION)}</b></p>")
+            "<table><tr><th>study or source</th><th>what it used</th><th>reaches the blood</th><th>population</th>"
+            f"</tr>{body}</table><p style='color:#a33'><b>{html.escape(dosing.NOT_A_RECOMMENDATION)}</b></p>")
 
 
-def dose_framework_explorer(route: str = "iv", weight_kg: float = 70.0) -> W.VBox:
-    """Route and weight → the range studies used, the exposure bioavailability implies, the illustrative curve."""
+def dose_framework_explorer(route: str = "iv") -> W.VBox:
+    """Route → what studies used (mg/kg or fixed mg, never a person's weight), the exposure, the illustrative curve."""
     style = {"description_width": "150px"}
     picker = W.Dropdown(options=[(dosing.route_info(r).label, r) for r in dosing.route_ids()], value=route,
                         description="Route", style=style, layout=W.Layout(width="420px"))
-    weight = W.FloatSlider(value=weight_kg, min=dosing.MIN_WEIGHT_KG, max=150, step=1,
-                           description="Weight (kg)", style=style)
     summary = W.HTML()
     figure = go.FigureWidget()
 
     def show(change=None):
-        summary.value = framework_summary_html(picker.value, weight.value)
+        summary.value = framework_summary_html(picker.value)
         if picker.value in dosing.curve_routes():
             replace_figure(figure, concentration_figure(["iv", picker.value] if picker.value != "iv" else ["iv"]))
         else:
             replace_figure(figure, bioavailability_figure(highlight=picker.value))
 
     picker.observe(show, names="value")
-    weight.observe(show, names="value")
     show()
-    return W.VBox([picker, weight, summary, figure])
+    return W.VBox([picker, summary, figure])
 
 
 def monitoring_replay(patient_id: str = "P11", session: int = 2) -> W.VBox:
