@@ -286,9 +286,8 @@ _ORDER = ("date_order", "not_before_start", "evaluation_first", "baseline_measur
 #: Every plan rule, by name, in the order check_plan reports them. All are course conventions for teaching:
 #: KAP has no standard protocol for the number of treatments [psychtimes_kap].
 PLAN_RULES = {name: {**SESSION_RULES, **EVALUATION_RULES}[name] for name in _ORDER}
-#: The rules check_plan applies when none are named. Module 05 (the capstone) still asks for a plan without an
-#: evaluation session; once it asks for plans contingent on evaluation, this becomes tuple(PLAN_RULES).
-DEFAULT_RULES = tuple(name for name in PLAN_RULES if name in SESSION_RULES)
+#: The rules check_plan applies when none are named: all of them (a plan is contingent on an evaluation).
+DEFAULT_RULES = tuple(PLAN_RULES)
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

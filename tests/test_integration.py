@@ -335,13 +335,11 @@ def test_every_rule_has_a_bad_plan_and_a_description():
     assert SESSION_KINDS == ("evaluation", "preparation", "dosing", "integration", "review", "follow-up")
 
 
-def test_the_default_rules_leave_out_the_evaluation_rules_until_module_05_asks_for_them():
-    # Module 05 still checks a plan without an evaluation session with check_plan(plan): it keeps passing, and a
-    # caller that names PLAN_RULES gets every rule.
-    assert DEFAULT_RULES == tuple(r for r in PLAN_RULES if r in SESSION_RULES)
+def test_the_default_rules_are_every_rule_and_a_subset_can_be_named():
+    assert DEFAULT_RULES == tuple(PLAN_RULES)
     for rule in EVALUATION_RULES:
         plan = Plan("P01", BAD_PLANS[rule](good_sessions()), start=DAY0)
-        assert check_plan(plan) == [] and [v.rule for v in check_plan(plan, rules=PLAN_RULES)] == [rule]
+        assert [v.rule for v in check_plan(plan)] == [rule]
     only = check_plan(Plan("P05", _without(good_sessions(), "evaluation")), rules=["evaluation_first"])
     assert [v.rule for v in only] == ["evaluation_first"]
 

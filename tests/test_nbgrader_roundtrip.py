@@ -14,6 +14,9 @@ from course.nbcourse import course_directory, generate, module_ids, nbgrader
 from course.paths import CHECKOUT as ROOT
 
 
+GRADED = [m for m in module_ids() if module(m).kind != "evaluation"]
+
+
 def _auto_cells(nb):
     cells = nb.cells
     return {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
@@ -37,7 +40,7 @@ def _answers_checked_by(nb):
     return feeds
 
 
-@pytest.mark.parametrize("module_id", module_ids())
+@pytest.mark.parametrize("module_id", GRADED)
 def test_round_trip(tmp_path, module_id):
     notebook = module(module_id).notebook
     root = course_directory(tmp_path / "course", [module_id])
@@ -84,7 +87,7 @@ def test_round_trip(tmp_path, module_id):
         [e.evalue for e in errors]
 
 
-@pytest.mark.parametrize("module_id", module_ids())
+@pytest.mark.parametrize("module_id", GRADED)
 def test_validate_release_fails_and_typed_answers_pass(tmp_path, module_id):
     notebook = module(module_id).notebook
     release = ROOT / "modules" / module_id / notebook
@@ -98,3 +101,27 @@ def test_validate_release_fails_and_typed_answers_pass(tmp_path, module_id):
     typed = nbgrader(tmp_path / "typed", "validate", notebook, check=False)
     assert "VALIDATION FAILED" in blank.stdout + blank.stderr
     assert "Success! Your notebook passes all the tests." in typed.stdout + typed.stderr, typed.stdout[-2000:]
+
+
+def test_the_evaluation_goes_through_nbgrader_with_its_answers_as_data(tmp_path):
+    """Released ungraded, submitted with the saved answers file, autograded without a score, summarised anonymously
+    from the file (never by running what a trainee wrote)."""
+    from types import SimpleNamespace
+
+    from course import evaluation
+    from course.cohort.outcomes import evaluation_responses
+
+    name = module("evaluation").notebook
+    root = course_directory(tmp_path / "course", ["evaluation"])
+    release = generate(root, "evaluation") / name
+    assert not _auto_cells(nbformat.read(release, as_version=4)), "nothing in the evaluation is graded"
+    for trainee, rating in (("ana", 5), ("ben", 3)):
+        folder = root / "submitted" / trainee / "evaluation"
+        folder.mkdir(parents=True)
+        nbformat.write(nbformat.read(release, as_version=4), folder / name)
+        evaluation.save({"relevance": rating, "practice_change": "yes"}, folder / evaluation.ANSWERS_FILE)
+    nbgrader(root, "autograde", "evaluation")
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", "kap-anxiety") as gb:
+        assert gb.find_submission("evaluation", "ana").max_score == 0
+    responses = evaluation_responses(SimpleNamespace(course=root))
+    assert sorted(r["relevance"] for r in responses) == [3, 5]
