@@ -13,7 +13,6 @@ from course.lessons import source_notebook
 from course.nbcourse import course_directory, generate, module_ids, nbgrader
 from course.paths import CHECKOUT as ROOT
 
-
 GRADED = [m for m in module_ids() if module(m).kind != "evaluation"]
 
 
