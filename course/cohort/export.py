@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 
 from .files import write_atomically
-from .grading import STATUSES
+from .statuses import STATUSES
 from .report import CohortData, collect_data
 from .workspace import Workspace
 

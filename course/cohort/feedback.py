@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from .grading import STATUSES, records
+from .statuses import STATUSES, records
 from .workspace import Workspace
 
 HIDDEN = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
