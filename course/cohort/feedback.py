@@ -128,18 +128,33 @@ def release_feedback(ws: Workspace, module_id: str, progress: bool = True) -> Fe
     secrets = secret_lines(_source_cells(ws, module_id))
     for student in tqdm(graded, desc=f"feedback {module_id}", unit="trainee", disable=not progress or None):
         check_result(api.generate_feedback(module_id, student, force=True), f"make feedback for {student}")
-        for page in (ws.course / "feedback" / student / module_id).glob("*.html"):
-            found = leaks(page.read_text(encoding="utf-8"), secrets)
+        folder = ws.course / "feedback" / student / module_id
+        notebooks = {p.stem for p in (ws.course / "autograded" / student / module_id).glob("*.ipynb")}
+        for path in sorted(folder.rglob("*")):
+            if path.is_dir() and not path.is_symlink():
+                continue
+            if path.is_symlink() or not path.is_file() or path.suffix != ".html" or path.stem not in notebooks \
+                    or path.parent != folder:
+                path.unlink()
+                raise RuntimeError(f"Feedback for {student} holds {path.name}, which is not a page made from their "
+                                   "own notebook; nothing more was released.")
+            found = leaks(path.read_text(encoding="utf-8"), secrets + private_paths(ws))
             if found:
-                page.unlink()
-                raise RuntimeError(f"Feedback for {student} would show hidden tests or solutions ({found[0]!r}); "
-                                   "nothing more was released. Check the notebook's BEGIN/END markers.")
+                path.unlink()
+                raise RuntimeError(f"Feedback for {student} would show hidden tests, solutions or the grader's "
+                                   f"folders ({found[0]!r}); nothing more was released. Check the notebook's "
+                                   "BEGIN/END markers.")
         if (ws.course / "autograded" / student / module_id / "submission_secret.txt").is_file():
             check_result(api.release_feedback(module_id, student), f"release feedback to {student}")
             run.released.append(student)
         else:  # nbgrader's exchange can only return feedback for work that came through it
             run.not_released.append(student)
     return run
+
+
+def private_paths(ws: Workspace) -> list[str]:
+    """Folders of the grader's that feedback must never show (a trainee's code could print them)."""
+    return [str(ws.path), str(ws.exchange)]
 
 
 def _source_cells(ws: Workspace, module_id: str) -> list[str]:

@@ -113,8 +113,9 @@ class Grader:
             previous = done.get(student)
             unchanged = previous is not None and (
                 previous.checksum == (folder_checksum(original) if original.is_dir() else None))
-            if previous is not None and previous.status == "refused":
-                unchanged = not (original.is_dir() and not previous.checksum)
+            refused = (self.ws.path / "grading" / self.module / f"{student}.refused").is_file()
+            if refused or (previous is not None and previous.status == "refused"):
+                unchanged = False  # refused at collection, or collected again since: cheap to look again
             if self.regrade or not unchanged or previous.status == "grading-error":
                 todo.append(student)
         return todo, len(students) - len(todo)

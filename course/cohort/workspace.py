@@ -41,6 +41,8 @@ _EXTRA_CONFIG = '''
 # Added by `course cohort new`.
 c.CourseDirectory.root = {root!r}
 c.Exchange.root = {exchange!r}
+# Collect copies without following trainees' links (see course/cohort/exchange.py, SafeCollect).
+c.ExchangeFactory.collect = "course.cohort.exchange.SafeCollect"
 # Feedback never shows hidden tests or solution regions (nbgrader issue #917); see course/cohort/feedback.py.
 c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "course.cohort.feedback.HideTests",
                                     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
