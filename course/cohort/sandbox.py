@@ -524,7 +524,7 @@ def serve() -> None:
                     if message is None:  # the launcher went away: end its kernel
                         _end_kernel(key.data, kernels[key.data][1])
                     elif message.isdigit() and int(message) in (signal.SIGINT, signal.SIGTERM):
-                        _signal_group(key.data, int(message))
+                        _signal_kernel(key.data, kernels[key.data][1], int(message))
             while kernels:
                 pid, status = os.waitpid(-1, os.WNOHANG)
                 if pid == 0:
@@ -680,21 +680,32 @@ def _tasks_of(uid: int) -> int:
 
 def _end_kernel(pid: int, uid: int) -> None:
     """End a kernel and every process it started: all processes of its own user, else its process group."""
-    _signal_group(pid, signal.SIGKILL)
     if uid == os.getuid():
-        return
-    killer = os.fork()
-    if killer == 0:  # as the kernel's user, kill(-1) reaches exactly that user's processes
+        _signal_group(pid, signal.SIGKILL)
+    else:  # as the kernel's user, kill(-1) reaches exactly that user's processes
+        _as_user(uid, lambda: [os.kill(-1, signal.SIGKILL) for _ in range(3)])
+
+
+def _signal_kernel(pid: int, uid: int, signum: int) -> None:
+    if uid == os.getuid():
+        _signal_group(pid, signum)
+    else:  # the server holds no capability to signal other users' processes: it becomes the kernel's user
+        _as_user(uid, lambda: _signal_group(pid, signum))
+
+
+def _as_user(uid: int, action) -> None:
+    """Run ``action`` in a child process that has become ``uid`` (the server stays root)."""
+    child = os.fork()
+    if child == 0:
         try:
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
-            for _ in range(3):
-                os.kill(-1, signal.SIGKILL)
+            action()
         except OSError:
             pass
         os._exit(0)
-    os.waitpid(killer, 0)
+    os.waitpid(child, 0)
 
 
 def _signal_group(pid: int, signum: int) -> None:
