@@ -129,15 +129,19 @@ def release_feedback(ws: Workspace, module_id: str, progress: bool = True) -> Fe
     for student in tqdm(graded, desc=f"feedback {module_id}", unit="trainee", disable=not progress or None):
         check_result(api.generate_feedback(module_id, student, force=True), f"make feedback for {student}")
         folder = ws.course / "feedback" / student / module_id
-        notebooks = {p.stem for p in (ws.course / "autograded" / student / module_id).glob("*.ipynb")}
+        own = ws.course / "autograded" / student / module_id
+        notebooks = {p.stem for p in own.glob("*.ipynb")}
         for path in sorted(folder.rglob("*")):
             if path.is_dir() and not path.is_symlink():
                 continue
-            if path.is_symlink() or not path.is_file() or path.suffix != ".html" or path.stem not in notebooks \
-                    or path.parent != folder:
+            rel = path.relative_to(folder)
+            page = path.suffix == ".html" and path.stem in notebooks and path.parent == folder
+            if path.is_symlink() or not path.is_file() or not (page or _same_file(path, own / rel)):
                 path.unlink()
-                raise RuntimeError(f"Feedback for {student} holds {path.name}, which is not a page made from their "
-                                   "own notebook; nothing more was released.")
+                raise RuntimeError(f"Feedback for {student} holds {rel}, which is neither a page made from their "
+                                   "own notebook nor a file of their own submission; nothing more was released.")
+            if not page:
+                continue
             found = leaks(path.read_text(encoding="utf-8"), secrets + private_paths(ws))
             if found:
                 path.unlink()
@@ -150,6 +154,11 @@ def release_feedback(ws: Workspace, module_id: str, progress: bool = True) -> Fe
         else:  # nbgrader's exchange can only return feedback for work that came through it
             run.not_released.append(student)
     return run
+
+
+def _same_file(path, original) -> bool:
+    """``path`` is a copy of ``original``, a regular file of the trainee's own graded submission."""
+    return original.is_file() and not original.is_symlink() and path.read_bytes() == original.read_bytes()
 
 
 def private_paths(ws: Workspace) -> list[str]:

@@ -19,7 +19,7 @@ import stat
 from pathlib import Path
 
 from . import compat
-from .tampering import scan_cells
+from .tampering import imported_names, scan_cells
 
 #: A submitted notebook may have this many more cells than the release before it is refused unread.
 EXTRA_CELLS = 200
@@ -73,7 +73,9 @@ def trainee_code(submitted, released) -> list[tuple[str, str]]:
 
 
 def tampering_findings(submitted, released) -> list:
-    found = scan_cells(trainee_code(submitted, released))
+    locked = [c.source for c in released.cells if c.cell_type == "code"
+              and c.metadata.get("nbgrader", {}).get("locked") and not c.metadata["nbgrader"].get("solution")]
+    found = scan_cells(trainee_code(submitted, released), imported_names(locked))
     return [["tampering", "; ".join(found)[:500]]] if found else []
 
 

@@ -106,7 +106,7 @@ def execute_notebook(job: dict, a_cwd: str, b_cwd: str | None) -> dict:
     reported = _reported(report_cell, marker)
     if isinstance(reported, str):
         answers, seen = {}, None
-        outcome["tampering"].append(reported)
+        outcome["tampering" if reported.startswith("the notebook") else "unreadable"].append(reported)
     else:
         answers, seen = reported
         outcome["unreadable"] = sorted(n for n, e in answers.items() if "unreadable" in e)
@@ -207,7 +207,7 @@ def _reported(cell, marker: str):
     try:
         return parse_report(lines[0])
     except BadAnswers as exc:
-        return f"its answers could not be read: {exc}"
+        return f"its answers could not be read ({exc})"
 
 
 # --------------------------------------------------------------------------------------------------

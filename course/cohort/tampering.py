@@ -48,14 +48,23 @@ def _ipython_source(source: str) -> tuple[str, list[str]]:
     return code, signs
 
 
-def scan(source: str) -> list[str]:
-    """The signs in one cell's code, in plain words (empty for ordinary code)."""
+def scan(source: str, protected=()) -> list[str]:
+    """The signs in one cell's code, in plain words (empty for ordinary code). ``protected``: names the notebook's
+    locked cells import (the course's checks and modules); redefining one is a sign too."""
     code, signs = _ipython_source(source)
     try:
         tree = ast.parse(code)
     except SyntaxError:
         return signs  # code that cannot be parsed cannot run
     for node in ast.walk(tree):
+        bound = [node.name] if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else \
+            [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))] \
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)) else \
+            [(a.asname or a.name).split(".")[0] for a in node.names] if isinstance(node, (ast.Import, ast.ImportFrom)) \
+            else []
+        for name in bound:
+            if name in protected:
+                signs.append(f"redefines {name}")
         if isinstance(node, ast.Call) and _is_magic_call(node):
             kind = node.func.attr
             name = node.args[0].value if kind != "system" and kind != "getoutput" and node.args and \
@@ -104,11 +113,25 @@ def _is_magic_getter(name: ast.Name, tree) -> bool:
     return False
 
 
-def scan_cells(cells) -> list[str]:
+def imported_names(sources) -> set[str]:
+    """Names that import statements in ``sources`` (the release's locked cells) bind."""
+    names = set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
+
+
+def scan_cells(cells, protected=()) -> list[str]:
     """``"cell: sign, sign"`` for each cell (name, source) that shows signs."""
     found = []
     for name, source in cells:
-        signs = scan(source)
+        signs = scan(source, protected)
         if signs:
             found.append(f"{name}: {', '.join(signs[:5])}" + (" ..." if len(signs) > 5 else ""))
     return found
