@@ -114,7 +114,8 @@ def execute_notebook(job: dict, a_cwd: str, b_cwd: str | None) -> dict:
     if test_cells is None:  # B failed: the grader's own kernel, not the trainee's fault
         outcome.update(b_nb)
         return {"notebook": json.dumps(_rest(nb, resources, execute)), **outcome}
-    outcome["tampering"] += compare(seen, clean) if clean is not None else []
+    if clean is not None and not isinstance(reported, str):
+        outcome["tampering"] += compare(seen, clean)
     by_id = {gid: b_nb.cells[i] for gid, i in test_cells.items()}
     for i in tests:
         gid = nb.cells[i].metadata.get("nbgrader", {}).get("grade_id")
@@ -132,7 +133,7 @@ def _rest(nb, resources, execute):
     return nb
 
 
-def _run(execute, nb, resources, which: str, km_only: bool = False):
+def _run(execute, nb, resources, which: str):
     """Execute ``nb`` with ``execute`` in a new sandboxed kernel; (notebook, {error, detail, log})."""
     from jupyter_core.utils import run_sync
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -161,7 +162,11 @@ def _run(execute, nb, resources, which: str, km_only: bool = False):
         else:
             outcome.update(error="kernel-died", detail=describe_exit(km.exit_code()))
     except Exception as exc:  # anything else is reported, never fatal for the other submissions
-        outcome.update(error="grading-error", detail=f"{type(exc).__name__}: {exc}"[:500])
+        if which == "A":  # e.g. forked processes garbling the kernel's messages
+            outcome.update(error="kernel-died", detail="the kernel's connection to the grader broke ("
+                           f"{type(exc).__name__}: {exc})"[:500])
+        else:
+            outcome.update(error="grading-error", detail=f"{type(exc).__name__}: {exc}"[:500])
     finally:
         watchdog.cancel()
         if getattr(execute, "kc", None) is not None:  # nbclient leaves the channels of a kernel it does not own open
