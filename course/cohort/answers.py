@@ -21,7 +21,7 @@ MAX_BYTES = 1_000_000
 MAX_DEPTH = 20
 TAG = "__kap__"
 _NUMPY_SCALARS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16",
-                  "float32", "float64", "bool_", "str_")
+                  "float32", "float64", "bool_", "bool", "str_")
 _KINDS = {"function": "a function", "method": "a function", "builtin_function_or_method": "a function",
           "type": "a class", "module": "a module", "DataFrame": "a table (DataFrame)", "Series": "a pandas Series",
           "ndarray": "a numpy array", "generator": "a generator", "Figure": "a figure",

@@ -34,7 +34,7 @@ from . import compat
 from .files import folder_checksum, submission_files
 from .preparing import (cell_findings, locked_imports, read_notebook, read_regular, remove_tree,
                         snapshot_and_sanitize, tampering_findings, too_many_cells)
-from .running import answer_names, start_worker, timed_out_or_failed_cells
+from .running import answer_names, start_worker, tested_names, timed_out_or_failed_cells
 from .sandbox import SCRATCH_PREFIX, KernelServer, remove_stale_scratch
 from .statuses import FINE, RANK, STATUSES, Record, now, printable, records, save_record, worst
 from .workspace import Workspace, nbgrader_logging
@@ -80,6 +80,7 @@ class Grader:
         self.answers = {name: {c.metadata["nbgrader"]["grade_id"]: answer_names(c) for c in nb.cells
                                if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
                         for name, nb in self.sources.items()}
+        self.tested = {name: tested_names(nb) for name, nb in self.sources.items()}
         self.config = ws.config()
         self.snapshots = ws.course / "grading-snapshots"
         coursedir = ws.coursedir(self.config, submitted_directory=self.snapshots.name)
@@ -182,7 +183,8 @@ class Grader:
     def _work(self, job: _Job) -> dict:
         return {"a_cwd": str(job.a_cwd), "b_cwd": str(job.b_cwd),
                 "notebooks": [{"path": str(p), "source": str(self.source_folder / p.name)
-                               if p.stem in self.sources else None, "answers": self.answers.get(p.stem, {})}
+                               if p.stem in self.sources else None, "answers": self.answers.get(p.stem, {}),
+                               "tested": self.tested.get(p.stem, [])}
                               for p in job.notebooks]}
 
     def _finish_record(self, record: Record, summary: "Summary", bar) -> None:

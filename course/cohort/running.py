@@ -109,7 +109,8 @@ def execute_notebook(job: dict, a_cwd: str, b_cwd: str | None) -> dict:
         outcome["tampering" if reported.startswith("the notebook") else "unreadable"].append(reported)
     else:
         answers, seen = reported
-        outcome["unreadable"] = sorted(n for n, e in answers.items() if "unreadable" in e)
+        tested = set(job.get("tested", answers))
+        outcome["unreadable"] = sorted(n for n, e in answers.items() if "unreadable" in e and n in tested)
     b_nb, test_cells, clean = _run_b(job, answers, b_cwd)
     if test_cells is None:  # B failed: the grader's own kernel, not the trainee's fault
         outcome.update(b_nb)
@@ -314,6 +315,21 @@ def answer_names(cell) -> list[str]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.append(node.name)
     return list(dict.fromkeys(names))
+
+
+def tested_names(nb) -> list[str]:
+    """Names the test cells of a source notebook read (an unreadable helper that no test reads is no finding)."""
+    names = set()
+    for cell in nb.cells:
+        if not _is_test(cell):
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        names |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        names |= {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    return sorted(names)
 
 
 def timed_out_or_failed_cells(nb) -> list:
