@@ -195,6 +195,13 @@ class Grader:
     # -- one submission -----------------------------------------------------------------------------
     def _prepare(self, student: str, roster: set, server: KernelServer, number: int):
         """Check a submission and hand it to nbgrader; a Record if it cannot be graded, else a _Job."""
+        try:
+            return self._check_and_hand_over(student, roster, server, number)
+        except Exception as exc:  # e.g. a file that vanished while it was read: this trainee's status only
+            return Record(student, self.module, "grading-error",
+                          [["grading-error", f"{type(exc).__name__}: {exc}"[:500]]], on_roster=student in roster)
+
+    def _check_and_hand_over(self, student: str, roster: set, server: KernelServer, number: int):
         started = time.time()
         original = self._original(student)
 
