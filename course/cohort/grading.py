@@ -32,7 +32,7 @@ from pathlib import Path
 from ..checks import whole_number
 from . import compat
 from .files import folder_checksum, submission_files
-from .preparing import (cell_findings, locked_imports, read_notebook, read_regular, remove_tree,
+from .preparing import (cell_findings, locked_imports, read_notebook, read_regular,
                         snapshot_and_sanitize, tampering_findings, too_many_cells)
 from .running import answer_names, start_worker, tested_names, timed_out_or_failed_cells
 from .sandbox import SCRATCH_PREFIX, KernelServer, remove_stale_scratch

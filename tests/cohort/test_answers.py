@@ -34,8 +34,9 @@ def test_plain_values_keep_their_type_and_value(value, capsys):
         assert [type(k) for k in namespace["x"]] == [type(k) for k in value]
 
 
-@pytest.mark.parametrize("value, kind", [(lambda: 1, "a function"), (print, "a function"), (object(), "an object of type object"),
-                                         (np.arange(3), "a numpy array"), (type("Bands", (dict,), {})(), "an object of type Bands")])
+@pytest.mark.parametrize("value, kind", [(lambda: 1, "a function"), (print, "a function"),
+                                         (object(), "an object of type object"), (np.arange(3), "a numpy array"),
+                                         (type("Bands", (dict,), {})(), "an object of type Bands")])
 def test_anything_else_fails_the_test_with_a_plain_message(value, kind, capsys):
     x = _round_trip(value, capsys)["x"]
     assert isinstance(x, NotReadable)

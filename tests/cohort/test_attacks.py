@@ -221,7 +221,8 @@ def attacked(tmp_path_factory, local_trainee):
              str(ws.sqlite_file), str(secret), str(ROOT / ".git" / "config"), "/root/.bashrc"]
     writes = [f"/escaped-{MARK}.txt", f"/root/escaped-{MARK}.txt", f"/etc/cron.d/escaped-{MARK}",
               f"{STDLIB}/sitecustomize.py", "/proc/sys/kernel/core_pattern", f"../../escaped-{MARK}.txt",
-              f"../escaped-{MARK}.txt", str(ws.course / f"escaped-{MARK}.txt"), str(ROOT / "course" / "sitecustomize.py")]
+              f"../escaped-{MARK}.txt", str(ws.course / f"escaped-{MARK}.txt"),
+              str(ROOT / "course" / "sitecustomize.py")]
     codes = {name: code.replace("{mark}", MARK) for name, code in TAMPERING.items()}
     codes.update({name: code.replace("{paths!r}", repr(paths)).replace("{writes!r}", repr(writes))
                   .replace("{secret!r}", repr(str(secret))) for name, (code, _) in OTHERS.items()})
@@ -344,11 +345,14 @@ def test_the_grader_never_reads_files_the_kernel_controls(attacked):
 
 def test_limits_hold_per_kernel(attacked):
     ws = attacked["ws"]
-    forks = int(next(line for line in _output(ws, "fork-bomb").splitlines() if line.startswith("FORK-LIMIT")).split()[1])
+    def number(attack, mark):
+        return int(next(line for line in _output(ws, attack).splitlines() if line.startswith(mark)).split()[1])
+
+    forks = number("fork-bomb", "FORK-LIMIT")
     assert forks < LIMITS["processes"], "the kernel and all its children share one process limit"
-    alive = int(next(line for line in _output(ws, "memory-hog").splitlines() if line.startswith("ALIVE")).split()[1])
+    alive = number("memory-hog", "ALIVE")
     assert 0 < alive and alive * 500 < LIMITS["memory_mb"], "children together stay under the kernel's memory"
-    disk = int(next(line for line in _output(ws, "disk-hog").splitlines() if line.startswith("DISK-FULL")).split()[1])
+    disk = number("disk-hog", "DISK-FULL")
     assert disk <= LIMITS["scratch_mb"], "a kernel writes at most its own folder's size"
 
 
