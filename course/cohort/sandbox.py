@@ -48,6 +48,7 @@ import socket
 import subprocess
 import sys
 import sysconfig
+import time
 import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -387,7 +388,6 @@ def _remove_cgroup(group: Path) -> None:
             group.rmdir()
             return
         except OSError:
-            import time
             time.sleep(0.01)
 
 
