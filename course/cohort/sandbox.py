@@ -18,7 +18,10 @@ inside it, so every kernel it forks is inside too:
   user): the only place a kernel can write. Where the grader can mount (root), each kernel's folder is a
   tmpfs of ``scratch_mb``; elsewhere it is a plain folder and only the file-size limit applies;
 - private PID, network (none: no network at all), IPC, UTS and cgroup namespaces; its own ``/proc``
-  (``/proc/sys`` read-only), a minimal ``/dev``, no ``/sys``; a new session; it dies with the grader.
+  (``/proc/sys`` read-only), a minimal ``/dev``, no ``/sys``; a new session; it dies with the grader. As root
+  this is ``--unshare-all`` without the user namespace: a user namespace made by bubblewrap maps a single uid,
+  so kernels could not become users of their own. Parents of bound folders are made 0755 (bubblewrap makes
+  them 0700, which would keep kernels' users from reaching Python under ``/root``).
 
 **Users.** When grading runs as root, the server keeps only CAP_SETUID and CAP_SETGID, and each forked
 kernel becomes a user of its own (a high numeric uid, unique within the run, in no group) before it runs
