@@ -149,7 +149,8 @@ class SafeCollect(ExchangeCollect):
             owner = _local_uid(student)
             fd = _open_checked(src, None, owner, directory=True)
             building.mkdir(parents=True)
-            _copy_tree(fd, building, owner, self.coursedir.ignore)
+            budget = [1000 * self.coursedir.max_dir_size]  # nbgrader's limits, as its own copy applies them
+            _copy_tree(fd, building, owner, self.coursedir, budget, self.log)
             os.replace(building, dest)
         except Refused as exc:
             shutil.rmtree(building, ignore_errors=True)
@@ -192,17 +193,30 @@ def _open_checked(name, dir_fd, owner, directory=False) -> int:
     return fd
 
 
-def _copy_tree(dir_fd: int, dest: Path, owner, ignore) -> None:
+def _copy_tree(dir_fd: int, dest: Path, owner, coursedir, budget: list, log) -> None:
+    """Copy the folder open at ``dir_fd`` into ``dest``: nbgrader's ignore and include globs, files over its
+    ``max_file_size`` left out with a warning, more than ``max_dir_size`` in all refused."""
     import fnmatch
     try:
         for entry in sorted(os.listdir(dir_fd)):
-            if any(fnmatch.fnmatch(entry, pattern) for pattern in ignore):
+            if any(fnmatch.fnmatch(entry, pattern) for pattern in coursedir.ignore):
                 continue
             fd = _open_checked(entry, dir_fd, owner)
-            if stat.S_ISDIR(os.fstat(fd).st_mode):
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
                 (dest / entry).mkdir()
-                _copy_tree(fd, dest / entry, owner, ignore)
+                _copy_tree(fd, dest / entry, owner, coursedir, budget, log)
                 continue
+            if not any(fnmatch.fnmatch(entry, pattern) for pattern in coursedir.include) or \
+                    info.st_size > 1000 * coursedir.max_file_size:
+                if info.st_size > 1000 * coursedir.max_file_size:
+                    log.warning("Leaving out %s: larger than CourseDirectory.max_file_size", entry)
+                os.close(fd)
+                continue
+            budget[0] -= info.st_size
+            if budget[0] < 0:
+                os.close(fd)
+                raise Refused("larger than CourseDirectory.max_dir_size in all")
             with open(fd, "rb") as src, open(dest / entry, "xb") as out:
                 shutil.copyfileobj(src, out)
     finally:
