@@ -107,8 +107,8 @@ def collect(ws: Workspace, module_id: str) -> Collection:
     roster = [t.id for t in ws.roster()]
     result = Collection(module_id, refused=refusals, owners_checked=all(_local_uid(s) is not None for s in roster))
     result.warnings = [line.strip() for line in (result_of_nbgrader.get("log") or "").splitlines()
-                       if line.lstrip().startswith(("[CollectApp | WARNING]", "[CollectApp | ERROR]", "WARNING",
-                                                    "ERROR")) or "cheating attempt" in line]
+                       if line.lstrip().startswith(("[WARNING]", "[ERROR]", "[CRITICAL]")) and line.strip()[-1] != "]"
+                       or "cheating attempt" in line]
     marks = ws.folder("grading") / module_id
     marks.mkdir(exist_ok=True)
     for student in set(after) | set(refusals):
