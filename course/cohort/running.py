@@ -318,7 +318,8 @@ def answer_names(cell) -> list[str]:
 
 
 def tested_names(nb) -> list[str]:
-    """Names the test cells of a source notebook read (an unreadable helper that no test reads is no finding)."""
+    """Names the test cells of a source notebook read without setting them first, and names they ask ``answered``
+    for (an unreadable helper that no test reads is no finding)."""
     names = set()
     for cell in nb.cells:
         if not _is_test(cell):
@@ -327,7 +328,8 @@ def tested_names(nb) -> list[str]:
             tree = ast.parse(cell.source)
         except SyntaxError:
             continue
-        names |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+        names |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - stored
         names |= {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
     return sorted(names)
 
