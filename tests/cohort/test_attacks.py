@@ -391,6 +391,24 @@ def test_no_process_cgroup_or_mount_outlives_the_run(attacked):
     assert not list(Path("/sys/fs/cgroup/memory").glob(f"kap-grade-{os.getpid()}-*"))
 
 
+def test_suspected_submissions_need_a_look_everywhere(attacked):
+    import csv
+    import io
+    from course.cohort.export import canvas_csv, grades_csv
+    from course.cohort.report import collect_data, needs_help
+    ws, summary = attacked["ws"], attacked["summary"]
+    assert "swap-code: tampering suspected" in summary.text() and "course cohort clear" in summary.text()
+    assert "link-peer: refused at collection" in summary.text()
+    data = collect_data(ws)
+    rows = {r["trainee"]: r for r in csv.DictReader(io.StringIO(grades_csv(data)))}
+    assert rows["swap-code"]["status_label"] == "tampering suspected" and rows["swap-code"]["score"] == ""
+    assert rows["link-peer"]["status_label"] == "refused at collection"
+    canvas = {r["SIS User ID"]: r for r in csv.DictReader(io.StringIO(canvas_csv(data)))}
+    assert canvas["swap-code"][next(k for k in canvas["swap-code"] if MODULE in k)] == ""
+    reasons = dict(zip(needs_help(data.table)["trainee"], needs_help(data.table)["reasons"]))
+    assert "tampering suspected" in reasons["swap-code"] and "refused at collection" in reasons["link-peer"]
+
+
 def test_an_instructor_clears_a_suspected_submission(attacked):
     ws = attacked["ws"]
     record = clear(ws, MODULE, "pre-run-hook", who="instructor")
