@@ -11,6 +11,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 HUB_TOOLS := .hub-tools
 PROXY := $(HUB_TOOLS)/node_modules/.bin/configurable-http-proxy
 CHROMIUM := /usr/bin/chromium
+BWRAP := /usr/bin/bwrap
 
 .PHONY: lab test check lint build clean hub-tools
 
@@ -25,7 +26,7 @@ lab: $(STAMP)
 	  --ServerApp.root_dir=$(CURDIR) --LabApp.news_url=None \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(ROOT_FLAG) $(LAB_ARGS)
 
-test: $(STAMP) hub-tools $(CHROMIUM) lint
+test: $(STAMP) hub-tools $(CHROMIUM) $(BWRAP) lint
 	$(PY) -m pytest
 
 check: $(STAMP) lint
@@ -52,6 +53,15 @@ $(CHROMIUM):
 	else echo "make test: the browser tests need Chromium at $(CHROMIUM). Install it as root" \
 	  "('apt-get install -y chromium' on Debian), then run make test again." >&2; exit 1; fi
 	@test -x $(CHROMIUM) || { echo "make test: installing chromium did not provide $(CHROMIUM)." >&2; exit 1; }
+
+# Debian's bubblewrap, the sandbox that graded kernels run in (course/cohort/sandbox.py; tests/cohort/).
+$(BWRAP):
+	@if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y bubblewrap; \
+	elif command -v sudo >/dev/null 2>&1; then \
+	  sudo apt-get update && sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y bubblewrap; \
+	else echo "make test: grading needs bubblewrap at $(BWRAP). Install it as root" \
+	  "('apt-get install -y bubblewrap' on Debian), then run make test again." >&2; exit 1; fi
+	@test -x $(BWRAP) || { echo "make test: installing bubblewrap did not provide $(BWRAP)." >&2; exit 1; }
 
 clean:
 	rm -rf $(VENV) $(HUB_TOOLS) .pytest_cache .hypothesis

@@ -40,6 +40,10 @@ def add_cohort_parser(sub) -> None:
     p.add_argument("--workers", type=int, default=None, help="parallel workers (default: one per core)")
     p.add_argument("--regrade", action="store_true", help="grade every submission again, changed or not")
     p.set_defaults(cohort_func=_grade)
+    p = commands.add_parser("clear", parents=[module], help="let the scores of a submission with 'tampering "
+                                                            "suspected' count, after you have looked at it")
+    p.add_argument("trainee", help="the trainee's id")
+    p.set_defaults(cohort_func=_clear)
     p = commands.add_parser("feedback", parents=[module], help="make and release feedback (no hidden tests)")
     p.set_defaults(cohort_func=_feedback)
     p = commands.add_parser("boosters", parents=[named],
@@ -118,8 +122,9 @@ def _release(args) -> int:
 def _collect(args) -> int:
     # start-up cost: each command imports only what it uses
     from .exchange import collect
-    print(collect(_open(args), args.module).text())
-    return 0
+    result = collect(_open(args), args.module)
+    print(result.text())
+    return 3 if result.refused else 0
 
 
 def _grade(args) -> int:
@@ -127,7 +132,18 @@ def _grade(args) -> int:
     from .grading import grade
     summary = grade(_open(args), args.module, workers=args.workers, regrade=args.regrade)
     print(summary.text())
-    return 130 if summary.interrupted else 0
+    if summary.interrupted:
+        return 130
+    return 3 if summary.needs_a_look() else 0  # 3: graded, but some submissions need a look (listed above)
+
+
+def _clear(args) -> int:
+    from .grading import clear
+    from .statuses import STATUSES
+    record = clear(_open(args), args.module, args.trainee)
+    print(f"cleared {args.trainee}'s {args.module}: now {STATUSES[record.status].label}, "
+          f"{record.score:g} of {record.max_score:g} points (recorded in the grading record)")
+    return 0
 
 
 def _feedback(args) -> int:

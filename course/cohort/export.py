@@ -12,8 +12,8 @@ import math
 from pathlib import Path
 
 from .files import write_atomically
-from .grading import STATUSES
 from .results import CohortData, collect_data
+from .statuses import STATUSES
 from .workspace import Workspace
 
 GRADES_COLUMNS = ["trainee", "name", "email", "section", "module", "status", "status_label", "score",

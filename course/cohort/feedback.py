@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from .grading import STATUSES, records
+from .statuses import STATUSES, records
 from .workspace import Workspace
 
 HIDDEN = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
@@ -129,18 +129,42 @@ def release_feedback(ws: Workspace, module_id: str, progress: bool = True) -> Fe
     secrets = secret_lines(_source_cells(ws, module_id))
     for student in tqdm(graded, desc=f"feedback {module_id}", unit="trainee", disable=not progress or None):
         check_result(api.generate_feedback(module_id, student, force=True), f"make feedback for {student}")
-        for page in (ws.course / "feedback" / student / module_id).glob("*.html"):
-            found = leaks(page.read_text(encoding="utf-8"), secrets)
+        folder = ws.course / "feedback" / student / module_id
+        own = ws.course / "autograded" / student / module_id
+        notebooks = {p.stem for p in own.glob("*.ipynb")}
+        for path in sorted(folder.rglob("*")):
+            if path.is_dir() and not path.is_symlink():
+                continue
+            rel = path.relative_to(folder)
+            page = path.suffix == ".html" and path.stem in notebooks and path.parent == folder
+            if path.is_symlink() or not path.is_file() or not (page or _same_file(path, own / rel)):
+                path.unlink()
+                raise RuntimeError(f"Feedback for {student} holds {rel}, which is neither a page made from their "
+                                   "own notebook nor a file of their own submission; nothing more was released.")
+            if not page:
+                continue
+            found = leaks(path.read_text(encoding="utf-8"), secrets + private_paths(ws))
             if found:
-                page.unlink()
-                raise RuntimeError(f"Feedback for {student} would show hidden tests or solutions ({found[0]!r}); "
-                                   "nothing more was released. Check the notebook's BEGIN/END markers.")
+                path.unlink()
+                raise RuntimeError(f"Feedback for {student} would show hidden tests, solutions or the grader's "
+                                   f"folders ({found[0]!r}); nothing more was released. Check the notebook's "
+                                   "BEGIN/END markers.")
         if (ws.course / "autograded" / student / module_id / "submission_secret.txt").is_file():
             check_result(api.release_feedback(module_id, student), f"release feedback to {student}")
             run.released.append(student)
         else:  # nbgrader's exchange can only return feedback for work that came through it
             run.not_released.append(student)
     return run
+
+
+def _same_file(path, original) -> bool:
+    """``path`` is a copy of ``original``, a regular file of the trainee's own graded submission."""
+    return original.is_file() and not original.is_symlink() and path.read_bytes() == original.read_bytes()
+
+
+def private_paths(ws: Workspace) -> list[str]:
+    """Folders of the grader's that feedback must never show (a trainee's code could print them)."""
+    return [str(ws.path), str(ws.exchange)]
 
 
 def _source_cells(ws: Workspace, module_id: str) -> list[str]:

@@ -9,23 +9,23 @@ from __future__ import annotations
 
 import os
 
-from jupyter_client.manager import AsyncKernelManager
 from traitlets import List, Unicode
 
+from .compat import launcher_kernel_manager_class
 from .sandbox import clean_environment
 
 
-class SandboxedKernelManager(AsyncKernelManager):
+class SandboxedKernelManager(launcher_kernel_manager_class()):
     launcher = List(Unicode(), help="The kernel server's launcher command (KernelServer.kernel_command([])).")
 
     def format_kernel_cmd(self, extra_arguments=None):
         return [*self.launcher, *super().format_kernel_cmd(extra_arguments)]
 
-    async def _async_pre_start_kernel(self, **kw):
-        cwd = kw.get("cwd") or os.getcwd()
-        self.transport, self.ip = "ipc", os.path.join(cwd, "kernel")
-        cmd, kw = await super()._async_pre_start_kernel(**kw)
-        kw["env"] = clean_environment(cwd)  # the launcher holds no secrets either
+    def before_start(self, kw: dict) -> None:
+        self.transport, self.ip = "ipc", os.path.join(kw.get("cwd") or os.getcwd(), "kernel")
+
+    def prepare_launch(self, cmd: list, kw: dict) -> tuple[list, dict]:
+        kw["env"] = clean_environment(kw.get("cwd") or os.getcwd())  # the launcher holds no secrets either
         return cmd, kw
 
     def exit_code(self) -> int | None:

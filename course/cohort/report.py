@@ -17,7 +17,7 @@ import pandas as pd
 from ..evaluation import summarise
 from .boosters import retention
 from .case_paths import cohort_case_paths, sankey
-from .grading import STATUSES
+from .statuses import STATUSES
 from .outcomes import (
     GAIN_METHOD,
     MIN_TRAINEES,

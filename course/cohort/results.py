@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .grading import STATUSES, records
+from .statuses import STATUSES, records
 from .workspace import Workspace
 
 #: Statuses that mean the trainee (or their submission) needs a look, besides failing or missing work.
-CONCERNS = ("too-large", "corrupt-notebook", "unknown-notebook", "kernel-died", "stuck", "grading-error",
-            "notebook-missing", "cell-deleted", "cell-edited", "timed-out", "memory-limit")
+CONCERNS = ("refused", "too-large", "too-many-cells", "corrupt-notebook", "unknown-notebook", "tampering",
+            "kernel-died", "stuck", "grading-error", "notebook-missing", "cell-deleted", "cell-edited",
+            "unreadable-answer", "timed-out", "memory-limit")
 
 
 # --------------------------------------------------------------------------------------------------

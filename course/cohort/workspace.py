@@ -44,6 +44,8 @@ _EXTRA_CONFIG = '''
 # Added by `course cohort new`.
 c.CourseDirectory.root = {root!r}
 c.Exchange.root = {exchange!r}
+# Collect copies without following trainees' links (see course/cohort/exchange.py, SafeCollect).
+c.ExchangeFactory.collect = "course.cohort.exchange.SafeCollect"
 # Feedback never shows hidden tests or solution regions (nbgrader issue #917); see course/cohort/feedback.py.
 c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "course.cohort.feedback.HideTests",
                                     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
@@ -63,8 +65,10 @@ class Settings:
     memory_mb: int = 4096
     file_size_mb: int = 200
     processes: int = 256
-    kernel_user: str = "nobody"         # kernels drop to this user when grading runs as root ("" = never)
-    isolate: bool = True                # private namespaces for kernels where Linux allows them
+    scratch_mb: int = 256               # each kernel's writable folder (a tmpfs where grading runs as root)
+    kernel_user: str = "nobody"         # "" keeps kernels as the grading user; any other value: kernels become
+                                        # users of their own (high numeric uids) when grading runs as root
+    isolate: bool = True                # the bubblewrap sandbox for kernels
     preload: list = field(default_factory=lambda: list(DEFAULT_PRELOAD))
     created: str = ""
 
@@ -81,7 +85,7 @@ class Settings:
 
     @property
     def limits(self) -> Limits:
-        return Limits(self.cpu_seconds, self.memory_mb, self.file_size_mb, self.processes)
+        return Limits(self.cpu_seconds, self.memory_mb, self.file_size_mb, self.processes, self.scratch_mb)
 
 
 def check_name(name) -> str:
@@ -229,7 +233,7 @@ class Workspace:
         """nbgrader's own high-level API on this course (release, collect, feedback ...)."""
         # start-up cost: imported only where it is needed
         from nbgrader.apps.api import NbGraderAPI
-        quiet_nbgrader()
+        nbgrader_logging()
         alembic_on_path()
         config = self.config()
         return NbGraderAPI(coursedir=self.coursedir(config), config=config)
@@ -290,13 +294,23 @@ def _check_db_url(url: str) -> None:
                          "postgresql://user@host/db (see SQLAlchemy's engine URLs).") from None
 
 
-def quiet_nbgrader() -> None:
-    """nbgrader logs each step (and #1961's checksum warnings) at length, and its gradebook trips SQLAlchemy 2's
-    autoflush warnings; the cohort tools report what matters in their own summaries instead."""
+def nbgrader_logging() -> None:
+    """Show nbgrader's warnings and errors (an owner mismatch at collect, a file it could not copy ...), not its
+    step-by-step information. Two known false alarms are dropped: the changed-checksum warning for every test
+    cell with hidden tests (nbgrader #1961; ``preparing.cell_findings`` compares with the release instead) and
+    SQLAlchemy 2's autoflush warnings from nbgrader's gradebook."""
     # start-up cost: imported only where it is needed
     from sqlalchemy.exc import SAWarning
-    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    logger = logging.getLogger("traitlets")
+    logger.setLevel(logging.WARNING)
+    if not any(isinstance(f, _KnownFalseAlarms) for f in logger.filters):
+        logger.addFilter(_KnownFalseAlarms())
     warnings.filterwarnings("ignore", category=SAWarning)
+
+
+class _KnownFalseAlarms(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Checksum for grade cell")
 
 
 def list_cohorts(home: Path | str | None = None) -> list[Workspace]:

@@ -8,8 +8,10 @@ import pytest
 
 from course.lessons import source_notebook
 from course.paths import CHECKOUT as ROOT
-from course.cohort.grading import (STATUSES, Record, cell_findings, configure_worker, describe_exit, execute_notebook,
-                                   locked_imports, run_findings, worst)
+from course.cohort.preparing import cell_findings, locked_imports
+from course.cohort.running import configure_worker, execute_notebook
+from course.cohort.running import timed_out_or_failed_cells as run_findings
+from course.cohort.statuses import STATUSES, Record, describe_exit, worst
 from course.cohort.sandbox import KernelServer
 from course.nbcourse import write_config
 
@@ -69,7 +71,7 @@ def test_worst_finding_decides_the_status():
 def test_preloads_come_from_locked_cells_only():
     source = source_notebook(MODULE)
     names = locked_imports([source])
-    assert {"course", "course.evidence", "course.vignettes", "course.checking"} <= set(names)
+    assert {"course", "course.data.patients", "course.data.references", "course.answer_checks"} <= set(names)
     cell(source, "q1-answer").source = "import antigravity"
     cell(source, "setup").source = "%matplotlib inline\nimport os"
     assert "antigravity" not in locked_imports([source]) and "os" not in locked_imports([source])
@@ -83,12 +85,15 @@ def test_a_notebook_over_its_time_limit_is_stopped_and_reported(tmp_path):
         cells=[nbformat.v4.new_code_cell("import time; time.sleep(4)") for _ in range(4)],
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}}), notebook)
     scratch = Path(tempfile.mkdtemp(prefix="kap-worker-test-"))
+    logs = Path(tempfile.mkdtemp(prefix="kap-worker-logs-"))
     try:
         with KernelServer(scratch, preload=[]) as server:
-            configure_worker(str(tmp_path), server.kernel_command([]), notebook_timeout=6)
-            (scratch / "kernel-1").mkdir()
-            result = execute_notebook(str(notebook), str(scratch / "kernel-1"))
+            configure_worker(str(tmp_path), server.kernel_command([], "{log}"), 6, str(logs))
+            folder = server.kernel_folder("kernel-1")
+            result = execute_notebook({"path": str(notebook), "source": None, "answers": {}}, str(folder), None)
+            server.remove_kernel_folder(folder)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(logs, ignore_errors=True)
     assert result["error"] == "stuck" and "notebook time limit (6 s)" in result["detail"]
     assert result["notebook"] is not None, "the run up to the stop is kept for the grader"

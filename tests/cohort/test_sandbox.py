@@ -1,8 +1,7 @@
-"""The sandbox that graded code runs in: limits, scratch folder, clean environment, hidden paths, no network."""
+"""The sandbox that graded code runs in: bubblewrap, a user of its own, cgroups, limits, a clean environment."""
 import json
 import os
 import shutil
-import pwd
 import subprocess
 import sys
 import tempfile
@@ -13,19 +12,34 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from course.paths import CHECKOUT as ROOT
 from course.cohort.kernels import SandboxedKernelManager
-from course.cohort.sandbox import KernelServer, Limits
+from course.cohort.sandbox import FIRST_UID, KernelServer, Limits
+
+ROOT_ONLY = "needs root: only root can give kernels users of their own, cgroups and a tmpfs (documented in README)"
 
 PROBE = '''import json, os, resource, socket
+def attempt(f):
+    try:
+        return f()
+    except OSError as exc:
+        return type(exc).__name__
 facts = {"uid": os.getuid(), "cwd": os.getcwd(), "env": sorted(os.environ), "home": os.environ["HOME"],
-         "proc_environ": open("/proc/self/environ").read(),
+         "proc_environ": attempt(lambda: open("/proc/self/environ").read()),
          "limits": {name: resource.getrlimit(getattr(resource, name))[0] for name in ("RLIMIT_CPU", "RLIMIT_AS",
                                                                                         "RLIMIT_FSIZE", "RLIMIT_CORE")},
-         "hidden": sorted(os.listdir(HIDDEN)) if os.path.isdir(HIDDEN) else "absent",
-         "others": sorted(os.listdir(os.path.dirname(os.getcwd()))),
-         "pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+         "hidden": attempt(lambda: sorted(os.listdir(HIDDEN))) if os.path.exists(HIDDEN) else "absent",
+         "others": attempt(lambda: sorted(os.listdir(os.path.dirname(os.getcwd())))),
+         "repo": sorted(os.listdir(REPO)), "root": sorted(os.listdir("/")),
+         "pid1": open("/proc/1/cmdline").read().split("\\0")[0],
+         "sys": os.path.exists("/sys/kernel"), "dev": sorted(os.listdir("/dev")),
          "status": {k: v.strip() for k, v in (l.split(":", 1) for l in open("/proc/self/status"))},
-         "umount": __import__("ctypes").CDLL(None).umount2(HIDDEN.encode(), 2)}
+         "cgroup": open("/proc/self/cgroup").read(),
+         "umount": __import__("ctypes").CDLL(None).umount2(os.getcwd().encode(), 2),
+         "writes": {p: attempt(lambda: open(p, "w").write("x")) for p in
+                    ["/escaped.txt", "/root/escaped.txt", "/tmp/escaped.txt", "/etc/cron.d/escaped",
+                     os.__file__.replace("os.py", "sitecustomize.py"), "/proc/sys/kernel/core_pattern",
+                     os.path.join(REPO, "course", "escaped.py"), "mine.txt"]}}
 try:
     socket.create_connection(("1.1.1.1", 53), timeout=2).close()
     facts["network"] = "open"
@@ -37,11 +51,19 @@ print(json.dumps(facts))'''
 @contextmanager
 def short_scratch():
     """A scratch folder with a short path (Unix socket paths are limited to about 100 characters)."""
-    scratch = Path(tempfile.mkdtemp(prefix="kap-sandbox-test-"))
+    scratch = Path(tempfile.mkdtemp(prefix=f"kap-grade-{os.getpid()}-t"))
     try:
         yield scratch
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run_cell(server, folder, code, timeout=60):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)],
+                                  metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    km = SandboxedKernelManager(launcher=server.kernel_command([]))
+    NotebookClient(nb, km=km, timeout=timeout, resources={"metadata": {"path": str(folder)}}).execute()
+    return nb.cells[0].outputs
 
 
 @pytest.fixture(scope="module")
@@ -51,14 +73,12 @@ def probe(tmp_path_factory):
     os.environ["KAP_SECRET_FOR_TEST"] = "s3cr3t"
     try:
         with short_scratch() as scratch, KernelServer(scratch, Limits(cpu_seconds=77, memory_mb=3000, file_size_mb=5),
-                                                      hide=[hidden], preload=["json"]) as server:
-            folder = scratch / "kernel-1"
-            folder.mkdir()
-            nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"HIDDEN = {str(hidden)!r}\n" + PROBE)],
-                                          metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
-            km = SandboxedKernelManager(launcher=server.kernel_command([]))
-            NotebookClient(nb, km=km, timeout=60, resources={"metadata": {"path": str(folder)}}).execute()
-            return json.loads(nb.cells[0].outputs[0]["text"]), server.protections, folder
+                                                      preload=["json"]) as server:
+            folder = server.kernel_folder("kernel-1")
+            outputs = run_cell(server, folder, f"HIDDEN = {str(hidden)!r}\nREPO = {str(ROOT)!r}\n" + PROBE)
+            facts = json.loads(outputs[0]["text"])
+            server.remove_kernel_folder(folder)
+            return facts, server.protections, folder
     finally:
         del os.environ["KAP_SECRET_FOR_TEST"]
 
@@ -83,50 +103,69 @@ def test_kernel_environment_holds_no_secrets(probe):
 
 def test_kernels_have_no_capabilities_and_cannot_gain_any(probe):
     facts, _, _ = probe
-    assert facts["status"]["CapEff"] == facts["status"]["CapBnd"] == "0" * 16
+    assert facts["status"]["CapEff"] == facts["status"]["CapPrm"] == facts["status"]["CapAmb"] == "0" * 16
     assert facts["status"]["NoNewPrivs"] == "1"
-    assert facts["umount"] == -1, "a kernel cannot uncover what is hidden from it"
+    assert facts["umount"] == -1, "a kernel cannot change its mounts"
 
 
-def test_the_user_switch_is_decided_on_what_kernels_must_read(probe):
-    facts, protections, folder = probe
-    assert facts["uid"] == (pwd.getpwnam("nobody").pw_uid if protections["user"] == "nobody" else os.getuid())
-    assert str(folder.parent) not in protections["user_note"], "the scratch folder is only passed through"
-
-
-def test_isolation_hides_the_workspace_other_kernels_and_the_network(probe):
+def test_bubblewrap_shows_only_what_a_kernel_needs(probe):
     facts, protections, _ = probe
-    if not protections["isolation"]:
-        pytest.skip(f"documented limit on this machine: {protections['isolation_note']}")
-    assert facts["hidden"] in ([], "absent"), "the workspace (gradebook) is covered, or not there at all"
-    assert facts["others"] == ["kernel-1"], "other kernels' folders and the server socket are hidden"
-    assert facts["pids"] == [1, 2], "the kernel sees only its own processes"
+    assert protections["isolation"], protections["isolation_note"]
+    assert facts["hidden"] == "absent", "the cohort workspace does not exist inside the sandbox"
+    assert facts["repo"] == sorted(["course", "datasets"] + ([".venv"] if (ROOT / ".venv").is_dir() and
+                                                               Path(sys.prefix).resolve() == ROOT / ".venv" else [])), \
+        "no solutions/, tests/ or .git: only the course package and its data"
+    assert "home" not in facts["root"] and not facts["sys"]
+    assert set(facts["dev"]) <= {"console", "core", "fd", "full", "mqueue", "null", "ptmx", "pts", "random", "shm",
+                                 "stderr", "stdin", "stdout", "tty", "urandom", "zero"}
+    assert facts["others"] == "PermissionError", "a kernel cannot list the other kernels' folders"
+    assert "bwrap" in facts["pid1"], "a PID namespace of its own"
     assert facts["network"] != "open"
+
+
+def test_kernels_can_write_only_their_own_folder(probe):
+    facts, _, _ = probe
+    writes = dict(facts["writes"])
+    assert writes.pop("mine.txt") == 1
+    assert all(result in ("OSError", "PermissionError", "FileNotFoundError") for result in writes.values()), writes
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason=ROOT_ONLY)
+def test_as_root_kernels_get_a_user_cgroups_and_a_sized_folder_of_their_own(probe):
+    facts, protections, folder = probe
+    assert facts["uid"] >= FIRST_UID and protections["user"] == "per-kernel"
+    assert protections["tmpfs"], protections["scratch_note"]
+    assert protections["cgroups"] == ["cpu", "memory", "pids"], protections["cgroup_note"]
+    for controller in ("memory", "pids", "cpu"):
+        assert any(line.split(":")[1].startswith(controller) and line.endswith(folder.name)
+                   for line in facts["cgroup"].splitlines()), facts["cgroup"]
+    assert not Path(f"/sys/fs/cgroup/memory/{folder.parent.name}").exists(), "the run's cgroups are removed"
 
 
 def test_the_server_only_starts_kernels_in_its_scratch_folder(tmp_path):
     with short_scratch() as scratch, KernelServer(scratch, preload=[]) as server:
         command = server.kernel_command([sys.executable, "-c", "print('should not run')"])
         run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=30)
+        (scratch / "made-by-hand").mkdir()
+        by_hand = subprocess.run(command, cwd=scratch / "made-by-hand", capture_output=True, text=True, timeout=30)
     assert run.returncode != 0 and "refused" in run.stderr
+    if os.getuid() == 0:
+        assert by_hand.returncode != 0 and "refused" in by_hand.stderr, "only folders made for a kernel user"
 
 
 @pytest.mark.parametrize("field, value", [("cpu_seconds", 0), ("memory_mb", 1), ("file_size_mb", 1.5),
-                                          ("processes", True)])
+                                          ("processes", True), ("scratch_mb", 1)])
 def test_limits_are_checked(field, value):
     with pytest.raises(ValueError):
         Limits(**{field: value})
 
 
-def test_without_namespaces_kernels_still_run_with_limits_and_a_clean_environment():
+def test_without_the_sandbox_kernels_still_run_with_limits_and_say_so():
     with short_scratch() as scratch, KernelServer(scratch, Limits(cpu_seconds=55), preload=[], isolate=False) as server:
-        folder = scratch / "kernel-1"
-        folder.mkdir()
+        folder = server.kernel_folder("kernel-1")
         code = ("import os, resource\n"
                 "print(resource.getrlimit(resource.RLIMIT_CPU)[0], os.getcwd(), 'HOME' in os.environ)")
-        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)],
-                                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
-        NotebookClient(nb, km=SandboxedKernelManager(launcher=server.kernel_command([])), timeout=60,
-                       resources={"metadata": {"path": str(folder)}}).execute()
-    assert server.protections["isolation"] is False and "turned off" in server.protections["isolation_note"]
-    assert nb.cells[0].outputs[0]["text"] == f"55 {folder} True\n"
+        outputs = run_cell(server, folder, code)
+        server.remove_kernel_folder(folder)
+    assert server.protections["isolation"] is False and "NOT ISOLATED" in server.protections["isolation_note"]
+    assert outputs[0]["text"] == f"55 {folder} True\n"
