@@ -108,3 +108,11 @@ def test_a_booster_draws_each_trainees_own_items_and_says_plainly_when_there_are
         itembank.quiz("booster-1", trainee="ben", plan=plan)
     with pytest.raises(ValueError, match="course trainee set"):
         itembank.quiz("booster-1", trainee="", plan=plan)
+
+
+def test_the_example_provider_file_in_the_docs_is_valid_and_accredited():
+    from course.data.provider import load_provider
+    from course.paths import CHECKOUT
+    provider = load_provider(CHECKOUT / "docs" / "provider.example.yaml")
+    assert provider.accredited and provider.hours == 7.5 and len(provider.modules) == 6
+    assert "Speaker fees" in provider.disclosures_markdown()
