@@ -1,8 +1,9 @@
 """Spaced retrieval boosters: ``course cohort boosters NAME`` builds one round and releases it.
 
-A round asks each trainee ``count`` questions (default 5) from the item bank about modules they completed (graded) at
-least ``days`` days ago (default 7), favouring the objectives they got wrong in those modules, the post-test and
-earlier rounds, and preferring items they have not seen (the pre-test's and post-test's draws and earlier rounds').
+A round asks each trainee ``count`` questions (default 5) from the item bank about modules they completed (submitted
+and autograded, whatever the score, written answers graded or not) at least ``days`` days ago (default 7), favouring
+the objectives they got wrong in those modules, the post-test and earlier rounds, and preferring items they have not
+seen (the pre-test's and post-test's draws and earlier rounds').
 Trainees with nothing due are left out of the round and told so if they open it.
 
 The round is an nbgrader assignment like a module (``booster-1``, ``booster-2`` ...): released to the exchange,
@@ -28,6 +29,7 @@ from ..validation import whole_number
 from .exchange import Release, release_notebook
 from .items import booster_plan, objective_of
 from .results import CohortData, collect_data
+from .statuses import STATUSES
 from .workspace import Workspace
 
 ROUND_NAME = re.compile(r"^booster-[0-9]{1,3}$")
@@ -108,7 +110,7 @@ def plan_round(ws: Workspace, name: str, days: int = 7, count: int = 5, today: d
         due: dict[str, str] = {}
         for row in rows.itertuples():
             finished = _day(row.submitted)
-            if row.module in teaching and row.complete and finished and (today - finished).days >= days:
+            if row.module in teaching and STATUSES[row.status].graded and finished and (today - finished).days >= days:
                 for objective in syllabus_module(row.module).objectives:
                     due[objective.id] = finished.isoformat()
         if not due:
