@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import scales
+from . import dosing, scales
 from .data.patients import get_patient
 from .data.thresholds import threshold
 
@@ -139,6 +139,24 @@ class Variant:
             if category(sbp, dbp) == base and dbp < sbp:
                 return {"sbp": sbp, "dbp": dbp, "hr": vitals["hr"] + rng.randint(-4, 4)}
         return dict(vitals)
+
+    def session_vitals(self, patient_id: str, session: int):
+        """A synthetic session's readings as this variant has them: the same course (the course's checks find the same
+        things at the same minutes), with the readings before the dose and after it each moved by a few mmHg."""
+        frame = dosing.session_vitals(patient_id, session).copy()
+        if self.number == 0:
+            return frame
+        base = [(f.kind, f.minute) for f in dosing.monitoring_findings(frame)]
+        rng = self.rng(f"session/{patient_id}/{session}")
+        before = frame["minute"] <= 0
+        for _ in range(50):
+            varied = frame.copy()
+            for column, spread in (("sbp", 4), ("dbp", 3), ("hr", 3)):
+                varied.loc[before, column] += rng.randint(-spread, spread)
+                varied.loc[~before, column] += rng.randint(-spread, spread)
+            if [(f.kind, f.minute) for f in dosing.monitoring_findings(varied)] == base:
+                return varied
+        return frame
 
     def record(self) -> VariantRecord:
         return VariantRecord(self)

@@ -40,6 +40,21 @@ def test_variants_really_change_numbers():
     assert len(totals) >= 3
 
 
+def test_every_variant_keeps_every_session_the_same_course():
+    from course import dosing
+    base = variants.Variant("02-dosing", None, 0).session_vitals("P11", 2)
+    changes = set()
+    for number in range(1, variants.VARIANTS + 1):
+        varied = variants.Variant("02-dosing", "x", number).session_vitals("P11", 2)
+        assert [(f.kind, f.minute) for f in dosing.monitoring_findings(varied)] == \
+               [(f.kind, f.minute) for f in dosing.monitoring_findings(base)], number
+        assert varied["sbp"].idxmax() == base["sbp"].idxmax(), "the peak stays where it was"
+        rise = dosing.rise_from_pre_dose(varied).set_index("minute").loc[120]
+        assert rise["sbp_rise"] >= 40, "still a rise of the size the label counted"
+        changes.add((int(rise["sbp_rise"]), int(rise["dbp_rise"])))
+    assert len(changes) >= 20, "the answer to question 4 really depends on the trainee's numbers"
+
+
 def test_trainee_id_order(monkeypatch, tmp_path):
     for name in ("KAP_TRAINEE", "NBGRADER_EXECUTION", "JUPYTERHUB_USER"):
         monkeypatch.delenv(name, raising=False)
