@@ -70,6 +70,13 @@ def test_every_cited_key_resolves_and_every_percentage_carries_a_key():
             assert _keys(item.stem + item.explanation), f"{item.id}: a percentage in the stem without a key"
 
 
+def test_an_unconfirmed_reference_is_shown_with_its_caveat():
+    for item in ITEMS.values():
+        text = " ".join((item.stem, item.explanation, *item.options))
+        if any(reference(key).unconfirmed for key in _keys(text)):
+            assert "citation to verify" in text or "not confirmed" in text, item.id
+
+
 def test_the_pass_mark_item_follows_the_syllabus():
     item = ITEMS["pass-mark-points"]
     assert item.answer == round(pass_mark() * 30)
