@@ -282,9 +282,13 @@ def _is_execute(pp) -> bool:
 
 
 def is_display(cell) -> bool:
-    """A figure or widget cell that kernel B may skip: ``metadata.course.display``, or (until every source
-    notebook has that) a cell that is one call of ``widgets.*`` or ``plots.*`` whose result is not kept."""
+    """A cell that kernel B skips: a figure or widget (``metadata.course.role`` "display", as ``course.lessons`` writes
+    it) or the trainee's own cell to explore (role "try": not locked, not graded, nothing later relies on it). A source
+    notebook without roles: ``metadata.course.display``, else a cell that is one call of ``widgets.*`` or ``plots.*``
+    whose result is not kept."""
     course = cell.get("metadata", {}).get("course", {})
+    if isinstance(course, dict) and "role" in course:
+        return course["role"] in ("display", "try")
     if isinstance(course, dict) and "display" in course:
         return bool(course["display"])
     try:
