@@ -122,7 +122,7 @@ class KernelServer:
         self.limits = limits
         self.root = os.getuid() == 0
         self.socket = self.scratch / "kernel-server.sock"
-        self.uid_base = FIRST_UID + (os.getpid() % 100_000) * 1000 if switch_user and self.root else None
+        self.uid_base = run_uids().start - 1 if switch_user and self.root else None
         self.bwrap, bwrap_note = _find_bwrap(isolate)
         self.tmpfs, tmpfs_note = _share_mounts(self.scratch) if self.root else \
             (False, "kernels' folders are plain folders without a size limit (mounting needs root)")
@@ -144,7 +144,7 @@ class KernelServer:
         self._process: subprocess.Popen | None = None
 
     # -- the server ---------------------------------------------------------------------------------
-    def __enter__(self) -> "KernelServer":
+    def __enter__(self) -> KernelServer:
         self.scratch.chmod(0o711)  # kernels pass through to their own folder; they cannot list the others
         command = [sys.executable, "-c", _BOOT, "serve"]
         if self.bwrap:
@@ -253,6 +253,12 @@ class KernelServer:
             subprocess.run(["umount", "--lazy", str(folder)], check=False, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_uids(pid: int | None = None) -> range:
+    """The uids the kernels of grading run ``pid`` (default: this process) become, when grading runs as root."""
+    base = FIRST_UID + ((os.getpid() if pid is None else pid) % 100_000) * 1000
+    return range(base + 1, base + 1000)
 
 
 def readable_folders() -> list[Path]:

@@ -6,16 +6,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.lessons import source_notebook
-from course.paths import CHECKOUT as ROOT
 from course.cohort.preparing import cell_findings, locked_imports
 from course.cohort.running import configure_worker, execute_notebook
 from course.cohort.running import timed_out_or_failed_cells as run_findings
-from course.cohort.statuses import STATUSES, Record, describe_exit, worst
 from course.cohort.sandbox import KernelServer
+from course.cohort.statuses import STATUSES, Record, describe_exit, worst
+from course.lessons import source_notebook
 from course.nbcourse import write_config
+from course.paths import CHECKOUT as ROOT
 
-from .conftest import MODULE, NOTEBOOK, SOURCE, cell
+from .conftest import MODULE, NOTEBOOK, cell, checks_of
 
 RELEASE = ROOT / "modules" / MODULE / NOTEBOOK
 
@@ -33,14 +33,15 @@ def test_an_untouched_or_answered_release_has_no_cell_findings():
 
 def test_deleted_and_edited_cells_are_named_with_their_kind():
     nb = _release()
-    nb.cells.remove(cell(nb, "q3-check"))
+    q2, q3, q4 = (checks_of(answer, nb)[0] for answer in ("q2-answer", "q3-answer", "q4-answer"))
+    nb.cells.remove(cell(nb, q3))
     nb.cells.remove(cell(nb, "q5-answer"))
-    cell(nb, "q2-check").source = "pass"
+    cell(nb, q2).source = "pass"
     cell(nb, "intro").source += "\nmy note"
-    cell(nb, "q4-check").metadata.nbgrader["points"] = "lots"
+    cell(nb, q4).metadata.nbgrader["points"] = "lots"
     assert cell_findings(nb, _release()) == [
-        ["cell-deleted", "q3-check (test), q5-answer (answer)"],
-        ["cell-edited", "intro (locked), q2-check (test), q4-check (test)"]]
+        ["cell-deleted", f"{q3} (test), q5-answer (answer)"],
+        ["cell-edited", f"intro (locked), {q2} (test), {q4} (test)"]]
 
 
 def test_run_findings_read_timeouts_memory_errors_and_cut_output():

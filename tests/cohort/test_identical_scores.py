@@ -9,7 +9,20 @@ from course.cohort.grading import grade
 from course.cohort.workspace import gradebook_at
 from course.nbcourse import course_directory, generate, nbgrader
 
-from .conftest import MODULE, NOTEBOOK, cell, correct, hidden_fail, new_cohort, partial, submit, unanswered
+from .conftest import (
+    AUTO_POINTS,
+    CHECKS,
+    MODULE,
+    NOTEBOOK,
+    cell,
+    correct,
+    hidden_fail,
+    new_cohort,
+    partial,
+    points_of,
+    submit,
+    unanswered,
+)
 
 
 def _submissions(ws):
@@ -51,6 +64,7 @@ def test_scores_equal_nbgrader_autograde(tmp_path, cohort_home):
         assert got[student] == expected[student], student
     # The submissions really differ, so the comparison has something to compare.
     totals = {s: expected[s]["total"][0] for s in submissions}
-    assert totals["correct"] == 15 and totals["unanswered"] == 0 and 0 < totals["partial"] < 15
-    assert totals["hidden-fail"] == 13
+    assert totals["correct"] == totals["written"] == AUTO_POINTS and totals["unanswered"] == 0
+    assert totals["partial"] == points_of(["q2-answer", "q5-answer"]) and 0 < totals["partial"] < AUTO_POINTS
+    assert totals["hidden-fail"] == AUTO_POINTS - CHECKS["q1-check"]
     assert {r.student: r.score for r in summary.records.values()} == totals
