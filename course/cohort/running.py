@@ -288,12 +288,12 @@ def _is_execute(pp) -> bool:
 
 def is_display(cell) -> bool:
     """A cell that kernel B skips: a figure or widget (``metadata.course.role`` "display", as ``course.lessons`` writes
-    it) or the trainee's own cell to explore (role "try": not locked, not graded, nothing later relies on it). A source
-    notebook without roles: ``metadata.course.display``, else a cell that is one call of ``widgets.*`` or ``plots.*``
-    whose result is not kept."""
+    it) or the trainee's own cell to explore (role "try"), unless it defines names (a later test may read them: such
+    a cell runs). A source notebook without roles: ``metadata.course.display``, else a cell that is one call of
+    ``widgets.*`` or ``plots.*`` whose result is not kept."""
     course = cell.get("metadata", {}).get("course", {})
     if isinstance(course, dict) and "role" in course:
-        return course["role"] in ("display", "try")
+        return course["role"] in ("display", "try") and not _defines_names(cell.source)
     if isinstance(course, dict) and "display" in course:
         return bool(course["display"])
     try:
@@ -303,6 +303,16 @@ def is_display(cell) -> bool:
     return len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Call) and \
         isinstance(body[0].value.func, ast.Attribute) and isinstance(body[0].value.func.value, ast.Name) and \
         body[0].value.func.value.id in ("widgets", "plots")
+
+
+def _defines_names(source: str) -> bool:
+    """Whether code binds any name (assigns, imports, defines, loops); code that cannot be parsed counts as binding."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return True
+    return any(isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+               or isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load) for node in ast.walk(tree))
 
 
 def answer_names(cell) -> list[str]:
