@@ -41,7 +41,8 @@ def add_cohort_parser(sub) -> None:
     p.add_argument("--regrade", action="store_true", help="grade every submission again, changed or not")
     p.set_defaults(cohort_func=_grade)
     p = commands.add_parser("clear", parents=[module], help="let the scores of a submission with 'tampering "
-                                                            "suspected' count, after you have looked at it")
+                                                            "suspected' or 'another trainee's variant' count, after "
+                                                            "you have looked at it")
     p.add_argument("trainee", help="the trainee's id")
     p.set_defaults(cohort_func=_clear)
     p = commands.add_parser("feedback", parents=[module], help="make and release feedback (no hidden tests)")

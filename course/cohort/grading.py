@@ -32,11 +32,19 @@ from pathlib import Path
 from ..validation import whole_number
 from . import compat
 from .files import folder_checksum, submission_files
-from .preparing import (cell_findings, locked_imports, read_notebook, read_regular,
-                        snapshot_and_sanitize, tampering_findings, too_many_cells)
+from .preparing import (
+    cell_findings,
+    locked_imports,
+    read_notebook,
+    read_regular,
+    snapshot_and_sanitize,
+    tampering_findings,
+    too_many_cells,
+    variant_findings,
+)
 from .running import answer_names, start_worker, tested_names, timed_out_or_failed_cells
 from .sandbox import SCRATCH_PREFIX, KernelServer, remove_stale_scratch
-from .statuses import FINE, RANK, STATUSES, Record, now, printable, records, save_record, worst
+from .statuses import CLEARABLE, FINE, RANK, STATUSES, Record, now, printable, records, save_record, worst
 from .workspace import Workspace, nbgrader_logging
 
 #: Files nbgrader's exchange adds to every submission.
@@ -126,11 +134,11 @@ class Grader:
         return self.ws.course / "submitted" / student / self.module
 
     # -- running ------------------------------------------------------------------------------------
-    def run(self) -> "Summary":
+    def run(self) -> Summary:
         with _only_run(self.ws):
             return self._run()
 
-    def _run(self) -> "Summary":
+    def _run(self) -> Summary:
         # start-up cost: imported only where it is needed
         from tqdm import tqdm
         todo, skipped = self.plan()
@@ -183,13 +191,13 @@ class Grader:
         return server.protections
 
     def _work(self, job: _Job) -> dict:
-        return {"a_cwd": str(job.a_cwd), "b_cwd": str(job.b_cwd),
+        return {"a_cwd": str(job.a_cwd), "b_cwd": str(job.b_cwd), "trainee": job.student,  # nbgrader's student id
                 "notebooks": [{"path": str(p), "source": str(self.source_folder / p.name)
                                if p.stem in self.sources else None, "answers": self.answers.get(p.stem, {}),
                                "tested": self.tested.get(p.stem, [])}
                               for p in job.notebooks]}
 
-    def _finish_record(self, record: Record, summary: "Summary", bar) -> None:
+    def _finish_record(self, record: Record, summary: Summary, bar) -> None:
         save_record(self.ws, record)
         summary.graded_now += 1
         bar.update(1)
@@ -240,6 +248,7 @@ class Grader:
                 return record("corrupt-notebook", f"{name}.ipynb cannot be read as a notebook", checksum)
             findings += cell_findings(nb, self.released[name])
             findings += tampering_findings(nb, self.released[name])
+            findings += variant_findings(nb, self.module, student)
         missing = sorted(set(self.released) - found)
         if missing:
             findings.append(["notebook-missing", ", ".join(f"{m}.ipynb" for m in missing)])
@@ -306,7 +315,7 @@ class Grader:
         if failed:
             findings.append([failed[0]["error"], failed[0]["detail"]])
         status = worst(findings, "needs-manual-grading" if needs_manual else "graded")
-        keep = STATUSES[status].graded or status == "tampering"  # a cleared submission gets its scores back
+        keep = STATUSES[status].graded or status in CLEARABLE  # a cleared submission gets its scores back
         return Record(job.student, self.module, status, findings, job.checksum,
                       score if keep else None, max_score if keep else None, job.on_roster,
                       round(time.time() - job.started, 2))
@@ -415,20 +424,23 @@ def grade(ws: Workspace, module_id: str, workers: int | None = None, regrade: bo
 
 
 def clear(ws: Workspace, module_id: str, student: str, who: str | None = None) -> Record:
-    """An instructor has looked at a submission with "tampering suspected" and lets its scores count."""
+    """An instructor has looked at a submission with "tampering suspected" or "another trainee's variant" and lets
+    its scores count (the scores the grader's kernel gave it, against the trainee's own variant)."""
     current = records(ws, module_id).get(student)
-    if current is None or current.status != "tampering":
+    if current is None or current.status not in CLEARABLE:
         status = "no grading record" if current is None else f"its status is {STATUSES[current.status].label}"
+        names = " or ".join(f"'{STATUSES[code].label}'" for code in CLEARABLE)
         raise ValueError(f"{student}'s {module_id} is not waiting to be cleared ({status}); only a submission with "
-                         "the status 'tampering suspected' can be cleared.")
-    findings = [f for f in current.findings if f[0] != "tampering"]
+                         f"the status {names} can be cleared.")
+    cleared = current.status
+    findings = [f for f in current.findings if f[0] != cleared]
     with ws.gradebook() as gb:
         submission = gb.find_submission(module_id, student)
         score, max_score = float(submission.score), float(submission.max_score)
         needs_manual = bool(submission.needs_manual_grade)
     current.status = worst(findings, "needs-manual-grading" if needs_manual else "graded")
     current.cleared.append([who or _user(), now(), printable("; ".join(d for c, d in current.findings
-                                                                       if c == "tampering"))[:500]])
+                                                                       if c == cleared))[:500]])
     current.findings = findings
     current.score, current.max_score = score, max_score
     save_record(ws, current, stamp=False)

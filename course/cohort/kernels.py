@@ -12,11 +12,13 @@ import os
 from traitlets import List, Unicode
 
 from .compat import launcher_kernel_manager_class
-from .sandbox import clean_environment
+from .sandbox import TRAINEE_VARIABLE, clean_environment
 
 
 class SandboxedKernelManager(launcher_kernel_manager_class()):
     launcher = List(Unicode(), help="The kernel server's launcher command (KernelServer.kernel_command([])).")
+    trainee = Unicode(None, allow_none=True, help="The id of the trainee whose work the kernel runs: the kernel gets "
+                                                  "it as KAP_TRAINEE (through the launch request), for variants.")
 
     def format_kernel_cmd(self, extra_arguments=None):
         return [*self.launcher, *super().format_kernel_cmd(extra_arguments)]
@@ -26,6 +28,8 @@ class SandboxedKernelManager(launcher_kernel_manager_class()):
 
     def prepare_launch(self, cmd: list, kw: dict) -> tuple[list, dict]:
         kw["env"] = clean_environment(kw.get("cwd") or os.getcwd())  # the launcher holds no secrets either
+        if self.trainee:
+            kw["env"][TRAINEE_VARIABLE] = self.trainee  # the launcher puts it in its request to the kernel server
         return cmd, kw
 
     def exit_code(self) -> int | None:

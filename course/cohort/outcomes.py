@@ -149,17 +149,24 @@ def time_on_task(ws: Workspace, data: CohortData) -> pd.DataFrame:
 
 
 def variants_used(ws: Workspace, data: CohortData) -> pd.DataFrame:
-    """The variant each graded submission recorded (module, trainee, variant, whose variant it was)."""
+    """The variant each graded submission recorded (module, trainee, variant, whose variant it was): as the trainee
+    ran it (the submitted notebook's record), or, for a notebook submitted without its outputs, as the grader ran it
+    (the autograded notebook's, always the trainee's own)."""
     import nbformat  # start-up cost: only the report reads notebooks
+
+    def recorded(path):
+        try:
+            return recorded_variant(nbformat.read(path, as_version=4))
+        except Exception:  # a notebook the grader could not write whole has its own status
+            return None
 
     rows = []
     for module_id in data.modules:
         for path in sorted((ws.course / "autograded").glob(f"*/{module_id}/*.ipynb")):
             trainee = path.parent.parent.name
-            try:
-                record = recorded_variant(nbformat.read(path, as_version=4))
-            except Exception:  # a notebook the grader could not write whole has its own status
-                continue
+            submitted = ws.course / "submitted" / trainee / module_id / path.name
+            record = (recorded(submitted) if submitted.is_file() and not submitted.is_symlink() else None) \
+                or recorded(path)
             if record:
                 rows.append(dict(module=module_id, trainee=trainee, variant=record.get("variant"),
                                  recorded_for=record.get("trainee") or "(no id: self-study numbers)"))

@@ -19,6 +19,7 @@ import stat
 from pathlib import Path
 
 from . import compat
+from .statuses import printable
 from .tampering import imported_names, scan_cells
 
 #: A submitted notebook may have this many more cells than the release before it is refused unread.
@@ -77,6 +78,26 @@ def tampering_findings(submitted, released) -> list:
               and c.metadata.get("nbgrader", {}).get("locked") and not c.metadata["nbgrader"].get("solution")]
     found = scan_cells(trainee_code(submitted, released), imported_names(locked))
     return [["tampering", "; ".join(found)[:500]]] if found else []
+
+
+def variant_findings(submitted, module_id: str, student: str) -> list:
+    """The variant a submitted notebook recorded (its setup cell's output, as the trainee ran it) against the
+    submitting trainee's own (``course.variants``): a finding when they differ. The record is only compared, never
+    used: the grader's kernels compute the trainee's own variant from the trainee's id."""
+    from ..variants import recorded_variant, variant_number  # start-up cost: only grading reads variants
+    try:
+        recorded = recorded_variant(submitted)
+    except (AttributeError, TypeError):  # outputs that are not what Jupyter writes: nothing recorded
+        return []
+    if recorded is None:
+        return []
+    own = variant_number(module_id, student)
+    number, module, trainee = (recorded.get(key) for key in ("variant", "module", "trainee"))
+    if module == module_id and type(number) is int and number == own:
+        return []
+    who = f"for trainee {str(trainee)[:64]}" if trainee else "without a trainee id: the course's own numbers"
+    return [["variant", printable(f"the notebook ran with variant {str(number)[:20]} of {str(module)[:40]} ({who}); "
+                                  f"{student}'s own variant is {own}, and it was graded against that")[:400]]]
 
 
 def too_many_cells(submitted_cells: int, released) -> str | None:

@@ -17,7 +17,6 @@ import pandas as pd
 from ..evaluation import summarise
 from .boosters import retention
 from .case_paths import cohort_case_paths, sankey
-from .statuses import STATUSES
 from .outcomes import (
     GAIN_METHOD,
     MIN_TRAINEES,
@@ -31,6 +30,7 @@ from .outcomes import (
     variants_used,
 )
 from .results import CONCERNS, CohortData, collect_data, item_table, needs_help
+from .statuses import STATUSES
 from .time_records import METHOD as TIME_METHOD
 from .workspace import Workspace
 
@@ -203,7 +203,7 @@ def _cases(ws: Workspace, data: CohortData):
                      + (_html_table(turns, list(turns.columns)) if len(turns) else ""))
         figures_.append(sankey(summary))
     return title, ("<p class='note'>Replayed by the case engine from the letters each notebook recorded; counts only, "
-                   "never who went where.</p>" + "".join(parts), figures_)
+                   "never who went where.</p>" + "".join(parts)), figures_
 
 
 def _time(ws: Workspace, data: CohortData):

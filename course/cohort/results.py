@@ -15,7 +15,7 @@ from .statuses import STATUSES, records
 from .workspace import Workspace
 
 #: Statuses that mean the trainee (or their submission) needs a look, besides failing or missing work.
-CONCERNS = ("refused", "too-large", "too-many-cells", "corrupt-notebook", "unknown-notebook", "tampering",
+CONCERNS = ("refused", "too-large", "too-many-cells", "corrupt-notebook", "unknown-notebook", "tampering", "variant",
             "kernel-died", "stuck", "grading-error", "notebook-missing", "cell-deleted", "cell-edited",
             "unreadable-answer", "timed-out", "memory-limit")
 

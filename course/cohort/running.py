@@ -74,12 +74,15 @@ def configure_worker(course: str, launcher: list, notebook_timeout: int, log_dir
 
 def execute_submission(job: dict) -> list[dict]:
     """Run each prepared notebook of one submission in kernels A and B (see the module docstring)."""
-    return [execute_notebook(notebook, job["a_cwd"], job["b_cwd"]) for notebook in job["notebooks"]]
+    return [execute_notebook(notebook, job["a_cwd"], job["b_cwd"], job.get("trainee"))
+            for notebook in job["notebooks"]]
 
 
-def execute_notebook(job: dict, a_cwd: str, b_cwd: str | None) -> dict:
+def execute_notebook(job: dict, a_cwd: str, b_cwd: str | None, trainee: str | None = None) -> dict:
     """One notebook: ``job`` has ``path`` (prepared by nbgrader), ``source`` (the instructor's notebook, or None
-    to run the tests in A as plain nbgrader does) and ``answers`` ({answer cell id: [names]})."""
+    to run the tests in A as plain nbgrader does) and ``answers`` ({answer cell id: [names]}). ``trainee``: the
+    submitting trainee's id as nbgrader knows it (the submission's folder), given to both kernels as
+    ``KAP_TRAINEE``, so each computes that trainee's own variant (``course.variants``)."""
     import nbformat
     nb = nbformat.read(job["path"], as_version=4)
     tests = {i: cell.source for i, cell in enumerate(nb.cells) if _is_test(cell)}
@@ -92,7 +95,7 @@ def execute_notebook(job: dict, a_cwd: str, b_cwd: str | None) -> dict:
     outcome = {"error": None, "detail": "", "tampering": [], "unreadable": [], "log": ""}
     execute = next(pp for pp in _WORKER["preprocessors"] if _is_execute(pp))
     resources = {"metadata": {"path": a_cwd}}
-    nb, error = _run(execute, nb, resources, "A")
+    nb, error = _run(execute, nb, resources, "A", trainee)
     outcome.update(error)
     if not job.get("source"):
         return {"notebook": json.dumps(_rest(nb, resources, execute)), **outcome}
@@ -111,7 +114,7 @@ def execute_notebook(job: dict, a_cwd: str, b_cwd: str | None) -> dict:
         answers, seen = reported
         tested = set(job.get("tested", answers))
         outcome["unreadable"] = sorted(n for n, e in answers.items() if "unreadable" in e and n in tested)
-    b_nb, test_cells, clean = _run_b(job, answers, b_cwd)
+    b_nb, test_cells, clean = _run_b(job, answers, b_cwd, trainee)
     if test_cells is None:  # B failed: the grader's own kernel, not the trainee's fault
         outcome.update(b_nb)
         return {"notebook": json.dumps(_rest(nb, resources, execute)), **outcome}
@@ -134,14 +137,16 @@ def _rest(nb, resources, execute):
     return nb
 
 
-def _run(execute, nb, resources, which: str):
-    """Execute ``nb`` with ``execute`` in a new sandboxed kernel; (notebook, {error, detail, log})."""
+def _run(execute, nb, resources, which: str, trainee: str | None = None):
+    """Execute ``nb`` with ``execute`` in a new sandboxed kernel (for ``trainee``); (notebook, {error, detail, log})."""
     from jupyter_core.utils import run_sync
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
     from .kernels import SandboxedKernelManager
     _WORKER["count"] += 1
     log = Path(_WORKER["log_dir"]) / f"{os.getpid()}-{_WORKER['count']}-{which}.log"
     km = SandboxedKernelManager(launcher=[str(log) if part == "{log}" else part for part in _WORKER["launcher"]],
+                                trainee=trainee,
                                 kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"))
     outcome = {"error": None, "detail": ""}
 
@@ -219,7 +224,7 @@ def _reported(cell, marker: str):
 # --------------------------------------------------------------------------------------------------
 # Kernel B
 
-def _run_b(job: dict, answers: dict, b_cwd: str):
+def _run_b(job: dict, answers: dict, b_cwd: str, trainee: str | None = None):
     """Run the source notebook with ``answers`` in a fresh kernel: (notebook, {grade id: cell index}, probe facts)
     or ({error, detail}, None, None) when the grader's own kernel failed."""
     import nbformat
@@ -246,7 +251,7 @@ def _run_b(job: dict, answers: dict, b_cwd: str):
     b_nb = nbformat.v4.new_notebook(cells=cells, metadata=source.metadata)
     trusted = _WORKER["trusted"]
     trusted.replies = {}
-    b_nb, outcome = _run(trusted, b_nb, {"metadata": {"path": b_cwd}}, "B")
+    b_nb, outcome = _run(trusted, b_nb, {"metadata": {"path": b_cwd}}, "B", trainee)
     if outcome["error"]:
         return {"error": "grading-error", "detail": f"the grader's kernel: {outcome['detail']}"
                 + (f"; its last words: ...{outcome['log']}" if outcome["log"] else "")}, None, None
@@ -282,9 +287,13 @@ def _is_execute(pp) -> bool:
 
 
 def is_display(cell) -> bool:
-    """A figure or widget cell that kernel B may skip: ``metadata.course.display``, or (until every source
-    notebook has that) a cell that is one call of ``widgets.*`` or ``plots.*`` whose result is not kept."""
+    """A cell that kernel B skips: a figure or widget (``metadata.course.role`` "display", as ``course.lessons`` writes
+    it) or the trainee's own cell to explore (role "try"), unless it defines names (a later test may read them: such
+    a cell runs). A source notebook without roles: ``metadata.course.display``, else a cell that is one call of
+    ``widgets.*`` or ``plots.*`` whose result is not kept."""
     course = cell.get("metadata", {}).get("course", {})
+    if isinstance(course, dict) and "role" in course:
+        return course["role"] in ("display", "try") and not _defines_names(cell.source)
     if isinstance(course, dict) and "display" in course:
         return bool(course["display"])
     try:
@@ -294,6 +303,16 @@ def is_display(cell) -> bool:
     return len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Call) and \
         isinstance(body[0].value.func, ast.Attribute) and isinstance(body[0].value.func.value, ast.Name) and \
         body[0].value.func.value.id in ("widgets", "plots")
+
+
+def _defines_names(source: str) -> bool:
+    """Whether code binds any name (assigns, imports, defines, loops); code that cannot be parsed counts as binding."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return True
+    return any(isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+               or isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load) for node in ast.walk(tree))
 
 
 def answer_names(cell) -> list[str]:

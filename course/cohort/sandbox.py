@@ -67,6 +67,9 @@ _BOOT = (f"import sys; sys.path.insert(0, {str(PACKAGE_PARENT)!r}); "
 
 #: Environment variables a kernel keeps; everything else is dropped.
 KEPT_ENV = ("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TZ")
+#: The submitting trainee's id in a kernel's environment (``course.variants.trainee_id`` reads it). The grader gives
+#: it to the launcher, the launcher puts it in its request, the server checks it and sets it in the forked kernel.
+TRAINEE_VARIABLE = "KAP_TRAINEE"
 #: Files and folders of /etc a kernel may read (the dynamic linker's cache, time zones, names of users ...).
 ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "passwd", "group", "nsswitch.conf",
        "hosts", "mime.types", "ssl", "fonts", "alternatives", "matplotlibrc")
@@ -122,7 +125,7 @@ class KernelServer:
         self.limits = limits
         self.root = os.getuid() == 0
         self.socket = self.scratch / "kernel-server.sock"
-        self.uid_base = FIRST_UID + (os.getpid() % 100_000) * 1000 if switch_user and self.root else None
+        self.uid_base = run_uids().start - 1 if switch_user and self.root else None
         self.bwrap, bwrap_note = _find_bwrap(isolate)
         self.tmpfs, tmpfs_note = _share_mounts(self.scratch) if self.root else \
             (False, "kernels' folders are plain folders without a size limit (mounting needs root)")
@@ -144,7 +147,7 @@ class KernelServer:
         self._process: subprocess.Popen | None = None
 
     # -- the server ---------------------------------------------------------------------------------
-    def __enter__(self) -> "KernelServer":
+    def __enter__(self) -> KernelServer:
         self.scratch.chmod(0o711)  # kernels pass through to their own folder; they cannot list the others
         command = [sys.executable, "-c", _BOOT, "serve"]
         if self.bwrap:
@@ -253,6 +256,12 @@ class KernelServer:
             subprocess.run(["umount", "--lazy", str(folder)], check=False, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_uids(pid: int | None = None) -> range:
+    """The uids the kernels of grading run ``pid`` (default: this process) become, when grading runs as root."""
+    base = FIRST_UID + ((os.getpid() if pid is None else pid) % 100_000) * 1000
+    return range(base + 1, base + 1000)
 
 
 def readable_folders() -> list[Path]:
@@ -427,7 +436,8 @@ def launch(socket_path: str, log_path: str, kernel_cmd: list[str]) -> None:
     conn = socket.socket(socket.AF_UNIX)
     conn.connect(socket_path)
     read_end, write_end = os.pipe()
-    request = json.dumps({"argv": kernel_cmd, "cwd": os.getcwd(), "connection": connection}) + "\n"
+    request = json.dumps({"argv": kernel_cmd, "cwd": os.getcwd(), "connection": connection,
+                          "trainee": os.environ.get(TRAINEE_VARIABLE) or None}) + "\n"
     socket.send_fds(conn, [request.encode()], [write_end])
     os.close(write_end)
     replies = conn.makefile("r")
@@ -568,7 +578,7 @@ def _fork_kernel(conn, settings, server_files) -> tuple[int, int] | None:
     cwd = Path(request.get("cwd", "/")).resolve()
     uid = _kernel_uid(cwd, settings)
     if cwd.parent != Path(settings["scratch"]) or not isinstance(request.get("argv"), list) or len(fds) != 1 \
-            or uid is None:
+            or uid is None or not trainee_id_ok(request.get("trainee")):
         _send(conn, {"pid": 0})  # only a folder directly inside the scratch folder can hold a kernel
         conn.close()
         for fd in fds:
@@ -582,6 +592,11 @@ def _fork_kernel(conn, settings, server_files) -> tuple[int, int] | None:
     os.close(fds[0])
     _send(conn, {"pid": pid})
     return pid, uid
+
+
+def trainee_id_ok(trainee) -> bool:
+    """Whether a launch request's trainee id can go into a kernel's environment: none, or printable text."""
+    return trainee is None or (isinstance(trainee, str) and 0 < len(trainee) <= 200 and trainee.isprintable())
 
 
 def _kernel_uid(cwd: Path, settings) -> int | None:
@@ -625,6 +640,8 @@ def _become_kernel(request, cwd: Path, settings, uid: int, log_fd: int) -> None:
             os.close(fd)
         os.environ.clear()
         os.environ.update(clean_environment(cwd))
+        if request.get("trainee"):
+            os.environ[TRAINEE_VARIABLE] = request["trainee"]
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-large write fails instead of killing

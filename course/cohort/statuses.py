@@ -37,6 +37,13 @@ STATUSES = {s.code: s for s in (
            "The notebook's code reaches into the grader or Jupyter (see the detail). Its scores were worked out "
            "by the grader's own kernel and wait in the gradebook, but they do not count until you look at the "
            "notebook and clear it: `course cohort clear NAME MODULE TRAINEE`."),
+    Status("variant", "another trainee's variant", False,
+           "The notebook was run with case numbers that are not this trainee's own (another trainee's variant, or "
+           "the course's own numbers when it ran without a trainee id; see the detail). It was graded against the "
+           "trainee's own numbers, so answers worked out from the other numbers lost their points; the scores wait "
+           "in the gradebook and do not count. Ask the trainee how it happened; to grade their own work, ask them to "
+           "run the module again as themselves and resubmit, then collect and grade again. To let these scores "
+           "count as they are: `course cohort clear NAME MODULE TRAINEE`."),
     Status("kernel-died", "kernel died", False, "The trainee's code ended the kernel (a crash, an exit or a sandbox "
                                                 "limit): its grades wait for you in formgrader."),
     Status("stuck", "stuck kernel", False, "The code could not be interrupted at the time limit and was stopped: its "
@@ -60,6 +67,8 @@ STATUSES = {s.code: s for s in (
     Status("graded", "graded", True, "Fully graded."),
 )}
 RANK = {code: i for i, code in enumerate(STATUSES)}
+#: Statuses whose scores wait in the gradebook until an instructor has looked (``course cohort clear``).
+CLEARABLE = ("tampering", "variant")
 #: Statuses that are no failure of the submission: grading goes on normally.
 FINE = ("graded", "needs-manual-grading")
 

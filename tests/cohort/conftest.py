@@ -6,18 +6,52 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import typed_in
-from course.lessons import source_notebook
-from course.paths import CHECKOUT as ROOT
-from course.data.syllabus import module
+
 from course.cohort.exchange import release
 from course.cohort.workspace import Workspace
+from course.data.syllabus import module
+from course.lessons import source_notebook
 
 MODULE = "01-assessment"
 NOTEBOOK = module(MODULE).notebook
 SOURCE = source_notebook(MODULE)
-AUTO_POINTS = 15.0
+
+
+def _role(nb, role) -> list:
+    return [c for c in nb.cells if c.metadata.get("course", {}).get("role") == role]
+
+
+def _points(nb, role) -> dict:
+    return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"]) for c in _role(nb, role)}
+
+
+#: What the tests grade, read from the module's source notebook (never typed in here): test cells and written
+#: answers with their points, answer cells in order.
+CHECKS = _points(SOURCE, "check")
+WRITTEN = _points(SOURCE, "written")
+ANSWERS = [c.metadata["nbgrader"]["grade_id"] for c in _role(SOURCE, "answer")]
+AUTO_POINTS = sum(CHECKS.values())
+MAX_POINTS = AUTO_POINTS + sum(WRITTEN.values())
+
+
+def checks_of(answer_id: str, nb=SOURCE) -> list[str]:
+    """The test cells that follow an answer cell, up to the next answer cell (those that grade it)."""
+    found, inside = [], False
+    for c in nb.cells:
+        role = c.metadata.get("course", {}).get("role")
+        gid = c.metadata.get("nbgrader", {}).get("grade_id")
+        if role == "answer":
+            inside = gid == answer_id
+        elif inside and role == "check":
+            found.append(gid)
+    assert found, f"{answer_id} is not followed by a test cell"
+    return found
+
+
+def points_of(answer_ids) -> float:
+    """The autograded points of the tests that grade these answer cells."""
+    return sum(CHECKS[check] for answer in answer_ids for check in checks_of(answer))
 
 
 def write_roster(path: Path, ids) -> Path:
@@ -89,9 +123,16 @@ def cohort_home(tmp_path, monkeypatch) -> Path:
     return home
 
 
-WRONG_AT_BAND_EDGES = ('gad7_bands = {4: "minimal", 5: "minimal", 9: "mild", 10: "mild", 14: "moderate", '
-                       '15: "moderate", 21: "severe"}')
+#: A GAD-7 answer that passes the visible test (every cut-point is the first score of its band) and fails the hidden
+#: ones (9 is still mild).
+WRONG_INSIDE_A_BAND = ('gad7_bands = {4: "minimal", 5: "mild", 9: "moderate", 10: "moderate", 14: "moderate", '
+                       '15: "severe", 21: "severe"}')
+#: The hint of the hidden test it fails (shown in feedback; the test's code is not).
+HIDDEN_HINT = "the bands run 0-4 minimal, 5-9 mild"
 
+#: What a grader gives ana's and ben's written answers in ``graded_cohort``.
+ANA_WRITTEN = {"m1-answer": 3, "m2-answer": 3}
+BEN_WRITTEN = {"m1-answer": 1, "m2-answer": 2}
 #: The rubric comment a grader leaves on ben's first written answer.
 COMMENT = "Good use of the PPV; name the diagnostic interview as the next step."
 
@@ -99,7 +140,7 @@ COMMENT = "Good use of the PPV; name the diagnostic interview as the next step."
 def hidden_fail(ws: Workspace):
     """A correct submission except an answer that passes the visible tests and fails the hidden ones."""
     nb = correct(ws)
-    cell(nb, "q1-answer").source = WRONG_AT_BAND_EDGES
+    cell(nb, "q1-answer").source = WRONG_INSIDE_A_BAND
     return nb
 
 
@@ -116,7 +157,7 @@ def set_manual(ws: Workspace, student: str, scores: dict, comments: dict | None 
 
 @pytest.fixture(scope="session")
 def graded_cohort(tmp_path_factory):
-    """A small graded cohort: ana full marks, ben hidden tests failed (passes), cai unanswered (fails),
+    """A small graded cohort: ana full autograded marks, ben hidden tests failed (passes), cai unanswered (fails),
     dee waiting for manual grading, eli never submitted, fay corrupt."""
     from course.cohort.grading import grade
     home = tmp_path_factory.mktemp("graded") / "cohorts"
@@ -127,6 +168,6 @@ def graded_cohort(tmp_path_factory):
     submit(ws, "dee", partial(ws, ["q1-answer", "q2-answer", "q5-answer", "m1-answer"]))
     submit(ws, "fay", files={NOTEBOOK: "not a notebook"})
     grade(ws, MODULE, workers=2, progress=False)
-    set_manual(ws, "ana", {"m1-answer": 3, "m2-answer": 3})
-    set_manual(ws, "ben", {"m1-answer": 1, "m2-answer": 2}, comments={"m1-answer": COMMENT})
+    set_manual(ws, "ana", ANA_WRITTEN)
+    set_manual(ws, "ben", BEN_WRITTEN, comments={"m1-answer": COMMENT})
     return ws

@@ -74,6 +74,18 @@ def test_answer_names_come_from_metadata_or_assignments():
     assert is_display(shown) and not is_display(nbformat.v4.new_code_cell("x = widgets.ppv_explorer()"))
     shown.metadata["course"] = {"display": False}
     assert not is_display(shown)
+    for role, code, skipped in (("display", "widgets.patient_chart(case.patient('P06'), ['items'])", True),
+                                ("display", "plots.figure(a)\nwidgets.explorer(b)", True),
+                                ("try", "widgets.patient_chart('P05')", True),
+                                ("display", "schedule_a = [1, 2]\nplots.schedules_figure(schedule_a)", False),
+                                ("display", "from course import evaluation\nevaluation.form()", False),
+                                ("try", "for finding in findings:\n    print(finding)", False),
+                                ("display", "%matplotlib inline", False),
+                                ("answer", "widgets.ppv_explorer()", False),
+                                ("check", "widgets.ppv_explorer()", False)):
+        made = nbformat.v4.new_code_cell(code)
+        made.metadata["course"] = {"role": role}  # as course.lessons writes it: the role decides, and names a
+        assert is_display(made) is skipped, (role, code)  # later cell may read keep a cell in B
     test = nbformat.v4.new_code_cell('y = answered("y")\nexpect(y > z, "m")\nfor row in t:\n    print(row)')
     test.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "t", "points": 1}
     read = set(names_read_by_tests(nbformat.v4.new_notebook(cells=[test])))

@@ -9,11 +9,23 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.cohort.grading import STATUSES, grade, records
 from course.cohort.files import folder_checksum
+from course.cohort.grading import STATUSES, grade, records
 
-from .conftest import AUTO_POINTS, MODULE, NOTEBOOK, auto_scores, cell, correct, new_cohort, snapshot, submit, \
-    unanswered
+from .conftest import (
+    AUTO_POINTS,
+    MAX_POINTS,
+    MODULE,
+    NOTEBOOK,
+    auto_scores,
+    cell,
+    checks_of,
+    correct,
+    new_cohort,
+    snapshot,
+    submit,
+    unanswered,
+)
 
 CELL_TIMEOUT = 10
 
@@ -30,7 +42,7 @@ def _bad_submissions(ws, canary):
     deleted = correct(ws)
     deleted.cells.remove(cell(deleted, "q1-check"))
     edited_test = unanswered(ws)
-    cell(edited_test, "q2-check").source = "pass  # no test here"
+    cell(edited_test, checks_of("q2-answer")[0]).source = "pass  # no test here"
     edited_locked = correct(ws)
     cell(edited_locked, "setup").source += "\nprint('I changed the setup cell')"
     too_large = correct(ws)
@@ -137,7 +149,7 @@ def test_each_kind_gets_its_status_and_originals_stay_intact(graded, kind):
     folder, files, checksum = originals[kind]
     assert snapshot(folder) == files and folder_checksum(folder) == checksum, "the original submission changed"
     if STATUSES[record.status].graded:
-        assert record.score is not None and record.max_score == 21
+        assert record.score is not None and record.max_score == MAX_POINTS
     else:
         assert record.score is None, "a submission that could not be graded must not show a score"
 
@@ -175,7 +187,7 @@ def test_cell_problems_are_graded_as_nbgrader_would_and_flagged(graded):
     with ws.gradebook() as gb:
         deleted = gb.find_grade("q1-check", "assessment", MODULE, "kind-deleted-test")
         assert deleted.needs_manual_grade, "a deleted test must wait for the grader, not be a silent 0"
-    assert auto_scores(ws, "kind-edited-test")["q2-check"] == 0, "nbgrader grades with the original test"
+    assert auto_scores(ws, "kind-edited-test")[checks_of("q2-answer")[0]] == 0, "nbgrader grades with the original test"
     assert "setup (locked)" in summary.records["kind-edited-locked"].detail()
     assert "q1-answer" in summary.records["kind-infinite-loop"].detail()
 

@@ -4,11 +4,11 @@ import re
 import nbformat
 import pytest
 
-from course.lessons import source_notebook
 from course.cohort.feedback import HideTests, release_feedback, scrub, without_regions
+from course.lessons import source_notebook
 from course.nbcourse import nbgrader, write_config
 
-from .conftest import COMMENT, MODULE, SOURCE
+from .conftest import AUTO_POINTS, BEN_WRITTEN, CHECKS, COMMENT, HIDDEN_HINT, MAX_POINTS, MODULE
 
 
 def _secret_lines():
@@ -73,9 +73,18 @@ def test_feedback_shows_scores_hints_and_rubric_comments(feedback):
     _, _, pages = feedback
     ben = _visible_text(next(p for p in pages if p.parent.parent.name == "ben").read_text())
     assert COMMENT in ben
-    assert re.search(r"16(\.0)?\s*/\s*21", ben), "the total score"
-    assert "Check the band edges" in ben, "a failing hidden test still gives its hint"
+    total = AUTO_POINTS - CHECKS["q1-check"] + sum(BEN_WRITTEN.values())
+    assert re.search(rf"{total:g}(\.0)?\s*/\s*{MAX_POINTS:g}(\.0)?\b", ben), "the total score"
+    assert HIDDEN_HINT in ben, "a failing hidden test still gives its hint"
     assert "YOUR ANSWER HERE" in _visible_text(next(p for p in pages if p.parent.parent.name == "cai").read_text())
+
+
+def test_ben_failed_a_hidden_test_after_passing_the_visible_ones(graded_cohort):
+    """What the feedback test above relies on: ben's question 1 is wrong where only the hidden tests look."""
+    nb = nbformat.read(graded_cohort.course / "autograded" / "ben" / MODULE / "assessment.ipynb", as_version=4)
+    errors = [o for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q1-check" for o in c.outputs
+              if o.output_type == "error"]
+    assert len(errors) == 1 and HIDDEN_HINT in errors[0].evalue, "the hidden test's message, not a visible test's"
 
 
 def test_hide_tests_scrubs_sources_and_every_kind_of_output():

@@ -6,16 +6,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.lessons import source_notebook
-from course.paths import CHECKOUT as ROOT
-from course.cohort.preparing import cell_findings, locked_imports
+from course import variants
+from course.cohort.preparing import cell_findings, locked_imports, variant_findings
 from course.cohort.running import configure_worker, execute_notebook
 from course.cohort.running import timed_out_or_failed_cells as run_findings
-from course.cohort.statuses import STATUSES, Record, describe_exit, worst
 from course.cohort.sandbox import KernelServer
+from course.cohort.statuses import STATUSES, Record, describe_exit, worst
+from course.lessons import source_notebook
 from course.nbcourse import write_config
+from course.paths import CHECKOUT as ROOT
 
-from .conftest import MODULE, NOTEBOOK, SOURCE, cell
+from .conftest import MODULE, NOTEBOOK, cell, checks_of
 
 RELEASE = ROOT / "modules" / MODULE / NOTEBOOK
 
@@ -33,14 +34,40 @@ def test_an_untouched_or_answered_release_has_no_cell_findings():
 
 def test_deleted_and_edited_cells_are_named_with_their_kind():
     nb = _release()
-    nb.cells.remove(cell(nb, "q3-check"))
+    q2, q3, q4 = (checks_of(answer, nb)[0] for answer in ("q2-answer", "q3-answer", "q4-answer"))
+    nb.cells.remove(cell(nb, q3))
     nb.cells.remove(cell(nb, "q5-answer"))
-    cell(nb, "q2-check").source = "pass"
+    cell(nb, q2).source = "pass"
     cell(nb, "intro").source += "\nmy note"
-    cell(nb, "q4-check").metadata.nbgrader["points"] = "lots"
+    cell(nb, q4).metadata.nbgrader["points"] = "lots"
     assert cell_findings(nb, _release()) == [
-        ["cell-deleted", "q3-check (test), q5-answer (answer)"],
-        ["cell-edited", "intro (locked), q2-check (test), q4-check (test)"]]
+        ["cell-deleted", f"{q3} (test), q5-answer (answer)"],
+        ["cell-edited", f"intro (locked), {q2} (test), {q4} (test)"]]
+
+
+def _ran_as(trainee):
+    """The release as a trainee's machine ran its setup cell: the cell's output records the variant it used."""
+    nb = _release()
+    record = variants.for_module(MODULE, trainee).record()._repr_mimebundle_()
+    cell(nb, "setup").outputs = [nbformat.v4.new_output("display_data", data=record)]
+    return nb
+
+
+def test_a_recorded_variant_is_compared_with_the_submitting_trainees_own():
+    own = variants.variant_number(MODULE, "ana")
+    assert own != variants.variant_number(MODULE, "ben")
+    assert variant_findings(_release(), MODULE, "ana") == [], "nothing recorded (not run): nothing to compare"
+    assert variant_findings(_ran_as("ana"), MODULE, "ana") == []
+    [(code, detail)] = variant_findings(_ran_as("ben"), MODULE, "ana")
+    assert code == "variant" and "for trainee ben" in detail and f"ana's own variant is {own}" in detail
+    [(code, detail)] = variant_findings(_ran_as(""), MODULE, "ana")
+    assert code == "variant" and "variant 0" in detail and "without a trainee id" in detail
+    forged = _ran_as("ana")
+    cell(forged, "setup").outputs[0].data[variants.VARIANT_MIME]["variant"] = str(own)  # not the number itself
+    assert variant_findings(forged, MODULE, "ana")[0][0] == "variant"
+    broken = _ran_as("ana")
+    cell(broken, "setup").outputs[0]["data"] = "not a bundle"
+    assert variant_findings(broken, MODULE, "ana") == [], "outputs Jupyter would not write record nothing"
 
 
 def test_run_findings_read_timeouts_memory_errors_and_cut_output():

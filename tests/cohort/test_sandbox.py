@@ -12,9 +12,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from course.paths import CHECKOUT as ROOT
 from course.cohort.kernels import SandboxedKernelManager
-from course.cohort.sandbox import FIRST_UID, KernelServer, Limits
+from course.cohort.sandbox import FIRST_UID, TRAINEE_VARIABLE, KernelServer, Limits
+from course.paths import CHECKOUT as ROOT
 
 ROOT_ONLY = "needs root: only root can give kernels users of their own, cgroups and a tmpfs (documented in README)"
 
@@ -58,10 +58,10 @@ def short_scratch():
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def run_cell(server, folder, code, timeout=60):
+def run_cell(server, folder, code, timeout=60, trainee=None):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)],
                                   metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
-    km = SandboxedKernelManager(launcher=server.kernel_command([]))
+    km = SandboxedKernelManager(launcher=server.kernel_command([]), trainee=trainee)
     NotebookClient(nb, km=km, timeout=timeout, resources={"metadata": {"path": str(folder)}}).execute()
     return nb.cells[0].outputs
 
@@ -151,6 +151,24 @@ def test_the_server_only_starts_kernels_in_its_scratch_folder(tmp_path):
     assert run.returncode != 0 and "refused" in run.stderr
     if os.getuid() == 0:
         assert by_hand.returncode != 0 and "refused" in by_hand.stderr, "only folders made for a kernel user"
+
+
+def test_a_kernel_knows_its_trainee_from_the_launch_request_only(monkeypatch):
+    """The grader names the trainee whose work a kernel runs (for variants); nothing else sets it."""
+    code = "import os\nfrom course.variants import trainee_id\nprint(os.environ.get('KAP_TRAINEE'), trainee_id())"
+    monkeypatch.setenv(TRAINEE_VARIABLE, "the-graders-own")  # the grading process's environment does not count
+    with short_scratch() as scratch, KernelServer(scratch, preload=["course.variants"]) as server:
+        seen = {}
+        for number, trainee in enumerate(["ana.k", None], start=1):
+            folder = server.kernel_folder(f"kernel-{number}")
+            seen[trainee] = run_cell(server, folder, code, trainee=trainee)[0]["text"]
+            server.remove_kernel_folder(folder)
+        folder = server.kernel_folder("kernel-3")
+        bad = subprocess.run(server.kernel_command([sys.executable, "-c", "print('should not run')"]), cwd=folder,
+                             env={**os.environ, TRAINEE_VARIABLE: "ana\x01bob"}, capture_output=True, text=True,
+                             timeout=30)
+    assert seen == {"ana.k": "ana.k ana.k\n", None: "None None\n"}
+    assert bad.returncode != 0 and "refused" in bad.stderr, "a trainee id that is not printable text is refused"
 
 
 @pytest.mark.parametrize("field, value", [("cpu_seconds", 0), ("memory_mb", 1), ("file_size_mb", 1.5),
