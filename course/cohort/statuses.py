@@ -53,7 +53,9 @@ STATUSES = {s.code: s for s in (
                                                             "function, a table, an object): its test scored 0."),
     Status("timed-out", "timed out", True, "A cell ran past the cell time limit and was stopped; it scored 0."),
     Status("memory-limit", "memory limit", True, "A cell ran out of memory in the sandbox; it scored 0."),
-    Status("output-truncated", "output truncated", True, "A cell printed so much that nbgrader cut its output."),
+    Status("output-truncated", "output truncated", True, "A cell printed more than the graded notebook keeps (by size "
+                                                         "or lines): its output was cut where the detail says, with a "
+                                                         "note; it was graded normally."),
     Status("extra-files", "extra files", True, "Files that are not in the release were submitted (kept, not graded; "
                                                "links are not copied)."),
     Status("needs-manual-grading", "needs manual grading", True, "Written answers wait for a grader in formgrader."),
