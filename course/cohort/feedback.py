@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from .statuses import STATUSES, records
+from .statuses import STATUSES, current_records
 from .workspace import Workspace
 
 HIDDEN = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
@@ -117,7 +117,7 @@ def release_feedback(ws: Workspace, module_id: str, progress: bool = True) -> Fe
     run = FeedbackRun(module_id)
     graded = []
     with ws.gradebook() as gb:
-        for student, record in sorted(records(ws, module_id).items()):
+        for student, record in sorted(current_records(ws, module_id).items()):
             if not record.graded:
                 if record.status != "missing":
                     run.not_graded.append((student, record.status))

@@ -110,6 +110,28 @@ def records(ws, module_id: str) -> dict[str, Record]:
     return out
 
 
+def current_records(ws, module_id: str) -> dict[str, Record]:
+    """The grading records of a module as the gradebook stands now: scores include the manual grades given in
+    formgrader since grading ran, and "needs manual grading" becomes "graded" once nothing waits (or goes back, if a
+    grader flags a cell again). Every summary (grade, feedback, report, export) reads records this way."""
+    # start-up cost: imported only where it is needed
+    from nbgrader.api import MissingEntry
+    found = records(ws, module_id)
+    with ws.gradebook() as gb:
+        try:
+            submissions = {s.student.id: s for s in gb.find_assignment(module_id).submissions}
+        except MissingEntry:
+            return found
+        for student, record in found.items():
+            submission = submissions.get(student)
+            if submission is None or record.score is None:  # nothing graded, or scores that do not count
+                continue
+            record.score, record.max_score = float(submission.score), float(submission.max_score)
+            if record.status in ("graded", "needs-manual-grading"):
+                record.status = "needs-manual-grading" if submission.needs_manual_grade else "graded"
+    return found
+
+
 def save_record(ws, record: Record, stamp: bool = True) -> None:
     folder = ws.folder("grading") / record.module
     folder.mkdir(exist_ok=True)

@@ -15,8 +15,17 @@ from nbgrader.preprocessors import Execute
 from nbgrader.utils import determine_grade
 
 from course.cli import main as course
-from course.cohort.outputs import (LIMITS, Limits, bound_notebook, bound_output, bound_outputs, bounded, cut_sizes,
-                                   cut_text, human)
+from course.cohort.outputs import (
+    LIMITS,
+    Limits,
+    bound_notebook,
+    bound_output,
+    bound_outputs,
+    bounded,
+    cut_sizes,
+    cut_text,
+    human,
+)
 from course.cohort.statuses import records
 
 from .conftest import MODULE, NOTEBOOK, SOURCE, correct, new_cohort, snapshot, submit, unanswered
