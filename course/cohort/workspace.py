@@ -56,6 +56,8 @@ c.Autograde.autograde_preprocessors = [
 # Feedback never shows hidden tests or solution regions (nbgrader issue #917); see course/cohort/feedback.py.
 c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "course.cohort.feedback.HideTests",
                                     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
+# Feedback pages read offline: maths as MathML, no MathJax from a CDN (plotly.js is inlined once by HideTests).
+c.GenerateFeedback.exporter_class = "course.cohort.feedback.FeedbackExporter"
 '''
 
 
