@@ -271,8 +271,10 @@ def _figure_html(figure, include_plotlyjs: bool) -> str | None:
 # --------------------------------------------------------------------------------------------------
 # Maths offline
 
-#: Replaces nbconvert's MathJax macro (which loads MathJax from a CDN): the maths is MathML already.
-NO_MATHJAX = "{%- macro mathjax(url='') -%}{%- endmacro %}"
+#: Replaces nbconvert's MathJax macro (which loads MathJax from a CDN): the maths is MathML already, and the page's
+#: head gets a little style for it instead.
+NO_MATHJAX = ("{%- macro mathjax(url='') -%}<style>math { font-size: 1.15em; } math[display=\"block\"] { "
+              "font-size: 1.35em; margin: 0.6em 0; }</style>{%- endmacro %}")
 MAX_TEX = 10_000
 
 
