@@ -184,8 +184,9 @@ def _bound_bundle(output, limits: Limits) -> int:
 
 def _is_note(output) -> bool:
     """An output that is only a note (kept outside every budget, so bounding twice changes nothing)."""
-    return output.get("output_type") == "stream" and NOTE_PATTERN.fullmatch(
-        str(output.get("text", "")).strip().strip("[]")) is not None
+    if output.get("output_type") != "display_data" or set(output.get("data", {})) != {"text/plain"}:
+        return False
+    return NOTE_PATTERN.fullmatch(str(output["data"]["text/plain"]).strip().strip("[]")) is not None
 
 
 def bound_outputs(outputs: list, limits: Limits = LIMITS, room: int | None = None) -> tuple[list, int]:
@@ -195,9 +196,8 @@ def bound_outputs(outputs: list, limits: Limits = LIMITS, room: int | None = Non
     joined = []
     for output in outputs:
         previous = joined[-1] if joined else None
-        if output.get("output_type") == "stream" and not _is_note(output) and previous is not None and \
-                previous.get("output_type") == "stream" and previous.get("name") == output.get("name") and \
-                not _is_note(previous):
+        if output.get("output_type") == "stream" and previous is not None and \
+                previous.get("output_type") == "stream" and previous.get("name") == output.get("name"):
             previous["text"] = _joined(previous.get("text", ""), output.get("text", ""))
         else:
             joined.append(output)
@@ -238,8 +238,10 @@ def _text_of(output) -> str:
 
 
 def _note_output(cut: int):
+    """A note of its own, for outputs dropped whole: display data, not a stream, so nbgrader's ``LimitOutput`` (which
+    drops streams past its line limit) keeps it."""
     import nbformat  # start-up cost: only where notebooks are bounded
-    return nbformat.v4.new_output("stream", name="stdout", text=note(cut) + "\n")
+    return nbformat.v4.new_output("display_data", data={"text/plain": note(cut)})
 
 
 def bound_notebook(nb, limits: Limits = LIMITS) -> list[tuple[str, int]]:

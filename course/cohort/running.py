@@ -365,7 +365,7 @@ def timed_out_or_failed_cells(nb) -> list:
             if sizes or NBGRADER_MARK in text:
                 found["output-truncated"].append(name)
                 cut[name] = cut.get(name, 0) + sum(sizes)
-    found["output-truncated"] = [f"{name} ({human(round(cut[name]))} cut)" if cut[name] else f"{name} (lines cut)"
+    found["output-truncated"] = [f"{name} ({human(round(cut[name]))} cut)" if cut[name] else name  # else: lines
                                  for name in dict.fromkeys(found["output-truncated"])]
     return [[code, ", ".join(dict.fromkeys(cells))] for code, cells in found.items() if cells]
 

@@ -101,7 +101,7 @@ def test_pictures_and_figures_within_the_limit_stay_and_larger_ones_become_the_n
 def test_a_cell_keeps_its_budget_and_says_what_it_dropped():
     outputs, used = bound_outputs([_display({"text/plain": "p" * 900}) for _ in range(20)], SMALL)
     assert used <= SMALL.cell and len(outputs) < 20
-    assert "output truncated" in outputs[-1].text and outputs[-1].output_type == "stream"
+    assert "output truncated" in outputs[-1].data["text/plain"] and outputs[-1].output_type == "display_data"
     few, _ = bound_outputs([_display({"text/plain": "p" * 900}) for _ in range(3)], SMALL)
     assert len(few) == 3 and not any("truncated" in json.dumps(o) for o in few)
 
