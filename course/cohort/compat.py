@@ -9,7 +9,14 @@ Written for, and tested against:
 - jupyter_client 8.x: ``KernelManager._async_pre_start_kernel`` returns the kernel command and the keyword
   arguments for starting it (the grader changes the transport, the environment and the launcher's files).
 - nbclient 0.10 and 0.11: ``on_cell_executed`` hooks get ``execute_reply``; a client given a kernel manager
-  leaves that kernel's client (``kc``) open after ``execute``.
+  leaves that kernel's client (``kc``) open after ``execute``; every output message passes through
+  ``NotebookClient.output(outs, msg, display_id, cell_index)`` before it is stored or handed to an Output
+  widget's hook (``outputs.BoundedOutputs`` cuts and counts there).
+- nbconvert 7.x: ``HTMLExporter.markdown2html`` builds an ``IPythonRenderer`` for ``MarkdownWithMath`` (its
+  ``block_math``/``inline_math``/``latex_environment`` give the TeX), and templates import the ``mathjax`` macro
+  from ``mathjax.html.j2``, which ``extra_loaders`` can replace (``feedback.FeedbackExporter``).
+- ipykernel 6.2x to 7.x (not checked: the kernel goes on without it): ``OutStream._buffers`` holds the text
+  printed since the last flush (``sandbox._chunked_streams`` flushes once it is large).
 
 ``check_versions`` (called before every grading run) refuses any other version, loudly: upgrading one of these
 means reading this file against the new release, then widening ``SUPPORTED``.

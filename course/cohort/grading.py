@@ -44,7 +44,19 @@ from .preparing import (
 )
 from .running import answer_names, start_worker, tested_names, timed_out_or_failed_cells
 from .sandbox import SCRATCH_PREFIX, KernelServer, remove_stale_scratch
-from .statuses import CLEARABLE, FINE, RANK, STATUSES, Record, now, printable, records, save_record, worst
+from .statuses import (
+    CLEARABLE,
+    FINE,
+    RANK,
+    STATUSES,
+    Record,
+    current_records,
+    now,
+    printable,
+    records,
+    save_record,
+    worst,
+)
 from .workspace import Workspace, nbgrader_logging
 
 #: Files nbgrader's exchange adds to every submission.
@@ -158,7 +170,7 @@ class Grader:
             shutil.rmtree(logs, ignore_errors=True)
             shutil.rmtree(self.snapshots, ignore_errors=True)
         summary.seconds = time.time() - started
-        summary.records = records(self.ws, self.module)
+        summary.records = current_records(self.ws, self.module)  # with manual grades given since
         return summary
 
     def _grade(self, todo, roster, scratch, logs, summary, bar) -> dict:

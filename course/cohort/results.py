@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .statuses import STATUSES, records
+from .statuses import STATUSES, current_records
 from .workspace import Workspace
 
 #: Statuses that mean the trainee (or their submission) needs a look, besides failing or missing work.
@@ -41,7 +41,7 @@ def collect_data(ws: Workspace) -> CohortData:
         for module_id in modules:
             assignment = gb.find_assignment(module_id)
             max_points[module_id] = float(assignment.max_score)
-            done = records(ws, module_id)
+            done = current_records(ws, module_id)
             submissions = {s.student.id: s for s in assignment.submissions}
             for trainee in roster:
                 record = done.get(trainee.id)
@@ -49,8 +49,6 @@ def collect_data(ws: Workspace) -> CohortData:
                 submission = submissions.get(trainee.id)
                 graded = STATUSES[status].graded and submission is not None
                 pending = graded and bool(submission.needs_manual_grade)
-                if graded and status == "needs-manual-grading" and not pending:
-                    status = "graded"  # the grader has finished the written answers since grading ran
                 rows.append(dict(trainee=trainee.id, name=trainee.name,
                                  sortable_name=f"{trainee.last_name}, {trainee.first_name}", email=trainee.email,
                                  section=trainee.section, module=module_id, status=status,

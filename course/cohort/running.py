@@ -26,13 +26,17 @@ import signal
 import threading
 from pathlib import Path
 
-from .answers import BadAnswers, parse_report
+from .answers import MAX_BYTES, BadAnswers, parse_report
+from .outputs import LIMITS, NBGRADER_MARK, NOTE_PATTERN, LimitOutputSize, Limits, add_notes, bounded, human
 from .sandbox import die_with_parent
 from .statuses import describe_exit
 from .tampering import PROBE, compare
 
 _WORKER: dict = {}
 _TIMEOUT_ERROR = "CellTimeoutError"        # nbgrader's Execute.error_on_timeout
+#: The grader's report cell in kernel A prints the answers (up to answers.MAX_BYTES) on one line: room for them,
+#: outside the notebook's output budget (a trainee who printed too much still has their answers read).
+REPORT_LIMITS = Limits(text=2 * MAX_BYTES, data=LIMITS.data, cell=4 * MAX_BYTES, notebook=LIMITS.notebook)
 
 
 def start_worker(course: str, launcher: list, notebook_timeout: int, log_dir: str) -> None:
@@ -57,9 +61,17 @@ def configure_worker(course: str, launcher: list, notebook_timeout: int, log_dir
     names = [cls.__name__ for cls in classes]
     if "SaveAutoGrades" not in names:
         raise RuntimeError("Autograde.autograde_preprocessors must include SaveAutoGrades.")
-    preprocessors = [cls(config=config) for cls in classes[:names.index("SaveAutoGrades")]]
-    if not any(isinstance(pp, Execute) for pp in preprocessors):
+    classes = classes[:names.index("SaveAutoGrades")]
+    if not any(issubclass(cls, Execute) for cls in classes):
         raise RuntimeError("Autograde.autograde_preprocessors must include Execute.")
+    if not any(issubclass(cls, LimitOutputSize) for cls in classes):  # a cohort made before outputs were bounded
+        classes.append(LimitOutputSize)
+    # kernel A's outputs are bounded as they arrive, and its widget state is not kept (see outputs.py)
+    preprocessors = [bounded(cls)(config=config) if issubclass(cls, Execute) else cls(config=config)
+                     for cls in classes]
+    for pp in preprocessors:
+        if isinstance(pp, Execute):
+            pp.store_widget_state = False
 
     class TrustedExecute(Execute):
         """nbgrader's Execute for kernel B, remembering each cell's reply status."""
@@ -94,8 +106,10 @@ def execute_notebook(job: dict, a_cwd: str, b_cwd: str | None, trainee: str | No
         nb.cells.append(nbformat.v4.new_code_cell(_report_cell(names, marker)))
     outcome = {"error": None, "detail": "", "tampering": [], "unreadable": [], "log": ""}
     execute = next(pp for pp in _WORKER["preprocessors"] if _is_execute(pp))
+    execute.kap_reset({len(nb.cells) - 1: REPORT_LIMITS} if job.get("source") else {})
     resources = {"metadata": {"path": a_cwd}}
     nb, error = _run(execute, nb, resources, "A", trainee)
+    add_notes(nb, execute.kap_dropped)
     outcome.update(error)
     if not job.get("source"):
         return {"notebook": json.dumps(_rest(nb, resources, execute)), **outcome}
@@ -356,6 +370,7 @@ def tested_names(nb) -> list[str]:
 def timed_out_or_failed_cells(nb) -> list:
     """Cells that timed out, ran out of memory or had their output cut, in an executed notebook."""
     found = {"timed-out": [], "memory-limit": [], "output-truncated": []}
+    cut = {}
     for number, cell in enumerate(nb.cells, start=1):
         name = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {number}"
         for output in cell.get("outputs", []):
@@ -363,7 +378,21 @@ def timed_out_or_failed_cells(nb) -> list:
                 found["timed-out"].append(name)
             elif output.get("output_type") == "error" and output.get("ename", "").endswith("MemoryError"):
                 found["memory-limit"].append(name)
-            elif output.get("output_type") == "stream" and "... Output truncated ..." in output.get("text", ""):
+            text = _output_text(output)
+            sizes = [float(n) * {"MB": 1e6, "kB": 1e3, "bytes": 1}[u] for n, u in NOTE_PATTERN.findall(text)]
+            if sizes or NBGRADER_MARK in text:
                 found["output-truncated"].append(name)
+                cut[name] = cut.get(name, 0) + sum(sizes)
+    found["output-truncated"] = [f"{name} ({human(round(cut[name]))} cut)" if cut[name] else name  # else: lines
+                                 for name in dict.fromkeys(found["output-truncated"])]
     return [[code, ", ".join(dict.fromkeys(cells))] for code, cells in found.items() if cells]
 
+
+def _output_text(output) -> str:
+    if output.get("output_type") == "stream":
+        text = output.get("text", "")
+    elif output.get("output_type") == "error":
+        text = "\n".join(str(line) for line in output.get("traceback", []))
+    else:
+        text = output.get("data", {}).get("text/plain", "")
+    return text if isinstance(text, str) else ""

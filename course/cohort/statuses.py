@@ -60,7 +60,9 @@ STATUSES = {s.code: s for s in (
                                                             "function, a table, an object): its test scored 0."),
     Status("timed-out", "timed out", True, "A cell ran past the cell time limit and was stopped; it scored 0."),
     Status("memory-limit", "memory limit", True, "A cell ran out of memory in the sandbox; it scored 0."),
-    Status("output-truncated", "output truncated", True, "A cell printed so much that nbgrader cut its output."),
+    Status("output-truncated", "output truncated", True, "A cell printed more than the graded notebook keeps (by size "
+                                                         "or lines): its output was cut where the detail says, with a "
+                                                         "note; it was graded normally."),
     Status("extra-files", "extra files", True, "Files that are not in the release were submitted (kept, not graded; "
                                                "links are not copied)."),
     Status("needs-manual-grading", "needs manual grading", True, "Written answers wait for a grader in formgrader."),
@@ -115,6 +117,28 @@ def records(ws, module_id: str) -> dict[str, Record]:
         record = Record(**json.loads(path.read_text()))
         out[record.student] = record
     return out
+
+
+def current_records(ws, module_id: str) -> dict[str, Record]:
+    """The grading records of a module as the gradebook stands now: scores include the manual grades given in
+    formgrader since grading ran, and "needs manual grading" becomes "graded" once nothing waits (or goes back, if a
+    grader flags a cell again). Every summary (grade, feedback, report, export) reads records this way."""
+    # start-up cost: imported only where it is needed
+    from nbgrader.api import MissingEntry
+    found = records(ws, module_id)
+    with ws.gradebook() as gb:
+        try:
+            submissions = {s.student.id: s for s in gb.find_assignment(module_id).submissions}
+        except MissingEntry:
+            return found
+        for student, record in found.items():
+            submission = submissions.get(student)
+            if submission is None or record.score is None:  # nothing graded, or scores that do not count
+                continue
+            record.score, record.max_score = float(submission.score), float(submission.max_score)
+            if record.status in ("graded", "needs-manual-grading"):
+                record.status = "needs-manual-grading" if submission.needs_manual_grade else "graded"
+    return found
 
 
 def save_record(ws, record: Record, stamp: bool = True) -> None:

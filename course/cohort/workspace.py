@@ -46,9 +46,18 @@ c.CourseDirectory.root = {root!r}
 c.Exchange.root = {exchange!r}
 # Collect copies without following trainees' links (see course/cohort/exchange.py, SafeCollect).
 c.ExchangeFactory.collect = "course.cohort.exchange.SafeCollect"
+# Outputs bounded by size as well as by lines, by `course cohort grade` and `nbgrader autograde` alike: nbgrader's
+# own list with LimitOutputSize after LimitOutput (see course/cohort/outputs.py).
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute", "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
+    "course.cohort.outputs.LimitOutputSize", "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata"]
 # Feedback never shows hidden tests or solution regions (nbgrader issue #917); see course/cohort/feedback.py.
 c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "course.cohort.feedback.HideTests",
                                     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
+# Feedback pages read offline: maths as MathML, no MathJax from a CDN (plotly.js is inlined once by HideTests).
+c.GenerateFeedback.exporter_class = "course.cohort.feedback.FeedbackExporter"
 '''
 
 
