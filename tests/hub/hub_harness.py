@@ -269,9 +269,10 @@ def roster_csv(trainees: list[str]) -> str:
 
 @contextmanager
 def running_hub(trainee_count: int = 2, provider: str | None = None, cohort: str = "kap-spring",
-                prefix: str = "kaptest"):
+                prefix: str = "kaptest", sign_in: bool = True):
     """Users, a cohort made with `course cohort new` (``provider``: the text of a provider file), and the hub
-    serving it; yields the signed-in ``Hub``. Everything is removed afterwards, whatever happens."""
+    serving it; yields the ``Hub`` with everyone signed in (``sign_in``) or only the instructor. Everything is
+    removed afterwards, whatever happens."""
     assert os.geteuid() == 0, "the hub run creates Linux users: run it as root"
     assert PROXY.exists(), (f"{PROXY.relative_to(ROOT)} is missing: `make hub-tools` installs "
                             "configurable-http-proxy from npm (`make test` does it first).")
@@ -338,7 +339,7 @@ def running_hub(trainee_count: int = 2, provider: str | None = None, cohort: str
                 f"the hub did not start in {START_TIMEOUT} s:\n{running.log_tail()}"
             time.sleep(0.5)
         running.measured["hub_start_s"] = round(time.monotonic() - started, 1)
-        for user in everyone:
+        for user in everyone if sign_in else [instructor]:
             running.sign_in(user)
         yield running
 
