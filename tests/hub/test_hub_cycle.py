@@ -138,6 +138,8 @@ def cycle(hub):
     # The program lead, as root: collect and grade (kernels as users of their own), certificates too early.
     out["collect"] = timed("collect", hub.cohort_as_root, "collect", COHORT, MODULE).stdout
     out["grade"] = timed("grade", hub.cohort_as_root, "grade", COHORT, MODULE).stdout
+    # An instructor without root grades again in the course service's terminal, over what root made.
+    out["regrade"] = timed("regrade_as_grader", hub.cohort_as_grader, "grade", COHORT, MODULE, "--regrade").stdout
     out["certificates_early"] = hub.cohort_as_root("certificates", COHORT).stdout
     out["written"] = timed("formgrader", _grade_written_answers, hub, t1)
     # Feedback from the grader account, over what root collected and graded (handed back to it).
@@ -218,6 +220,8 @@ def test_formgrader_service_is_for_instructors_only_and_only_it_may_be_framed(hu
 
 
 def test_collect_checks_owners_and_grading_as_root_gives_kernels_users_of_their_own(hub, cycle):
+    """Grading as root (each kernel a user of its own) and again as the grader account (kernels as that account,
+    in bubblewrap's user namespace) give the same statuses."""
     _record("hub-cycle-timings.json", cycle["timings"])
     assert "released 01-assessment: assessment.ipynb" in cycle["release"]
     assert "collected 01-assessment: 2 new, 0 updated, 0 unchanged; 0 on the roster have not submitted" \
@@ -228,6 +232,9 @@ def test_collect_checks_owners_and_grading_as_root_gives_kernels_users_of_their_
     assert re.search(r"needs manual grading +1\n", grade) and re.search(r"\n +graded +1\n", grade), grade
     assert "kernels run as users of their own without capabilities" in grade
     assert "NOT ISOLATED" not in grade
+    regrade = cycle["regrade"]
+    assert "checked 2 submission(s)" in regrade and "kernels run as the grading user" in regrade, regrade
+    assert re.search(r"needs manual grading +1\n", regrade) and re.search(r"\n +graded +1\n", regrade), regrade
     # Whatever root made is the grader account's again (the formgrader and `course cohort` as the grader
     # share it); trainees' submissions in the exchange keep their owners.
     assert cycle["root_owned"] == []
