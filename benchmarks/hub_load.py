@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -104,6 +105,8 @@ def main(argv=None) -> int:
     parser.add_argument("--module", default="01-assessment", help="the module they run (01-assessment)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
     args = parser.parse_args(argv)
+    # `kill` or a time limit: end like Ctrl-C, so that the users, processes and folders are removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if os.geteuid() != 0:
         print("hub_load.py creates throw-away Linux users: run it as root (sudo).", file=sys.stderr)
         return 2

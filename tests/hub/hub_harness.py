@@ -313,43 +313,68 @@ def running_hub(trainee_count: int = 2, provider: str | None = None, cohort: str
             (setup / "provider.yaml").write_text(provider)
             args += ["--provider", str(setup / "provider.yaml")]
 
-        port = free_port()
         env = dict(os.environ, PATH=f"{PROXY.parent}{os.pathsep}{os.environ['PATH']}",
                    KAP_SPAWNER="local", KAP_CULL_TIMEOUT="0", KAP_COURSE_ID=cohort,
                    KAP_INSTRUCTORS=instructor, KAP_TRAINEES=",".join(trainees), KAP_GRADER_USER=instructor,
-                   KAP_COHORTS_HOME=str(cohorts), KAP_EXCHANGE=str(exchange), KAP_STATE_DIR=str(state),
-                   KAP_HUB_PORT=str(port), KAP_HUB_API_PORT=str(free_port()),
-                   KAP_PROXY_API_PORT=str(free_port()), KAP_GRADER_PORT=str(free_port()))
+                   KAP_COHORTS_HOME=str(cohorts), KAP_EXCHANGE=str(exchange), KAP_STATE_DIR=str(state))
         env.pop("KAP_COURSE_ROOT", None)  # the default: the cohort's course folder in KAP_COHORTS_HOME
         log = state / "hub.log"
-        running = Hub(f"http://127.0.0.1:{port}", None, log, cohort, instructor, trainees, cohorts, exchange)
+        running = Hub("", None, log, cohort, instructor, trainees, cohorts, exchange)
         running.passwords = passwords
         running.new_output = running.cohort_as_root(*args).stdout
 
-        with open(log, "w") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(VM / "jupyterhub_config.py")],
-                                    cwd=state, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
-        running.proc = proc
-        cleanup.callback(_stop_hub, proc, everyone)
         started = time.monotonic()
-        while not _answers(f"{running.url}/services/{cohort}/api/status"):
-            assert proc.poll() is None, f"the hub exited:\n{running.log_tail()}"
-            assert time.monotonic() - started < START_TIMEOUT, \
-                f"the hub did not start in {START_TIMEOUT} s:\n{running.log_tail()}"
-            time.sleep(0.5)
+        # Free ports are chosen before the hub and the proxy bind them; other test runs on this machine may
+        # take one in between. Then (only then) the hub is started again on other ports.
+        for attempt in range(3):
+            ports = {name: str(free_port()) for name in ("HUB_PORT", "HUB_API_PORT", "PROXY_API_PORT", "GRADER_PORT")}
+            running.url = f"http://127.0.0.1:{ports['HUB_PORT']}"
+            with open(log, "w") as out:
+                proc = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(VM / "jupyterhub_config.py")],
+                                        cwd=state, env={**env, **{f"KAP_{k}": v for k, v in ports.items()}},
+                                        stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            running.proc = proc
+            cleanup.callback(_stop_hub, proc, everyone)
+            if _wait_until_up(running, started):
+                break
+            assert attempt < 2 and _port_taken(log), f"the hub exited:\n{running.log_tail()}"
+            _stop_hub(proc, everyone)
+            log.rename(log.with_name(f"hub-port-taken-{attempt}.log"))
         running.measured["hub_start_s"] = round(time.monotonic() - started, 1)
         for user in everyone if sign_in else [instructor]:
             running.sign_in(user)
         yield running
 
 
+def _wait_until_up(hub: Hub, started: float) -> bool:
+    """Wait for the hub to say it runs and the course service to answer through the proxy; False if it exited
+    or a port it needs was taken. (configurable-http-proxy 4 logs EADDRINUSE and runs on without its public
+    port; the hub then says it is running, and whoever holds the port answers.)"""
+    while True:
+        if hub.proc.poll() is not None or _port_taken(hub.log):
+            return False
+        if "JupyterHub is now running" in hub.log.read_text(errors="replace") and \
+                _answers(f"{hub.url}/services/{hub.cohort}/api/status"):
+            return not _port_taken(hub.log)
+        assert time.monotonic() - started < START_TIMEOUT, \
+            f"the hub did not start in {START_TIMEOUT} s:\n{hub.log_tail()}"
+        time.sleep(0.5)
+
+
+def _port_taken(log: Path) -> bool:
+    text = log.read_text(errors="replace")
+    return any(sign in text for sign in ("Address already in use", "EADDRINUSE", "is already in use",
+                                         "is not available"))
+
+
 def _stop_hub(proc: subprocess.Popen, users: list[str]) -> None:
-    # Servers, the service and the proxy first (they stop at once on SIGTERM), then the hub.
+    # The hub first: it stops its servers, the service and the proxy itself. (Stopping the proxy before the hub
+    # leaks one: the hub starts a new proxy, in a session of its own, when it finds its proxy gone.) Then
+    # whatever of them is left.
     children = descendants(proc.pid)
-    stop(children)
-    stop([proc.pid])
+    stop([proc.pid], timeout=30)
     proc.wait(timeout=60)
+    stop(children)
     for user in users:  # anything the users started that outlived its parent
         stop(owned_by(list(all_processes()), user, ""), timeout=5)
 
