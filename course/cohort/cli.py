@@ -65,8 +65,17 @@ def add_cohort_parser(sub) -> None:
 
 
 def _run(args) -> int:
-    """Run a cohort command; as root, hand what it made to the workspace's owner (see owners.py: on a hub the
-    grader account owns the workspace and its formgrader shares the gradebook)."""
+    """Run a cohort command; as root, refuse a workspace with links in it and hand what the command made to the
+    workspace's owner (see owners.py: on a hub the grader account owns the workspace and its formgrader shares the
+    gradebook)."""
+    if getattr(args, "name", None) and args.cohort_func is not _new:
+        # start-up cost: imported only where it is needed
+        from .owners import links_root_would_follow
+        links = links_root_would_follow(args.name, args.home)
+        if links:
+            raise ValueError(f"Not running as root: cohort {args.name}'s folders hold symbolic links, which a command "
+                             "run as root would follow: " + ", ".join(map(str, links[:5]))
+                             + ". A workspace has none of its own: remove them (and find out who made them).")
     try:
         return args.cohort_func(args)
     finally:

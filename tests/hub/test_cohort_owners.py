@@ -70,3 +70,21 @@ def test_nothing_changes_when_the_workspace_is_roots(tmp_path):
     assert owners(tmp_path / "cohorts" / "spring") == {0}
     assert hand_back("spring", tmp_path / "cohorts") == 0
     assert hand_back("no-such-cohort", tmp_path / "cohorts") == 0
+
+
+def test_root_refuses_a_workspace_with_a_link_in_it(cohort, tmp_path, capsys):
+    workspace, exchange = cohort
+    roster = tmp_path / "roster.csv"
+    (workspace / "reports").mkdir()
+    planted = workspace / "reports" / "report.html"
+    planted.symlink_to(tmp_path / "somewhere-root-would-write")
+    assert main(["cohort", "roster", "spring", str(roster), "--home", str(workspace.parent)]) == 1
+    assert f"symbolic links, which a command run as root would follow: {planted}" in capsys.readouterr().err
+    planted.unlink()
+    (exchange / "outbound").mkdir(parents=True, exist_ok=True)
+    (exchange / "outbound" / "01-assessment").symlink_to(tmp_path)
+    assert main(["cohort", "roster", "spring", str(roster), "--home", str(workspace.parent)]) == 1
+    (exchange / "outbound" / "01-assessment").unlink()
+    (exchange / "inbound").mkdir(exist_ok=True)
+    (exchange / "inbound" / "trainee-link").symlink_to(tmp_path)  # trainees' folder: collection refuses links
+    assert main(["cohort", "roster", "spring", str(roster), "--home", str(workspace.parent)]) == 0
