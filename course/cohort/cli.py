@@ -62,7 +62,28 @@ def add_cohort_parser(sub) -> None:
     p = commands.add_parser("certificates", parents=[named], help="write a certificate for each trainee who passed "
                                                                   "every released module")
     p.set_defaults(cohort_func=_certificates)
-    cohort.set_defaults(func=lambda args: args.cohort_func(args))
+    cohort.set_defaults(func=_run)
+
+
+def _run(args) -> int:
+    """Run a cohort command; as root, refuse a workspace with links in it and hand what the command made to the
+    workspace's owner (see owners.py: on a hub the grader account owns the workspace and its formgrader shares the
+    gradebook)."""
+    if getattr(args, "name", None) and args.cohort_func is not _new:
+        # start-up cost: imported only where it is needed
+        from .owners import links_root_would_follow
+        links = links_root_would_follow(args.name, args.home)
+        if links:
+            raise ValueError(f"Not running as root: cohort {args.name}'s folders hold symbolic links, which a command "
+                             "run as root would follow: " + ", ".join(map(str, links[:5]))
+                             + ". A workspace has none of its own: remove them (and find out who made them).")
+    try:
+        return args.cohort_func(args)
+    finally:
+        if getattr(args, "name", None):
+            # start-up cost: imported only where it is needed
+            from .owners import hand_back
+            hand_back(args.name, args.home)
 
 
 def _open(args):

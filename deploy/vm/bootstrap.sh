@@ -6,13 +6,17 @@
 #   sudo KAP_INSTRUCTORS=alice KAP_TRAINEES=t01,t02 deploy/vm/bootstrap.sh
 #
 # What it does:
-#   1. system packages (Python venv, Node.js for the proxy, rsync);
+#   1. system packages (Python venv, Node.js for the proxy, rsync, bubblewrap for grading);
 #   2. the course in /opt/kap/src and one environment for every user in /opt/kap/venv (world-readable):
 #      the course package, JupyterLab, nbgrader, JupyterHub 5, the systemd spawner and the idle culler;
 #   3. configurable-http-proxy from npm;
-#   4. the nbgrader exchange /srv/nbgrader/exchange (mode 1777) and the course root
-#      /srv/nbgrader/<course> owned by the grader account (mode 0700: gradebook and hidden tests);
-#   5. /etc/kap/hub.env (the KAP_* settings read by jupyterhub_config.py) and the jupyterhub service.
+#   4. the nbgrader exchange /srv/nbgrader/exchange (mode 1777) and the cohorts home /srv/nbgrader/cohorts
+#      owned by the grader account (mode 0700: workspaces with gradebooks and hidden tests);
+#   5. `course cohort` for the program lead and instructors: /usr/local/bin/course (the course's command with
+#      the cohorts home), the lessons (solutions/, hidden tests) readable by root and the grader account only;
+#   6. /etc/kap/hub.env (the KAP_* settings read by jupyterhub_config.py) and the jupyterhub service.
+# Then make the cohort: `course cohort new <course id> --roster roster.csv --exchange /srv/nbgrader/exchange`
+# and `systemctl restart jupyterhub` (README, "One VM").
 # Accounts for instructors and trainees: deploy/vm/add_users.sh (private homes, generated passwords).
 set -euo pipefail
 
@@ -22,12 +26,13 @@ PREFIX=/opt/kap
 COURSE=${KAP_COURSE_ID:-kap-anxiety}
 GRADER=${KAP_GRADER_USER:-grader-$COURSE}
 EXCHANGE=${KAP_EXCHANGE:-/srv/nbgrader/exchange}
-COURSE_ROOT=${KAP_COURSE_ROOT:-/srv/nbgrader/$COURSE}
+COHORTS_HOME=${KAP_COHORTS_HOME:-/srv/nbgrader/cohorts}
+COURSE_ROOT=${KAP_COURSE_ROOT:-$COHORTS_HOME/$COURSE/course}
 [[ $COURSE =~ ^[A-Za-z0-9_-]+$ ]] || { echo "bootstrap.sh: KAP_COURSE_ID='$COURSE': use letters, digits, _ and -." >&2; exit 1; }
 
 echo "== system packages"
 apt-get update -q
-apt-get install -y -q python3 python3-venv nodejs npm rsync
+apt-get install -y -q python3 python3-venv nodejs npm rsync bubblewrap
 
 echo "== course environment in $PREFIX"
 mkdir -p "$PREFIX"
@@ -42,19 +47,31 @@ echo "== configurable-http-proxy"
 # 4.x runs on the Node.js 18 that Debian 12 and Ubuntu 24.04 ship (5.x needs Node.js 20); make test uses the same.
 npm install -g --no-audit --no-fund configurable-http-proxy@4.6.3
 
-echo "== exchange $EXCHANGE and course root $COURSE_ROOT"
+echo "== exchange $EXCHANGE and cohorts home $COHORTS_HOME"
 mkdir -p "$EXCHANGE"
 chmod 1777 "$EXCHANGE"
 id "$GRADER" >/dev/null 2>&1 || useradd --system --create-home --shell /bin/bash -K HOME_MODE=0700 "$GRADER"
-mkdir -p "$COURSE_ROOT"
-chown "$GRADER:" "$COURSE_ROOT"
-chmod 0700 "$COURSE_ROOT"
-# First run only: the course's own tool writes the nbgrader config and copies every module's source
-# (later runs leave the course root, and the instructors' work in it, as it is).
-if [[ ! -f $COURSE_ROOT/nbgrader_config.py ]]; then
-  (cd "$COURSE_ROOT" && runuser -u "$GRADER" -- "$PREFIX/venv/bin/python" -c \
-    "from pathlib import Path; from course.nbcourse import course_directory; course_directory(Path.cwd(), course_id='$COURSE')")
-fi
+# Cohort workspaces (`course cohort new`): the grader account's, private. Root may run `course cohort` too:
+# what it makes in a workspace is handed back to the grader account (course/cohort/owners.py).
+mkdir -p "$COHORTS_HOME"
+chown "$GRADER:" "$COHORTS_HOME"
+chmod 0700 "$COHORTS_HOME"
+
+echo "== course cohort"
+# The lessons hold the model answers and hidden tests: not for trainees, who can read the rest of $PREFIX.
+chown -R "root:$GRADER" "$PREFIX/src/solutions"
+chmod -R u=rwX,g=rX,o= "$PREFIX/src/solutions"
+# `course` for root (sudo keeps /usr/local/bin on PATH) and everyone else, with this machine's cohorts home;
+# the course service's terminals have it too (KAP_COHORTS_HOME in their environment).
+cat > /usr/local/bin/course <<WRAPPER
+#!/bin/sh
+# The KAP for Anxiety course's command line, with this machine's cohorts home (written by bootstrap.sh).
+: "\${KAP_COHORTS_HOME:=$COHORTS_HOME}"
+export KAP_COHORTS_HOME
+exec $PREFIX/venv/bin/course "\$@"
+WRAPPER
+chmod 0755 /usr/local/bin/course
+command -v bwrap >/dev/null || { echo "bootstrap.sh: bubblewrap did not install; grading needs it." >&2; exit 1; }
 
 echo "== hub settings and service"
 install -d -m 0700 /srv/jupyterhub /etc/kap
@@ -65,6 +82,7 @@ KAP_INSTRUCTORS=${KAP_INSTRUCTORS:-}
 KAP_TRAINEES=${KAP_TRAINEES:-}
 KAP_ADMINS=${KAP_ADMINS:-}
 KAP_GRADER_USER=$GRADER
+KAP_COHORTS_HOME=$COHORTS_HOME
 KAP_COURSE_ROOT=$COURSE_ROOT
 KAP_EXCHANGE=$EXCHANGE
 KAP_STATE_DIR=/srv/jupyterhub

@@ -10,9 +10,12 @@ Who is who:
 - instructors (KAP_INSTRUCTORS) are the group `formgrade-<course>`: they reach the formgrader service
   and may start or stop trainees' servers from the hub's admin page;
 - the formgrader is a hub service named after the course, running as KAP_GRADER_USER in the course root
-  (gradebook, sources with hidden tests); only the formgrade group can open it.
+  (gradebook, sources with hidden tests); only the formgrade group can open it. The course root is the
+  `course/` folder of the cohort workspace that `course cohort new <course id>` makes in KAP_COHORTS_HOME,
+  so the formgrader and `course cohort` share one gradebook.
 """
 import os
+import pwd
 import re
 import sys
 from pathlib import Path
@@ -44,6 +47,13 @@ def port(name: str, default: int) -> int:
     return int(value)
 
 
+def _home(user: str) -> str:
+    try:
+        return pwd.getpwnam(user).pw_dir
+    except KeyError:
+        return "/"
+
+
 def choice(name: str, default: str, options: tuple[str, ...]) -> str:
     value = setting(name, default)
     if value not in options:
@@ -57,7 +67,10 @@ if not re.fullmatch(r"[A-Za-z0-9_-]+", COURSE):
 INSTRUCTORS = users("INSTRUCTORS")
 TRAINEES = users("TRAINEES")
 GRADER = setting("GRADER_USER", f"grader-{COURSE}")
-COURSE_ROOT = setting("COURSE_ROOT", f"/srv/nbgrader/{COURSE}")
+#: Cohort workspaces (`course cohort`, the grader account's, mode 0700); the cohort named after the course id
+#: is the course root the formgrader service works in.
+COHORTS_HOME = setting("COHORTS_HOME", "/srv/nbgrader/cohorts")
+COURSE_ROOT = setting("COURSE_ROOT", f"{COHORTS_HOME}/{COURSE}/course")
 EXCHANGE = setting("EXCHANGE", "/srv/nbgrader/exchange")
 STATE = Path(setting("STATE_DIR", "/srv/jupyterhub"))
 SPAWNER = choice("SPAWNER", "systemd", ("systemd", "local"))
@@ -145,6 +158,9 @@ c.JupyterHub.load_roles = [
 ]
 
 # --- the formgrader: a Jupyter server run as a hub service in the course root ----------------------
+# Until `course cohort new <course id>` has made the course root, the service starts in the grader's home
+# (a hub cannot start with a service whose folder is missing); restart the hub after `new`.
+SERVICE_CWD = COURSE_ROOT if os.path.isdir(COURSE_ROOT) else _home(GRADER)
 # Only this service loads grader/ (formgrader switched on, and `frame-ancestors 'self'` so the
 # formgrader can show inside Lab: JupyterHub >= 4.1 forbids framing, nbgrader issue #1870).
 c.JupyterHub.services = [{
@@ -152,9 +168,9 @@ c.JupyterHub.services = [{
     "url": f"http://127.0.0.1:{port('GRADER_PORT', 9999)}",
     "command": [str(ENV_BIN / "jupyterhub-singleuser")],
     "user": GRADER,
-    "cwd": COURSE_ROOT,
+    "cwd": SERVICE_CWD,
     "environment": {**COURSE_ENV, "JUPYTER_CONFIG_PATH": os.pathsep.join([str(HERE / "grader"), str(HERE)]),
-                    "JUPYTERHUB_DEFAULT_URL": "/lab"},
+                    "JUPYTERHUB_DEFAULT_URL": "/lab", "KAP_COHORTS_HOME": COHORTS_HOME},
     "oauth_no_confirm": True,
 }]
 

@@ -43,6 +43,19 @@ def test_only_the_grader_service_loads_the_grader_settings(monkeypatch):
     assert c.Spawner.environment["JUPYTER_CONFIG_PATH"] == str(VM)
 
 
+def test_the_course_service_works_in_the_cohort_named_after_the_course(monkeypatch, tmp_path):
+    c = hub_config(monkeypatch, COURSE_ID="spring", COHORTS_HOME=str(tmp_path))
+    service = c.JupyterHub.services[0]
+    assert service["environment"]["KAP_COHORTS_HOME"] == str(tmp_path), "`course cohort` in its terminals"
+    # Before `course cohort new spring` the hub still starts: the service waits in the grader's home.
+    assert service["cwd"] != str(tmp_path / "spring" / "course")
+    (tmp_path / "spring" / "course").mkdir(parents=True)
+    c = hub_config(monkeypatch, COURSE_ID="spring", COHORTS_HOME=str(tmp_path))
+    assert c.JupyterHub.services[0]["cwd"] == str(tmp_path / "spring" / "course")
+    assert hub_config(monkeypatch).JupyterHub.services[0]["environment"]["KAP_COHORTS_HOME"] == \
+        "/srv/nbgrader/cohorts", "bootstrap.sh's default"
+
+
 @pytest.mark.parametrize("name, value", [
     ("SPAWNER", "docker"), ("MEM_LIMIT", "lots"), ("CPU_LIMIT", "0"), ("TRAINEES", "Ann Lee,t02"),
     ("HUB_PORT", "99999"), ("COURSE_ID", "kap anxiety"), ("CULL_TIMEOUT", "-1"),
