@@ -13,10 +13,12 @@ CHROMIUM := /usr/bin/chromium
 
 .PHONY: lab test build clean hub-tools
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml jupyter-config/kap_course.json
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
+	@# An editable install skips the package's data files: switch on the course's server extension by hand.
+	install -D -m 0644 jupyter-config/kap_course.json $(VENV)/etc/jupyter/jupyter_server_config.d/kap_course.json
 	touch $(STAMP)
 
 lab: $(STAMP)
