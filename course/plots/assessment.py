@@ -1,6 +1,7 @@
 """Figures for Module 01: severity bands and screening accuracy."""
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 
 from .. import scales as scales_mod
@@ -58,10 +59,11 @@ def ppv_figure(sensitivity, specificity, source: str, test: str = "screen",
     sp = proportion(specificity, "specificity")
     from ..screening import npv, ppv
     prevalences = [i / 1000 for i in range(1, 1000)]
+    x = 100 * np.array(prevalences)  # arrays, not lists: plotly checks a list element by element
     fig = go.Figure()
-    fig.add_scatter(x=[100 * p for p in prevalences], y=[100 * ppv(se, sp, p) for p in prevalences],
+    fig.add_scatter(x=x, y=100 * np.array([ppv(se, sp, p) for p in prevalences]),
                     name="PPV: positives who have it", mode="lines", line=dict(width=3))
-    fig.add_scatter(x=[100 * p for p in prevalences], y=[100 * npv(se, sp, p) for p in prevalences],
+    fig.add_scatter(x=x, y=100 * np.array([npv(se, sp, p) for p in prevalences]),
                     name="NPV: negatives who do not", mode="lines", line=dict(width=3, dash="dash"))
     for label, prev in (marks or {}).items():
         p = proportion(prev, f"prevalence for {label}")

@@ -55,9 +55,12 @@ def concentration_figure(routes=None) -> go.Figure:
                      dosing.CURVE_CAPTION, *_unique(keys))
 
 
-def session_vitals_figure(vitals, title: str, until_minute: float | None = None) -> go.Figure:
-    """BP and heart rate through one synthetic session, against the label's and a forum's thresholds."""
+def session_vitals_figure(vitals, title: str, until_minute: float | None = None, findings=None) -> go.Figure:
+    """BP and heart rate through one synthetic session, against the label's and a forum's thresholds.
+
+    ``findings`` are ``dosing.monitoring_findings(vitals)`` (worked out here when not given)."""
     table = dosing.check_vitals(vitals)
+    findings = dosing.monitoring_findings(vitals) if findings is None else findings
     if until_minute is not None:
         table = table[table["minute"] <= until_minute]
     t = dosing.THRESHOLDS
@@ -69,27 +72,30 @@ def session_vitals_figure(vitals, title: str, until_minute: float | None = None)
                     line=dict(color=OKABE_ITO[2], width=3))
     fig.add_scatter(x=table["minute"], y=table["hr"], name="heart rate (bpm)", mode="lines",
                     line=dict(color=OKABE_ITO[7], width=1, dash="dot"))
+    shown = [f for f in findings if f.kind != "bp_peak" and (until_minute is None or f.minute <= until_minute)]
+    rows = table.set_index("minute")
+    # Always a findings trace, empty before the first finding (the replay widget updates it in place).
+    fig.add_scatter(x=[f.minute for f in shown], y=[rows.loc[f.minute, "sbp"] for f in shown],
+                    mode="markers", name="finding", hovertext=[f.message for f in shown], hoverinfo="text",
+                    marker=dict(symbol="x", size=14, color=OKABE_ITO[3]), showlegend=bool(shown))
+    # Threshold lines as layout shapes with their labels (what add_hline makes, without its per-call cost).
     lines = [(pre["sbp"] + t["rise_sbp"].value, f"pre-dose +{t['rise_sbp'].value} systolic [spravato_label]",
               OKABE_ITO[0], "dash"),
              (pre["dbp"] + t["rise_dbp"].value, f"pre-dose +{t['rise_dbp'].value} diastolic [spravato_label]",
               OKABE_ITO[2], "dash"),
              (t["forum_sbp_twice"].value, "180 systolic: forum trigger, illustrative [esketamine_forum]",
               OKABE_ITO[3], "dot")]
-    for y, text, colour, dash in lines:
-        fig.add_hline(y=y, line=dict(color=colour, dash=dash, width=1.5), annotation_text=text,
-                      annotation_position="top left", annotation_font_size=11)
-    fig.add_vline(x=t["observation"].value, line=dict(color="#666", dash="dot"),
-                  annotation_text="2 h observation [spravato_label]", annotation_position="top left",
-                  annotation_font_size=11)
-    findings = [f for f in dosing.monitoring_findings(vitals)
-                if f.kind != "bp_peak" and (until_minute is None or f.minute <= until_minute)]
-    if findings:
-        rows = table.set_index("minute")
-        fig.add_scatter(x=[f.minute for f in findings], y=[rows.loc[f.minute, "sbp"] for f in findings],
-                        mode="markers", name="finding", hovertext=[f.message for f in findings], hoverinfo="text",
-                        marker=dict(symbol="x", size=14, color=OKABE_ITO[3]))
+    shapes = [dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=y, y1=y,
+                   line=dict(color=colour, dash=dash, width=1.5)) for y, _, colour, dash in lines]
+    labels = [dict(text=text, xref="x domain", x=0, xanchor="left", yref="y", y=y, yanchor="bottom",
+                   showarrow=False, font=dict(size=11)) for y, text, _, _ in lines]
+    observation = t["observation"].value
+    shapes.append(dict(type="line", xref="x", x0=observation, x1=observation, yref="y domain", y0=0, y1=1,
+                       line=dict(color="#666", dash="dot")))
+    labels.append(dict(text="2 h observation [spravato_label]", xref="x", x=observation, xanchor="right",
+                       yref="y domain", y=1, yanchor="top", showarrow=False, font=dict(size=11)))
     fig.update_layout(height=480, xaxis=dict(title="minutes from dose", range=[-15, 135]),
-                      yaxis=dict(title="mmHg / bpm"))
+                      yaxis=dict(title="mmHg / bpm"), shapes=shapes, annotations=labels)
     return captioned(fig, title, "Synthetic session. Thresholds from the esketamine label; the forum trigger is "
                      "illustrative only. " + dosing.NOT_A_RECOMMENDATION, "spravato_label", "esketamine_forum")
 

@@ -113,6 +113,8 @@ def benchmark_figure(rows: pd.DataFrame, title: str = "Published response and re
 
 # -- Icon arrays -------------------------------------------------------------------------------
 
+#: The groups of an icon array, in drawing order (one trace each).
+ICON_KINDS = ("anyway", "extra", "fewer", "not_improved")
 _ICON_STYLE = {  # colour and symbol both differ, so the array reads without colour too
     "anyway": (OKABE_ITO[0], "circle"),
     "extra": (OKABE_ITO[1], "star"),
@@ -138,19 +140,17 @@ def icon_array_figure(counts: outcomes.IconCounts, treatment: str, comparator: s
     }
     fig = go.Figure()
     position = 0
-    for kind, label in legend.items():
+    for kind, label in legend.items():  # one trace per kind, even an empty one (widgets update them in place)
         size = getattr(counts, kind)
         cells = range(position, position + size)
         position += size
-        if not size:
-            continue
         colour, symbol = _ICON_STYLE[kind]
         fig.add_scatter(x=[c % 10 for c in cells], y=[c // 10 for c in cells], mode="markers", name=label,
                         marker=dict(size=26, color=colour, symbol=symbol, line=dict(width=2, color=colour)),
-                        hoverinfo="name")
+                        hoverinfo="name", showlegend=bool(size))
     fig.update_layout(xaxis=dict(visible=False, range=[-0.7, 9.7]),
                       yaxis=dict(visible=False, range=[9.7, -0.7], scaleanchor="x"), height=620)
-    _legend_on_top(fig, len(fig.data))
+    _legend_on_top(fig, sum(bool(getattr(counts, kind)) for kind in legend))
     return _finish(fig, f"Out of 100 people: {treatment} compared with {comparator}",
                    counts.sentence(treatment, comparator, improve), data_kind, *keys)
 

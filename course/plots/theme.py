@@ -17,7 +17,7 @@ OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "
 #: Sequential shades for severity bands (light to dark blue, then vermillion for the top band).
 BAND_SHADES = ("#DCEAF5", "#A9CCE8", "#5DA3D5", "#0072B2", "#D55E00")
 
-pio.templates["kap"] = go.layout.Template(layout=go.Layout(
+_KAP = go.layout.Template(layout=go.Layout(
     font=dict(family="Arial, Helvetica, sans-serif", size=14, color="#222"),
     colorway=list(OKABE_ITO),
     paper_bgcolor="white", plot_bgcolor="white",
@@ -27,7 +27,13 @@ pio.templates["kap"] = go.layout.Template(layout=go.Layout(
     legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0),
     margin=dict(l=70, r=30, t=90, b=140),
 ))
-pio.templates.default = "plotly+kap"
+# Merged with plotly's own template once, here: a "plotly+kap" default would be merged again for every
+# figure made, which costs a widget tens of milliseconds per update.
+pio.templates["kap"] = pio.templates.merge_templates("plotly", _KAP)
+pio.templates.default = "kap"
+# Figures go to the front end as plotly JSON (JupyterLab draws them with its plotly extension), never
+# with plotly.js embedded in the notebook, whatever plotly guesses about the front end.
+pio.renderers.default = "plotly_mimetype"
 
 
 #: Characters per caption line, so a long caption wraps under the plot instead of running off it.
@@ -44,4 +50,14 @@ def captioned(fig: go.Figure, title: str, caption: str, *keys: str) -> go.Figure
     # Anchored in pixels below the plot area, so it clears the x-axis title whatever the figure's height.
     fig.add_annotation(text="<br>".join(lines), xref="paper", yref="paper", x=0, y=0, yshift=-62, xanchor="left",
                        yanchor="top", showarrow=False, align="left", font=dict(size=12, color="#444"))
+    return fig
+
+
+def message_figure(title: str, message: str) -> go.Figure:
+    """A figure with no data, only a title and a message where the plot would be (for a widget whose
+    current choice cannot be drawn)."""
+    fig = go.Figure(layout=dict(title_text=title, height=300, xaxis=dict(visible=False), yaxis=dict(visible=False),
+                                meta={"sources": [], "caption": message}))
+    fig.add_annotation(text=message, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                       font=dict(size=14, color="#444"))
     return fig

@@ -10,7 +10,7 @@ from .. import plots, scales
 from ..evidence import cite
 from ..screening import GAD7_AT_10, adequate_trials, npv, ppv, triage
 from ..vignettes import load_vignettes
-from .common import replace_figure
+from .common import LiveFigure
 
 
 def patient_summary_html(patient: dict) -> str:
@@ -53,16 +53,15 @@ def vignette_explorer(patient_id: str | None = None) -> W.VBox:
                                  for pid, p in patients.items()],
                         value=patient_id or next(iter(patients)), description="Patient",
                         layout=W.Layout(width="420px"))
-    summary = W.HTML()
-    figure = go.FigureWidget()
+    summary = W.HTML(patient_summary_html(patients[picker.value]))
+    figure = LiveFigure(plots.severity_figure(patients[picker.value]))
 
-    def show(change=None):
+    def show(change):
         patient = patients[picker.value]
         summary.value = patient_summary_html(patient)
-        replace_figure(figure, plots.severity_figure(patient))
+        figure.redraw(plots.severity_figure(patient))
 
     picker.observe(show, names="value")
-    show()
     return W.VBox([picker, figure, summary])
 
 
@@ -76,12 +75,17 @@ def ppv_explorer() -> W.VBox:
     specificity = W.FloatSlider(value=GAD7_AT_10.specificity, min=0.5, max=0.99, step=0.01,
                                 description="Specificity", style=style)
     text = W.HTML()
-    figure = go.FigureWidget()
+
+    def chosen() -> go.Figure:
+        return plots.ppv_figure(sensitivity.value, specificity.value, GAD7_AT_10.source, "GAD-7 at a cut-off of 10",
+                                marks={"chosen": prevalence.value})
+
+    figure = LiveFigure(chosen())
 
     def show(change=None):
         se, sp, p = sensitivity.value, specificity.value, prevalence.value
-        replace_figure(figure, plots.ppv_figure(se, sp, GAD7_AT_10.source, "GAD-7 at a cut-off of 10",
-                                                 marks={"chosen": p}))
+        if change is not None:
+            figure.redraw(chosen())
         pos = round(1000 * (se * p + (1 - sp) * (1 - p)))
         text.value = (f"<p>Out of 1,000 people screened, about <b>{pos}</b> screen positive; "
                       f"<b>{ppv(se, sp, p):.0%}</b> of them have the condition (PPV), and "

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 
 import ipywidgets as W
 import plotly.graph_objects as go
@@ -9,7 +10,7 @@ import plotly.graph_objects as go
 from .. import dosing
 from ..evidence import cite
 from ..plots.dosing import bioavailability_figure, concentration_figure, session_vitals_figure
-from .common import replace_figure
+from .common import LiveFigure
 
 
 def _span(low: float, high: float, unit: str) -> str:
@@ -21,7 +22,8 @@ def framework_summary_html(route: str, weight_kg: float) -> str:
     info = dosing.route_info(route)
     table = dosing.published_regimens()
     rows = []
-    for _, r in table[table["route"] == route].iterrows():
+    regimens = table[table["route"] == route]
+    for _, r in regimens.iterrows():
         if r["dose_unit"] == "mg/kg":
             low, high = dosing.dose_mg(r["dose_low"], weight_kg), dosing.dose_mg(r["dose_high"], weight_kg)
             used = (f"{_span(r['dose_low'], r['dose_high'], 'mg/kg')} → {_span(low, high, 'mg')} "
@@ -39,7 +41,10 @@ def framework_summary_html(route: str, weight_kg: float) -> str:
     bio = ("not well characterised" if not info.bioavailability_known else
            _span(100 * info.bioavailability_low, 100 * info.bioavailability_high, "%")
            + (f" [{', '.join(info.keys)}]" if info.keys else " (the reference route, by definition)"))
-    return (f"<p><b>{html.escape(info.label)}</b>: bioavailability {bio}.</p>"
+    per_kg = (regimens["dose_unit"] == "mg/kg").any()
+    weight = (f"Weight {weight_kg:g} kg" + ("." if per_kg or regimens.empty else
+                                           ": the doses below are fixed amounts, so the weight does not change them."))
+    return (f"<p><b>{html.escape(info.label)}</b>: bioavailability {bio}. {weight}</p>"
             "<table><tr><th>study or source</th><th>what it used</th><th>exposure</th><th>population</th></tr>"
             f"{body}</table><p style='color:#a33'><b>{html.escape(dosing.NOT_A_RECOMMENDATION)}</b></p>")
 
@@ -51,19 +56,25 @@ def dose_framework_explorer(route: str = "iv", weight_kg: float = 70.0) -> W.VBo
                         description="Route", style=style, layout=W.Layout(width="420px"))
     weight = W.FloatSlider(value=weight_kg, min=dosing.MIN_WEIGHT_KG, max=150, step=1,
                            description="Weight (kg)", style=style)
-    summary = W.HTML()
-    figure = go.FigureWidget()
+    summary = W.HTML(framework_summary_html(picker.value, weight.value))
 
-    def show(change=None):
-        summary.value = framework_summary_html(picker.value, weight.value)
+    def route_figure() -> go.Figure:
         if picker.value in dosing.curve_routes():
-            replace_figure(figure, concentration_figure(["iv", picker.value] if picker.value != "iv" else ["iv"]))
-        else:
-            replace_figure(figure, bioavailability_figure(highlight=picker.value))
+            return concentration_figure(dict.fromkeys(["iv", picker.value]))
+        return bioavailability_figure(highlight=picker.value)
 
-    picker.observe(show, names="value")
-    weight.observe(show, names="value")
-    show()
+    # Slots for the larger of the two figures: a range per route, or two curves (a band and a line each).
+    figure = LiveFigure(route_figure(), slots=max(len(dosing.route_ids()), 4))
+
+    def show_route(change):
+        summary.value = framework_summary_html(picker.value, weight.value)
+        figure.redraw(route_figure())
+
+    def show_weight(change):  # the weight changes the arithmetic, not the figure
+        summary.value = framework_summary_html(picker.value, weight.value)
+
+    picker.observe(show_route, names="value")
+    weight.observe(show_weight, names="value")
     return W.VBox([picker, weight, summary, figure])
 
 
@@ -75,19 +86,27 @@ def monitoring_replay(patient_id: str = "P11", session: int = 2) -> W.VBox:
                         description="Session", layout=W.Layout(width="300px"))
     minute = W.IntSlider(value=130, min=0, max=130, step=10, description="Replay to minute")
     findings = W.HTML()
-    figure = go.FigureWidget()
 
-    def show(change=None):
+    @lru_cache(maxsize=None)
+    def session(key: tuple[str, int]):
+        vitals = dosing.session_vitals(*key)
+        return vitals, dosing.monitoring_findings(vitals)
+
+    def replayed() -> go.Figure:
         pid, number = picker.value
-        vitals = dosing.session_vitals(pid, number)
-        found = [f for f in dosing.monitoring_findings(vitals) if f.minute <= minute.value]
+        vitals, all_found = session(picker.value)
+        found = [f for f in all_found if f.minute <= minute.value]
         findings.value = "<ul>" + "".join(
             f"<li><b>{f.minute:g} min</b>: {html.escape(f.message)} [{html.escape(f.key)}]</li>" for f in found
         ) + "</ul>" + f"<p><small>{html.escape(cite('spravato_label'))}</small></p>"
-        replace_figure(figure, session_vitals_figure(vitals, f"{pid} session {number}: vitals against thresholds",
-                                                     until_minute=minute.value))
+        return session_vitals_figure(vitals, f"{pid} session {number}: vitals against thresholds",
+                                     until_minute=minute.value, findings=all_found)
+
+    figure = LiveFigure(replayed())
+
+    def show(change):
+        figure.redraw(replayed())
 
     picker.observe(show, names="value")
     minute.observe(show, names="value")
-    show()
     return W.VBox([picker, minute, figure, findings])

@@ -11,7 +11,7 @@ from .. import integration
 from ..plots.integration import plan_timeline_figure
 from ..screening import triage
 from ..vignettes import load_vignettes
-from .common import replace_figure
+from .common import LiveFigure
 
 
 def plan_builder(patient_id: str = "P04", start: datetime.date = datetime.date(2027, 1, 4)) -> W.VBox:
@@ -28,9 +28,8 @@ def plan_builder(patient_id: str = "P04", start: datetime.date = datetime.date(2
     gap = W.IntSlider(value=7, min=1, max=21, description="Days between doses", style=style)
     delay = W.IntSlider(value=1, min=0, max=10, description="Days dose → integration", style=style)
     report = W.HTML()
-    figure = go.FigureWidget()
 
-    def show(change=None):
+    def drafted() -> go.Figure:
         plan = integration.draft_plan(picker.value, first_day.value or start, list(chosen.value), doses.value,
                                       gap.value, delay.value)
         patient = patients[picker.value]
@@ -39,9 +38,13 @@ def plan_builder(patient_id: str = "P04", start: datetime.date = datetime.date(2
         report.value = ("<p><b>Plan check:</b> " + ("every plan rule holds.</p>" if not problems
                                                       else f"{len(problems)} problem(s):</p><ul>{items}</ul>")
                         + f"<p><small>{html.escape(integration.NOT_A_PRESCRIPTION)}</small></p>")
-        replace_figure(figure, plan_timeline_figure(plan, patient))
+        return plan_timeline_figure(plan, patient)
+
+    figure = LiveFigure(drafted())
+
+    def show(change):
+        figure.redraw(drafted())
 
     for control in (picker, first_day, chosen, doses, gap, delay):
         control.observe(show, names="value")
-    show()
     return W.VBox([picker, first_day, chosen, doses, gap, delay, figure, report])

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import html
 from dataclasses import replace
+from functools import lru_cache
 
 import ipywidgets as W
-import plotly.graph_objects as go
 
 from ..outcomes import check_score_table, compare, definition, icon_counts, load_cohort, risk_difference
-from ..plots.outcomes import icon_array_figure
+from ..plots.outcomes import ICON_KINDS as OUTCOME_KINDS, icon_array_figure
+from ..plots.theme import message_figure
 from ..synthetic_cohort import ARMS, parameter_sources
-from .common import replace_figure
+from .common import LiveFigure
 
 #: Outcome choices offered, with the verb the icon array uses.
 OUTCOMES = {"response": "respond", "gad7_remission": "remit"}
@@ -18,47 +19,79 @@ OUTCOMES = {"response": "respond", "gad7_remission": "remit"}
 
 def outcome_explorer(table=None) -> W.VBox:
     """Pick an outcome, a week and two arms; see both rates with intervals, the difference, the NNT
-    and an icon array. Defaults to the simulated cohort (``outcomes.load_cohort()``)."""
+    and an icon array. Defaults to the simulated cohort (``outcomes.load_cohort()``).
+
+    "Compared with" offers only the other arms of the treatment's simulated study: arms of different
+    studies hold different patients and cannot be compared."""
     table = load_cohort() if table is None else table
     data = check_score_table(table)
-    arms = [(ARMS.get(a, a), a) for a in dict.fromkeys(data.arm)]
-    codes = [code for _, code in arms]
+    codes = list(dict.fromkeys(data.arm))
+    study = (dict(zip(data.arm, data.study)) if "study" in data.columns else dict.fromkeys(codes, "one study"))
     weeks = sorted(int(w) for w in data.week.unique() if w > 0)
-    if len(codes) < 2 or not weeks:
-        raise ValueError("The explorer needs at least two arms and one follow-up week.")
-    style = {"description_width": "90px"}
-    outcome = W.Dropdown(options=[(f"{definition(k).outcome}: {definition(k).rule_text}", k) for k in OUTCOMES],
-                         value="response", description="Outcome", style=style, layout=W.Layout(width="520px"))
-    week = W.Dropdown(options=weeks, value=8 if 8 in weeks else weeks[-1], description="Week", style=style)
-    treatment = W.Dropdown(options=arms, value="ssri_snri" if "ssri_snri" in codes else codes[0],
-                           description="Treatment", style=style, layout=W.Layout(width="520px"))
-    comparator = W.Dropdown(options=arms, value="placebo" if "placebo" in codes else codes[1],
-                            description="Compared with", style=style, layout=W.Layout(width="520px"))
-    text = W.HTML()
-    figure = go.FigureWidget()
+    if not weeks or not any(study[a] == study[b] for a in codes for b in codes if a != b):
+        raise ValueError("The explorer needs two arms of one study and at least one follow-up week.")
 
-    def show(change=None):
+    def label(code: str) -> str:
+        return ARMS.get(code, code)
+
+    def partners(code: str) -> list[tuple[str, str]]:
+        return [(label(c), c) for c in codes if c != code and study[c] == study[code]]
+
+    style = {"description_width": "110px"}
+    outcome = W.Dropdown(options=[(f"{definition(k).outcome}: {definition(k).rule_text}", k) for k in OUTCOMES],
+                         value="response", description="Outcome", style=style, layout=W.Layout(width="560px"))
+    week = W.Dropdown(options=weeks, value=8 if 8 in weeks else weeks[-1], description="Week", style=style)
+    first = next(c for c in ("ssri_snri", *codes) if c in codes and partners(c))
+    treatment = W.Dropdown(options=[(label(c), c) for c in codes if partners(c)], value=first,
+                           description="Treatment", style=style, layout=W.Layout(width="560px"))
+    comparator = W.Dropdown(options=partners(first), style=style, layout=W.Layout(width="560px"),
+                            value="placebo" if "placebo" in dict(partners(first)).values() else partners(first)[0][1],
+                            description="Compared with")
+    text = W.HTML()
+
+    @lru_cache(maxsize=None)  # the table does not change: each comparison is worked out once
+    def comparison(*choice):
+        return compare(table, *choice)
+
+    def compared():
+        """The icon array of the chosen comparison, or None with the reason in the text."""
         try:
-            result = compare(table, outcome.value, week.value, treatment.value, comparator.value)
+            result = comparison(outcome.value, week.value, treatment.value, comparator.value)
         except ValueError as exc:
-            text.value = f"<p><b>{html.escape(str(exc))}</b></p>"
-            return
-        t_label, c_label = ARMS.get(treatment.value, treatment.value), ARMS.get(comparator.value, comparator.value)
+            text.value = f"<p><b>No comparison shown:</b> {html.escape(str(exc))}</p>"
+            return None
+        t_label, c_label = label(treatment.value), label(comparator.value)
         t_rate, c_rate = replace(result.treatment, label=t_label), replace(result.comparator, label=c_label)
         difference = risk_difference(t_rate, c_rate)
         counts = icon_counts(t_rate.proportion, c_rate.proportion)
         verb = OUTCOMES[outcome.value]
-        replace_figure(figure, icon_array_figure(counts, t_label, c_label,
-                                                 *parameter_sources([treatment.value, comparator.value]),
-                                                 data_kind="simulated", improve=verb))
         text.value = (
             f"<p><b>SIMULATED cohort, week {result.week}:</b> {html.escape(definition(outcome.value).describe())}</p>"
             f"<ul><li>{html.escape(str(t_rate))}</li><li>{html.escape(str(c_rate))}</li>"
             f"<li>Difference: {html.escape(str(difference))}; {html.escape(difference.method)}</li>"
             f"<li>Number needed to treat: {html.escape(str(result.nnt))}</li></ul>"
             f"<p>{html.escape(counts.sentence(t_label, c_label, verb))}</p>")
+        return icon_array_figure(counts, t_label, c_label, *parameter_sources([treatment.value, comparator.value]),
+                                 data_kind="simulated", improve=verb)
 
-    for control in (outcome, week, treatment, comparator):
+    def shown():
+        return compared() or message_figure("No comparison shown", "Choose another week or other arms: see the "
+                                            "message above the figure.")
+
+    def show(change):
+        figure.redraw(shown())
+
+    def pick_partner(change):
+        # A new treatment: offer its study's other arms, keeping the comparator when it is one of them.
+        options = partners(treatment.value)
+        keep = comparator.value if comparator.value in [c for _, c in options] else options[0][1]
+        comparator.unobserve(show, names="value")
+        comparator.options, comparator.value = options, keep
+        comparator.observe(show, names="value")
+        show(change)
+
+    figure = LiveFigure(shown(), slots=len(OUTCOME_KINDS))
+    for control in (outcome, week, comparator):
         control.observe(show, names="value")
-    show()
+    treatment.observe(pick_partner, names="value")
     return W.VBox([outcome, week, treatment, comparator, text, figure])

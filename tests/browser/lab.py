@@ -342,6 +342,10 @@ class LabPage:
         marker position and text of its plotly figures."""
         return root.evaluate(SHOWN_JS)
 
+    def traces(self, root) -> list[dict]:
+        """What each plotly figure inside ``root`` holds and draws (see ``TRACES_JS``)."""
+        return root.evaluate(TRACES_JS)
+
     def wait_shown_changes(self, root, before: str, timeout: int = UI_WAIT) -> None:
         self.page.wait_for_function(f"([root, before]) => ({SHOWN_JS})(root) !== before",
                                     arg=[root.element_handle(), before], timeout=timeout, polling=20)
@@ -355,6 +359,16 @@ class LabPage:
             return performance.now() - s.since >= quiet; }}""",
                                     arg=[root.element_handle(), quiet_ms], timeout=timeout, polling=20)
 
+
+#: JavaScript: for each plotly figure in an element, its traces (plotly's own ``data``), how many of them
+#: are visible, how many trace groups are drawn in the plot, its title and its marker labels.
+TRACES_JS = """(root) => [...root.querySelectorAll('.js-plotly-plot')].map(plot => ({
+    traces: plot.data.length,
+    visible: plot._fullData.filter(t => t.visible === true).length,
+    drawn: plot.querySelectorAll('g.trace').length,
+    title: (plot.querySelector('.gtitle') || {}).textContent || '',
+    labels: [...plot.querySelectorAll('.scatterlayer .trace text')].map(t => t.textContent),
+}))"""
 
 #: JavaScript: a text fingerprint of what an element shows (see ``LabPage.shown``).
 SHOWN_JS = """(root) => {
