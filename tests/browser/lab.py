@@ -346,6 +346,14 @@ class LabPage:
         """What each plotly figure inside ``root`` holds and draws (see ``TRACES_JS``)."""
         return root.evaluate(TRACES_JS)
 
+    def count_plotly_events(self, root) -> None:
+        """Start counting the plotly events of the figures inside ``root`` (see ``plotly_events``)."""
+        root.evaluate(COUNT_PLOTLY_EVENTS_JS)
+
+    def plotly_events(self, root) -> dict[str, int]:
+        """Plotly events counted since ``count_plotly_events``, by name ("update", "addtraces", ...)."""
+        return root.evaluate("root => ({...root.__plotlyEvents})")
+
     def wait_shown_changes(self, root, before: str, timeout: int = UI_WAIT) -> None:
         self.page.wait_for_function(f"([root, before]) => ({SHOWN_JS})(root) !== before",
                                     arg=[root.element_handle(), before], timeout=timeout, polling=20)
@@ -369,6 +377,16 @@ TRACES_JS = """(root) => [...root.querySelectorAll('.js-plotly-plot')].map(plot 
     title: (plot.querySelector('.gtitle') || {}).textContent || '',
     labels: [...plot.querySelectorAll('.scatterlayer .trace text')].map(t => t.textContent),
 }))"""
+
+#: JavaScript: count the plotly events each figure inside an element emits from now on (plotly.js
+#: emits one per Plotly.update, addTraces, deleteTraces, restyle, relayout or react call it runs).
+COUNT_PLOTLY_EVENTS_JS = """(root) => {
+    const counts = {};
+    for (const plot of root.querySelectorAll('.js-plotly-plot'))
+        for (const name of ['update', 'addtraces', 'deletetraces', 'restyle', 'relayout', 'react'])
+            plot.on('plotly_' + name, () => { counts[name] = (counts[name] || 0) + 1; });
+    root.__plotlyEvents = counts;
+}"""
 
 #: JavaScript: a text fingerprint of what an element shows (see ``LabPage.shown``).
 SHOWN_JS = """(root) => {

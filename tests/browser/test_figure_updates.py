@@ -1,9 +1,11 @@
 """Quick successive changes leave no stale traces: every widget figure updates its traces in place.
 
 A trainee who types or presses keys faster than the figure redraws sends a burst of changes. Each
-change must reach the figure as one update of the traces it already has (``LiveFigure.redraw``);
-deleting and re-adding traces (separate messages) let bursts interleave and left extra traces on
-screen, such as two "chosen" points in module 01's PPV explorer (issue 10).
+change must reach the figure as one update of the traces it already has (``LiveFigure.redraw``:
+one ``Plotly.update``). Deleting and re-adding traces (several messages per change) let bursts
+interleave and once left two "chosen" points in module 01's PPV explorer (issue 10); plotly's own
+events show which calls the browser made, so these tests fail whenever a change is drawn by
+anything but updates, not only when the race happens to be lost.
 """
 import pytest
 from playwright.sync_api import expect
@@ -22,48 +24,63 @@ def explorer(page, label: str):
     return page.widget_views.filter(has=page.page.locator(".widget-label", has_text=label))
 
 
-def slider_handle(page, view, label: str):
-    return view.locator(".widget-slider", has=page.page.locator(".widget-label", has_text=label)).locator(".noUi-handle")
+def slider(page, view, label: str):
+    return view.locator(".widget-slider", has=page.page.locator(".widget-label", has_text=label))
 
 
-def assert_no_stale_traces(figures_before: list[dict], figures_after: list[dict]) -> None:
-    assert len(figures_after) == len(figures_before), "a figure appeared or disappeared"
-    for before, after in zip(figures_before, figures_after):
-        assert after["traces"] == before["traces"], (
-            f"figure '{after['title']}' holds {after['traces']} traces after a burst of changes, "
-            f"{before['traces']} before: traces were added instead of updated in place")
-        assert after["drawn"] == after["visible"], (
-            f"figure '{after['title']}' draws {after['drawn']} traces but {after['visible']} are visible")
+def assert_updated_in_place(page, view, before: list[dict], changes: int) -> None:
+    """The figures in ``view`` hold the traces they held ``before``, draw exactly their visible ones,
+    and were changed by at most one ``Plotly.update`` per change and nothing else."""
+    after = page.traces(view)
+    assert len(after) == len(before), "a figure appeared or disappeared"
+    for was, now in zip(before, after):
+        assert now["traces"] == was["traces"], (
+            f"figure '{now['title']}' holds {now['traces']} traces after a burst of changes, {was['traces']} "
+            "before: traces were added or deleted instead of updated in place")
+        assert now["drawn"] == now["visible"], (
+            f"figure '{now['title']}' draws {now['drawn']} traces but {now['visible']} are visible (stale traces)")
+    events = page.plotly_events(view)
+    others = {name: n for name, n in events.items() if name != "update"}
+    assert not others, f"figures were redrawn by {others}, not by one Plotly.update per change"
+    assert events.get("update", 0) <= changes * len(after), f"{events['update']} updates for {changes} changes"
 
 
 def test_ppv_explorer_bursts_end_with_one_chosen_point_at_the_final_values(module_run):
-    """Bursts of key presses on each slider, then typed values: the one marked point follows the last values."""
+    """Bursts of key presses on each slider and values typed one straight after another: one marked
+    point, at the last values."""
     page = module_run(module("01-assessment"))
     view = explorer(page, "Sensitivity")
     page.wait_settled(view)
     before = page.traces(view)
-    keys = page.page.keyboard
+    page.count_plotly_events(view)
+    changes = 0
     for label in ("Prevalence", "Sensitivity", "Specificity", "Sensitivity"):
-        handle = slider_handle(page, view, label)
+        handle = slider(page, view, label).locator(".noUi-handle")
         handle.focus()
         for _ in range(BURST):
-            keys.press("ArrowLeft" if label == "Specificity" else "ArrowRight")
+            page.page.keyboard.press("ArrowLeft" if label == "Specificity" else "ArrowRight")
+            changes += 1
+    # Values typed into the readouts one straight after another (where two chosen points were once seen).
+    for values in (("0.100", "0.60", "0.90"), ("0.300", "0.75", "0.65"), ("0.050", "0.95", "0.85")):
+        for label, value in zip(("Prevalence", "Sensitivity", "Specificity"), values):
+            field = slider(page, view, label).locator(".widget-readout")
+            field.fill(value)
+            field.press("Enter")
+            changes += 1
     page.wait_settled(view, quiet_ms=800)
-    after = page.traces(view)
-    assert_no_stale_traces(before, after)
-    values = {label: float(slider_handle(page, view, label).get_attribute("aria-valuetext"))
-              for label in ("Sensitivity", "Specificity")}
+    assert_updated_in_place(page, view, before, changes)
     # aria-valuenow is rounded, aria-valuetext is exact; a log slider's is the exponent.
-    prevalence = 10 ** float(slider_handle(page, view, "Prevalence").get_attribute("aria-valuetext"))
-    expected = f"chosen: PPV {ppv(values['Sensitivity'], values['Specificity'], prevalence):.0%}"
+    value = {label: float(slider(page, view, label).locator(".noUi-handle").get_attribute("aria-valuetext"))
+             for label in ("Prevalence", "Sensitivity", "Specificity")}
+    assert (value["Sensitivity"], value["Specificity"]) == (0.95, 0.85)
+    expected = f"chosen: PPV {ppv(value['Sensitivity'], value['Specificity'], 10 ** value['Prevalence']):.0%}"
     expect(view.locator(".scatterlayer .trace text")).to_have_text([expected], timeout=UI_WAIT)
     page.shot("ppv-explorer-after-bursts", view)
 
 
 @pytest.mark.parametrize("module", module_params())
-def test_every_widget_figure_survives_bursts_of_changes(module, module_run):
-    """Every control of every widget holding a figure, changed several times in a burst: the figure
-    keeps its trace slots and draws exactly its visible traces."""
+def test_every_widget_figure_is_updated_in_place_through_bursts_of_changes(module, module_run):
+    """Every control of every widget holding a figure, changed several times in a burst."""
     page = module_run(module)
     views = page.widget_views
     bursts = 0
@@ -73,12 +90,15 @@ def test_every_widget_figure_survives_bursts_of_changes(module, module_run):
             continue
         page.wait_settled(view)
         before = page.traces(view)
+        page.count_plotly_events(view)
+        changes = 0
         for kind, box in controls(view):
             for _ in range(BURST):
                 press_to_change(page, kind, box)
+                changes += 1
             bursts += 1
         page.wait_settled(view, quiet_ms=800)
-        assert_no_stale_traces(before, page.traces(view))
+        assert_updated_in_place(page, view, before, changes)
         page.shot(f"widget-{i}-after-bursts", view)
     if module.id in ("01-assessment", "02-dosing", "03-integration", "04-expectations"):
         assert bursts, f"{module.id} has widget figures, but no control was changed"
