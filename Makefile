@@ -1,4 +1,4 @@
-# Two commands: `make lab` opens the course in JupyterLab; `make test` runs every test.
+# Two commands: `make lab` opens the course in JupyterLab (in your own workspace/); `make test` runs every test.
 # Both create the virtual environment in .venv on first use (and again when pyproject.toml changes).
 PYTHON ?= python3
 VENV := .venv
@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 LAB_PORT ?= 8888
 LAB_ARGS ?=
+WORKSPACE ?= workspace
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 HUB_TOOLS := .hub-tools
 PROXY := $(HUB_TOOLS)/node_modules/.bin/configurable-http-proxy
@@ -21,10 +22,15 @@ $(STAMP): pyproject.toml jupyter-config/kap_course.json
 	install -D -m 0644 jupyter-config/kap_course.json $(VENV)/etc/jupyter/jupyter_server_config.d/kap_course.json
 	touch $(STAMP)
 
+# The trainee's JupyterLab, opening on the start page of their own workspace (git-ignored; made and
+# brought up to date from modules/ by `course workspace`, which never overwrites their work), with the
+# trainee's Lab settings of deploy/lab/ (no formgrader, course list or Create Assignment panel).
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab start-here.ipynb --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
-	  --ServerApp.root_dir=$(CURDIR) --LabApp.news_url=None \
-	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(ROOT_FLAG) $(LAB_ARGS)
+	$(VENV)/bin/course workspace $(WORKSPACE)
+	JUPYTER_CONFIG_PATH=$(CURDIR)/deploy/lab$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH)) \
+	  $(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
+	  --ServerApp.root_dir=$(abspath $(WORKSPACE)) --LabApp.default_url=/lab/tree/start-here.ipynb \
+	  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(STAMP) hub-tools $(CHROMIUM)
 	$(PY) -m pytest

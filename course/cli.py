@@ -1,8 +1,9 @@
-"""The ``course`` command line: ``course build``, ``course data``."""
+"""The ``course`` command line: ``course build``, ``course data``, ``course workspace``."""
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from . import ROOT
 from .cohort.cli import add_cohort_parser
@@ -27,6 +28,13 @@ def _data(args) -> int:
     return 0
 
 
+def _workspace(args) -> int:
+    from .selfstudy import WORKSPACE, prepare
+    for notice in prepare(args.path or WORKSPACE):
+        print(f"course workspace: {notice}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="course", description="KAP for Anxiety course tools.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -36,6 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_build)
     p = sub.add_parser("data", help="regenerate the synthetic datasets from their seeded generator")
     p.set_defaults(func=_data)
+    p = sub.add_parser("workspace", help="make or bring up to date the self-study workspace `make lab` serves "
+                                          "(copies of the start page and released modules; the trainee's work is "
+                                          "never overwritten)")
+    p.add_argument("path", nargs="?", type=Path, default=None, help="the workspace folder (default: workspace/)")
+    p.set_defaults(func=_workspace)
     add_cohort_parser(sub)
     args = parser.parse_args(argv)
     try:

@@ -87,6 +87,17 @@ class LiveFigure(go.FigureWidget):
             _assign(self.layout, figure.layout.to_plotly_json(), {"template"})
         self.aria_label = _name(figure)
 
+    def get_state(self, key=None, drop_defaults=False):
+        """The widget's state as ipywidgets sends it to a new view (a reopened or reloaded notebook, a
+        second view of the figure): with the figure as it is now. Plotly sends updates as messages and
+        leaves ``_widget_data`` and ``_widget_layout`` as they were when the figure was made, so a later
+        view would start from that first figure while the controls show their current values."""
+        state = super().get_state(key, drop_defaults)
+        for name, now in (("_widget_data", "_data"), ("_widget_layout", "_layout")):
+            if name in state and hasattr(self, now):  # (not yet while plotly builds the figure)
+                state[name] = self.trait_metadata(name, "to_json", self._trait_to_json)(getattr(self, now), self)
+        return state
+
 
 def _assign(target, new: dict, keep: set[str]) -> None:
     """Set every top-level property of ``target`` to its value in ``new`` (unset when absent); plotly
