@@ -6,12 +6,15 @@ and a source; every control has a label, works from the keyboard and changes wha
 Validate reports the release as failing; the browser logs no JavaScript error. With the solutions
 typed in, Validate passes. (That the solutions run without error is nbval's job, on solutions/.)
 """
+import json
+
 import nbformat
 import pytest
 
 from .conftest import module_params, typed_in_release
-from .lab import (CONTROLS, WIDGET_VIEW, control_label, controls, figure_count, is_answer_or_check, marker,
-                  nbgrader_meta, outputs, press_to_change, release_path, unsupported_controls)
+from .lab import (CONTROLS, PLOTLY, WIDGET_STATE, WIDGET_VIEW, control_label, controls, figure_count,
+                  is_answer_or_check, marker, nbgrader_meta, outputs, press_to_change, release_path,
+                  unsupported_controls)
 
 pytestmark = pytest.mark.parametrize("module", module_params())
 
@@ -54,6 +57,19 @@ def test_every_widget_and_figure_renders(module, module_run):
     assert page.figures.count() == expected, f"{page.figures.count()} figures drawn, {expected} made"
     for i in range(views.count()):
         page.shot(f"widget-{i}", views.nth(i))
+
+
+def test_saved_after_run_all_under_1_mb_without_figure_pngs(module, module_run):
+    """The notebook as JupyterLab saved it after Run All, with its widget state: under 1 MB, and no
+    PNG copy of a figure beside its plotly JSON (the course's pre-save hook drops them)."""
+    page = module_run(module)
+    size = len(nbformat.writes(page.saved).encode())
+    print(f"{module.id} saved from JupyterLab after Run All: {size:,} bytes")
+    assert size < 1_000_000, f"{module.id} saved at {size:,} bytes"
+    figures = outputs(page.saved, PLOTLY)
+    assert not [o for o in figures if "image/png" in o["data"]], "PNG copies saved beside plotly figures"
+    state = page.saved.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    assert all(len(json.dumps(m)) < 200_000 for m in state.values()), "a widget's saved state is too big"
 
 
 def test_every_figure_has_a_title_and_a_source(module, module_run):
