@@ -10,9 +10,11 @@ WORKSPACE ?= workspace
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 HUB_TOOLS := .hub-tools
 PROXY := $(HUB_TOOLS)/node_modules/.bin/configurable-http-proxy
+BROWSER_TOOLS := .browser-tools
+AXE := $(BROWSER_TOOLS)/node_modules/axe-core/axe.min.js
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: lab test build clean hub-tools
+.PHONY: lab test build clean hub-tools browser-tools
 
 $(STAMP): pyproject.toml jupyter-config/kap_course.json
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +34,7 @@ lab: $(STAMP)
 	  --ServerApp.root_dir=$(abspath $(WORKSPACE)) --LabApp.default_url=/lab/tree/start-here.ipynb \
 	  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(ROOT_FLAG) $(LAB_ARGS)
 
-test: $(STAMP) hub-tools $(CHROMIUM)
+test: $(STAMP) hub-tools browser-tools $(CHROMIUM)
 	$(PY) -m pytest
 
 build: $(STAMP)
@@ -45,6 +47,13 @@ hub-tools: $(PROXY)
 $(PROXY):
 	npm install --prefix $(HUB_TOOLS) --no-audit --no-fund --loglevel=error configurable-http-proxy@4.6.3
 
+# axe-core from npm, for the accessibility checks of the browser tests (tests/browser/axe.py), in the
+# git-ignored .browser-tools/.
+browser-tools: $(AXE)
+
+$(AXE):
+	npm install --prefix $(BROWSER_TOOLS) --no-audit --no-fund --loglevel=error axe-core@4.14.1
+
 # Debian's Chromium, for the browser tests (tests/browser/): Playwright cannot download its own browser here.
 $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
@@ -55,4 +64,4 @@ $(CHROMIUM):
 	@test -x $(CHROMIUM) || { echo "make test: installing chromium did not provide $(CHROMIUM)." >&2; exit 1; }
 
 clean:
-	rm -rf $(VENV) $(HUB_TOOLS) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(HUB_TOOLS) $(BROWSER_TOOLS) .pytest_cache .hypothesis

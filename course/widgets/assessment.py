@@ -11,6 +11,7 @@ from ..evidence import cite
 from ..screening import GAD7_AT_10, adequate_trials, npv, ppv, triage
 from ..vignettes import load_vignettes
 from .common import LiveFigure
+from .controls import Slider
 
 
 def patient_summary_html(patient: dict) -> str:
@@ -67,13 +68,9 @@ def vignette_explorer(patient_id: str | None = None) -> W.VBox:
 
 def ppv_explorer() -> W.VBox:
     """Sliders for prevalence, sensitivity and specificity; the PPV curve and natural frequencies follow."""
-    style = {"description_width": "110px"}
-    prevalence = W.FloatLogSlider(value=0.027, base=10, min=-3, max=-0.05, step=0.01,
-                                  description="Prevalence", readout_format=".3f", style=style)
-    sensitivity = W.FloatSlider(value=GAD7_AT_10.sensitivity, min=0.5, max=0.99, step=0.01,
-                                description="Sensitivity", style=style)
-    specificity = W.FloatSlider(value=GAD7_AT_10.specificity, min=0.5, max=0.99, step=0.01,
-                                description="Specificity", style=style)
+    prevalence = Slider(0.027, -3, -0.05, 0.01, "Prevalence", log=True, decimals=3, label_width="110px")
+    sensitivity = Slider(GAD7_AT_10.sensitivity, 0.5, 0.99, 0.01, "Sensitivity", label_width="110px")
+    specificity = Slider(GAD7_AT_10.specificity, 0.5, 0.99, 0.01, "Specificity", label_width="110px")
     text = W.HTML()
 
     def chosen() -> go.Figure:

@@ -11,6 +11,7 @@ from .. import dosing
 from ..evidence import cite
 from ..plots.dosing import bioavailability_figure, concentration_figure, session_vitals_figure
 from .common import LiveFigure
+from .controls import IntegerSlider, Slider
 
 
 def _span(low: float, high: float, unit: str) -> str:
@@ -54,8 +55,7 @@ def dose_framework_explorer(route: str = "iv", weight_kg: float = 70.0) -> W.VBo
     style = {"description_width": "150px"}
     picker = W.Dropdown(options=[(dosing.route_info(r).label, r) for r in dosing.route_ids()], value=route,
                         description="Route", style=style, layout=W.Layout(width="420px"))
-    weight = W.FloatSlider(value=weight_kg, min=dosing.MIN_WEIGHT_KG, max=150, step=1,
-                           description="Weight (kg)", style=style)
+    weight = Slider(weight_kg, dosing.MIN_WEIGHT_KG, 150, 1, "Weight (kg)", decimals=0, label_width="150px")
     summary = W.HTML(framework_summary_html(picker.value, weight.value))
 
     def route_figure() -> go.Figure:
@@ -84,7 +84,7 @@ def monitoring_replay(patient_id: str = "P11", session: int = 2) -> W.VBox:
     sessions = sorted({(p, int(s)) for p, s in zip(table["patient_id"], table["session"])})
     picker = W.Dropdown(options=[(f"{p} session {s}", (p, s)) for p, s in sessions], value=(patient_id, session),
                         description="Session", layout=W.Layout(width="300px"))
-    minute = W.IntSlider(value=130, min=0, max=130, step=10, description="Replay to minute")
+    minute = IntegerSlider(130, 0, 130, 10, "Replay to minute", label_width="150px")
     findings = W.HTML()
 
     @lru_cache(maxsize=None)

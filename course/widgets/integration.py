@@ -12,6 +12,7 @@ from ..plots.integration import plan_timeline_figure
 from ..screening import triage
 from ..vignettes import load_vignettes
 from .common import LiveFigure
+from .controls import IntegerSlider
 
 
 def plan_builder(patient_id: str = "P04", start: datetime.date = datetime.date(2027, 1, 4)) -> W.VBox:
@@ -24,9 +25,9 @@ def plan_builder(patient_id: str = "P04", start: datetime.date = datetime.date(2
     catalogue = integration.modalities()
     chosen = W.SelectMultiple(options=[(m.name, code) for code, m in catalogue.items()], value=("cbt",),
                               description="Modalities", rows=6, style=style, layout=W.Layout(width="460px"))
-    doses = W.IntSlider(value=3, min=0, max=8, description="Dosing sessions", style=style)
-    gap = W.IntSlider(value=7, min=1, max=21, description="Days between doses", style=style)
-    delay = W.IntSlider(value=1, min=0, max=10, description="Days dose → integration", style=style)
+    doses = IntegerSlider(3, 0, 8, 1, "Dosing sessions", label_width="190px")
+    gap = IntegerSlider(7, 1, 21, 1, "Days between doses", label_width="190px")
+    delay = IntegerSlider(1, 0, 10, 1, "Days dose → integration", label_width="190px")
     report = W.HTML()
 
     def drafted() -> go.Figure:

@@ -404,7 +404,7 @@ SHOWN_JS = """(root) => {
 
 #: The ipywidgets controls the tests and the benchmark know how to operate, by their container.
 CONTROLS = {
-    "slider": ".widget-slider",
+    "slider": ".kap-slider",  # course.widgets.controls.Slider: a labelled native range input
     "dropdown": ".widget-dropdown",
     "multiple selection": ".widget-select-multiple",
     "date picker": ".widget-datepicker",
@@ -432,25 +432,27 @@ def control_label(kind: str, box: Locator) -> str:
     """The visible description of a control (a button's or checkbox's own text)."""
     if kind in ("button", "checkbox"):
         return box.inner_text().strip()
+    if kind == "slider":
+        return (box.locator(".kap-slider-label").text_content() or "").strip()
     return (box.locator(".widget-label").first.text_content() or "").strip()
 
 
 def press_to_change(page: LabPage, kind: str, box: Locator) -> None:
     """Change a control with the keyboard alone, as a trainee without a mouse would; check it moved.
 
-    On a closed dropdown or a list, JupyterLab takes the plain arrow keys to move between cells
+    A slider moves with the arrow keys. On a closed dropdown or a list, JupyterLab takes the plain arrow keys to move between cells
     (ipywidgets#3912): a dropdown is opened with Space, moved with an arrow (Home from the last
     option) and closed with Enter; in a multiple selection Ctrl+arrow moves and Ctrl+Space toggles
     an option."""
     keys = page.page.keyboard
     if kind == "slider":
-        # aria-valuetext, not the readout: a log slider's readout can round two steps to one text.
-        handle = box.locator(".noUi-handle").first
-        before = handle.get_attribute("aria-valuetext")
-        at_top = float(handle.get_attribute("aria-valuenow")) >= float(handle.get_attribute("aria-valuemax"))
-        handle.focus()
+        # The range input's own value, not its text: a log slider's text can round two steps to one.
+        slider = box.locator("input[type=range]")
+        before = slider.input_value()
+        at_top = slider.evaluate("s => Number(s.value) + Number(s.step) > Number(s.max)")
+        slider.focus()
         keys.press("ArrowLeft" if at_top else "ArrowRight")
-        expect(handle).not_to_have_attribute("aria-valuetext", before, timeout=UI_WAIT)
+        expect(slider).not_to_have_value(before, timeout=UI_WAIT)
     elif kind == "dropdown":
         select = box.locator("select")
         before = select.input_value()

@@ -21,11 +21,11 @@ BURST = 6
 
 
 def explorer(page, label: str):
-    return page.widget_views.filter(has=page.page.locator(".widget-label", has_text=label))
+    return page.widget_views.filter(has=page.page.locator(".kap-slider-label", has_text=label))
 
 
 def slider(page, view, label: str):
-    return view.locator(".widget-slider", has=page.page.locator(".widget-label", has_text=label))
+    return view.locator(".kap-slider", has=page.page.locator(".kap-slider-label", has_text=label))
 
 
 def assert_updated_in_place(page, view, before: list[dict], changes: int) -> None:
@@ -55,22 +55,21 @@ def test_ppv_explorer_bursts_end_with_one_chosen_point_at_the_final_values(modul
     page.count_plotly_events(view)
     changes = 0
     for label in ("Prevalence", "Sensitivity", "Specificity", "Sensitivity"):
-        handle = slider(page, view, label).locator(".noUi-handle")
-        handle.focus()
+        slider(page, view, label).locator("input[type=range]").focus()
         for _ in range(BURST):
             page.page.keyboard.press("ArrowLeft" if label == "Specificity" else "ArrowRight")
             changes += 1
     # Values typed into the readouts one straight after another (where two chosen points were once seen).
     for values in (("0.100", "0.60", "0.90"), ("0.300", "0.75", "0.65"), ("0.050", "0.95", "0.85")):
         for label, value in zip(("Prevalence", "Sensitivity", "Specificity"), values):
-            field = slider(page, view, label).locator(".widget-readout")
+            field = slider(page, view, label).locator(".kap-slider-exact")
             field.fill(value)
             field.press("Enter")
             changes += 1
     page.wait_settled(view, quiet_ms=800)
     assert_updated_in_place(page, view, before, changes)
-    # aria-valuenow is rounded, aria-valuetext is exact; a log slider's is the exponent.
-    value = {label: float(slider(page, view, label).locator(".noUi-handle").get_attribute("aria-valuetext"))
+    # The range inputs' own values (a log slider's is the exponent).
+    value = {label: float(slider(page, view, label).locator("input[type=range]").input_value())
              for label in ("Prevalence", "Sensitivity", "Specificity")}
     assert (value["Sensitivity"], value["Specificity"]) == (0.95, 0.85)
     expected = f"chosen: PPV {ppv(value['Sensitivity'], value['Specificity'], 10 ** value['Prevalence']):.0%}"

@@ -109,9 +109,8 @@ def test_a_module_worked_in_make_lab_saves_small_and_reopens_with_its_explorers(
     view = page.widget_views.first
     view.locator(".js-plotly-plot").wait_for(timeout=UI_WAIT)
     page.wait_settled(view)
-    handle = view.locator(".widget-slider", has=page.page.locator(".widget-label", has_text="Specificity")) \
-        .locator(".noUi-handle")
-    handle.focus()
+    view.locator(".kap-slider", has=page.page.locator(".kap-slider-label", has_text="Specificity")) \
+        .locator("input[type=range]").focus()
     for _ in range(5):
         page.page.keyboard.press("ArrowLeft")
     page.wait_settled(view)
