@@ -1,19 +1,19 @@
 """Figures for Module 02: bioavailability ranges, illustrative curves, session vitals, schedules."""
 from __future__ import annotations
 
-import plotly.graph_objects as go
+import pandas as pd
 
 from .. import dosing
-from .theme import OKABE_ITO, captioned
+from .theme import OKABE_ITO, CourseFigure, Table, captioned, describe
 
 
 def _unique(keys):
     return list(dict.fromkeys(k for k in keys if k))
 
 
-def bioavailability_figure(highlight: str | None = None) -> go.Figure:
+def bioavailability_figure(highlight: str | None = None) -> CourseFigure:
     """Reported bioavailability of each route as a range; routes without data say so."""
-    fig = go.Figure()
+    fig = CourseFigure()
     keys = []
     for i, route_id in enumerate(dosing.route_ids()):
         route = dosing.route_info(route_id)
@@ -31,18 +31,28 @@ def bioavailability_figure(highlight: str | None = None) -> go.Figure:
     fig.update_layout(height=430, xaxis=dict(title="bioavailability reported (% of the dose reaching the blood)",
                                              range=[0, 105]),
                       yaxis=dict(autorange="reversed"))
-    return captioned(fig, "Reported bioavailability by route: ranges, not constants",
-                     "Ranges from small studies; intranasal depends heavily on device and technique. "
-                     + dosing.NOT_A_RECOMMENDATION, *_unique(keys))
+    captioned(fig, "Reported bioavailability by route: ranges, not constants",
+              "Ranges from small studies; intranasal depends heavily on device and technique. "
+              + dosing.NOT_A_RECOMMENDATION, *_unique(keys))
+    routes = [dosing.route_info(r) for r in dosing.route_ids()]
+    known = [r for r in routes if r.bioavailability_known]
+    return describe(
+        fig, "Share of a dose reaching the blood, by route, as reported ranges: "
+        + "; ".join(f"{r.label} {100 * r.bioavailability_low:.0f}-{100 * r.bioavailability_high:.0f}%" for r in known)
+        + "." + (" Not well characterised: " + ", ".join(r.label for r in routes if not r.bioavailability_known) + "."
+                 if len(known) < len(routes) else "")
+        + (f" Highlighted: {dosing.route_info(highlight).label}." if highlight else ""),
+        ["route", "reported bioavailability", "sources"],
+        [[r.label, f"{100 * r.bioavailability_low:.0f}-{100 * r.bioavailability_high:.0f}%"
+          if r.bioavailability_known else "not well characterised", ", ".join(r.keys)] for r in routes])
 
 
-def concentration_figure(routes=None) -> go.Figure:
+def concentration_figure(routes=None) -> CourseFigure:
     """Illustrative one-compartment curves (relative units) for the chosen routes, with range bands."""
     routes = list(routes or dosing.curve_routes())
-    fig = go.Figure()
-    keys = []
-    for i, route_id in enumerate(routes):
-        curve = dosing.concentration_curve(route_id)
+    fig = CourseFigure()
+    keys, curves = [], [dosing.concentration_curve(r) for r in routes]
+    for i, curve in enumerate(curves):
         colour = OKABE_ITO[i % len(OKABE_ITO)]
         fig.add_scatter(x=curve.minutes + curve.minutes[::-1], y=curve.high + curve.low[::-1], fill="toself",
                         line=dict(width=0), fillcolor=colour, opacity=0.18, showlegend=False, hoverinfo="skip")
@@ -51,11 +61,21 @@ def concentration_figure(routes=None) -> go.Figure:
         keys += [k for p in curve.parameters.values() for k in p.keys]
     fig.update_layout(height=460, xaxis=dict(title="minutes after the dose starts"),
                       yaxis=dict(title="relative concentration (illustrative)", rangemode="tozero"))
-    return captioned(fig, "Illustrative concentration curves by route (not a prediction)",
-                     dosing.CURVE_CAPTION, *_unique(keys))
+    captioned(fig, "Illustrative concentration curves by route (not a prediction)", dosing.CURVE_CAPTION,
+              *_unique(keys))
+
+    def at(curve, minute):
+        return curve.mid[min(range(len(curve.minutes)), key=lambda i: abs(curve.minutes[i] - minute))]
+    return describe(
+        fig, "Illustrative relative concentration after one dose (middle of each route's range; bands span the "
+        "range): " + "; ".join(f"{c.label} peaks at about {c.peak_minute:.0f} min at {max(c.mid):.2f}" for c in curves)
+        + ". Shapes only, not anyone's blood levels.",
+        ["route", "peak (min)", "peak level", "level at 60 min", "at 120 min", "at 240 min"],
+        [[c.label, f"{c.peak_minute:.0f}", f"{max(c.mid):.2f}", f"{at(c, 60):.2f}", f"{at(c, 120):.2f}",
+          f"{at(c, 240):.2f}"] for c in curves])
 
 
-def session_vitals_figure(vitals, title: str, until_minute: float | None = None, findings=None) -> go.Figure:
+def session_vitals_figure(vitals, title: str, until_minute: float | None = None, findings=None) -> CourseFigure:
     """BP and heart rate through one synthetic session, against the label's and a forum's thresholds.
 
     ``findings`` are ``dosing.monitoring_findings(vitals)`` (worked out here when not given)."""
@@ -65,7 +85,7 @@ def session_vitals_figure(vitals, title: str, until_minute: float | None = None,
         table = table[table["minute"] <= until_minute]
     t = dosing.THRESHOLDS
     pre = table[table["minute"] <= 0].iloc[-1]
-    fig = go.Figure()
+    fig = CourseFigure()
     fig.add_scatter(x=table["minute"], y=table["sbp"], name="systolic", mode="lines+markers",
                     line=dict(color=OKABE_ITO[0], width=3))
     fig.add_scatter(x=table["minute"], y=table["dbp"], name="diastolic", mode="lines+markers",
@@ -96,13 +116,24 @@ def session_vitals_figure(vitals, title: str, until_minute: float | None = None,
                        yref="y domain", y=1, yanchor="top", showarrow=False, font=dict(size=11)))
     fig.update_layout(height=480, xaxis=dict(title="minutes from dose", range=[-15, 135]),
                       yaxis=dict(title="mmHg / bpm"), shapes=shapes, annotations=labels)
-    return captioned(fig, title, "Synthetic session. Thresholds from the esketamine label; the forum trigger is "
-                     "illustrative only. " + dosing.NOT_A_RECOMMENDATION, "spravato_label", "esketamine_forum")
+    captioned(fig, title, "Synthetic session. Thresholds from the esketamine label; the forum trigger is "
+              "illustrative only. " + dosing.NOT_A_RECOMMENDATION, "spravato_label", "esketamine_forum")
+    peak = table.loc[table["sbp"].idxmax()]
+    return describe(
+        fig, f"Readings from minute {table['minute'].min():g} to {table['minute'].max():g}: pre-dose BP "
+        f"{pre['sbp']:g}/{pre['dbp']:g} mmHg; highest systolic {peak['sbp']:g} mmHg at minute {peak['minute']:g}. "
+        f"Lines: pre-dose +{t['rise_sbp'].value} systolic ({pre['sbp'] + t['rise_sbp'].value:g}), pre-dose "
+        f"+{t['rise_dbp'].value} diastolic ({pre['dbp'] + t['rise_dbp'].value:g}), 180 systolic (forum trigger), "
+        f"{t['observation'].value:g} min observation. "
+        + (f"{len(shown)} finding(s): " + "; ".join(f"minute {f.minute:g}: {f.message}" for f in shown)
+           if shown else "No finding so far."),
+        ["minute", "systolic", "diastolic", "heart rate"],
+        [[f"{r.minute:g}", f"{r.sbp:g}", f"{r.dbp:g}", f"{r.hr:g}"] for r in table.itertuples()])
 
 
-def schedules_figure(schedules: dict) -> go.Figure:
+def schedules_figure(schedules: dict) -> CourseFigure:
     """Session dates of several schedules on one calendar, one row each."""
-    fig = go.Figure()
+    fig = CourseFigure()
     for i, (name, dates) in enumerate(schedules.items()):
         summary = dosing.schedule_summary(dates)
         fig.add_scatter(x=[d.isoformat() for d in dates], y=[name] * len(dates), mode="markers", name=name,
@@ -110,5 +141,27 @@ def schedules_figure(schedules: dict) -> go.Figure:
                         hovertext=f"{summary.sessions} sessions over {summary.course_length_days} days",
                         hoverinfo="text")
     fig.update_layout(height=300, xaxis=dict(title="date", type="date"), showlegend=False)
-    return captioned(fig, "Two reported practice patterns on a calendar", dosing.PATTERN_CAVEAT,
-                     "psychtimes_kap", "glue2018")
+    captioned(fig, "Two reported practice patterns on a calendar", dosing.PATTERN_CAVEAT, "psychtimes_kap", "glue2018")
+    summaries = {name: dosing.schedule_summary(dates) for name, dates in schedules.items()}
+    return describe(
+        fig, "Session dates of each schedule: " + "; ".join(
+            f"{name}: {s.sessions} sessions from {s.first:%d %b %Y} to {s.last:%d %b %Y}" for name, s in summaries.items())
+        + ".", ["schedule", "sessions", "first", "last", "longest gap (days)", "dates"],
+        [[name, s.sessions, f"{s.first:%d %b %Y}", f"{s.last:%d %b %Y}", s.longest_gap_days or "",
+          ", ".join(f"{d:%d %b}" for d in schedules[name])] for name, s in summaries.items()])
+
+
+def regimens_table() -> Table:
+    """The published regimens (``dosing.published_regimens()``) as a readable table: every note in full,
+    wrapped to the notebook's width, the dose range with its unit, anxiety populations marked."""
+    table = dosing.published_regimens()
+
+    def dose(r) -> str:
+        span = f"{r.dose_low:g}" if r.dose_low == r.dose_high else f"{r.dose_low:g}–{r.dose_high:g}"
+        return f"{span} {r.dose_unit}"
+    return Table("Published ketamine regimens and what they studied (" + dosing.NOT_A_RECOMMENDATION + ")",
+                 ["study", "population", "n", "route", "dose", "schedule", "evidence", "note"],
+                 [[f"{r.study} [{r.key}]", f"{r.population} ({'anxiety' if r.population_is_anxiety else 'not anxiety'})",
+                   "" if pd.isna(r.n) else f"{r.n:g}", dosing.route_info(r.route).label, dose(r), r.schedule,
+                   r.evidence_tier, "" if pd.isna(r.note) else r.note] for r in table.itertuples()],
+                 widths=[13, 17, 4, 9, 9, 20, 9, 19])

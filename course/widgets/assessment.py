@@ -63,7 +63,7 @@ def vignette_explorer(patient_id: str | None = None) -> W.VBox:
         figure.redraw(plots.severity_figure(patient))
 
     picker.observe(show, names="value")
-    return W.VBox([picker, figure, summary])
+    return W.VBox([picker, figure, figure.alternative, summary])
 
 
 def ppv_explorer() -> W.VBox:
@@ -92,4 +92,4 @@ def ppv_explorer() -> W.VBox:
     for control in (prevalence, sensitivity, specificity):
         control.observe(show, names="value")
     show()
-    return W.VBox([prevalence, sensitivity, specificity, text, figure])
+    return W.VBox([prevalence, sensitivity, specificity, text, figure, figure.alternative])

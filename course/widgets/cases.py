@@ -34,7 +34,8 @@ class CaseWidget(W.VBox):
         self.feedback = W.HTML()
         self.trail = W.HTML()
         self.score = W.HTML()
-        self.again = W.Button(description="Start the case again", icon="refresh", tooltip="Start the case again")
+        self.again = W.Button(description="Start the case again", icon="refresh", tooltip="Start the case again",
+                              layout=W.Layout(width="auto"))  # the default width cut the label
         self.again.on_click(lambda _: self.restart())
         self.children = [self.heading, self.situation, self.buttons, self.feedback, self.trail, self.score,
                          self.again]

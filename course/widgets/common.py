@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 
+import ipywidgets as W
 import plotly.graph_objects as go
 import traitlets
 
 from ..labserver import PLOTLY_WIDGET_URL
+from ..plots.theme import alternative_html, figure_name
 
 #: anywidget front end of ``LiveFigure``: imports plotly's widget code from the course's server
 #: extension (one cached download, instead of a 5 MB copy inside every figure's widget state, see
@@ -57,10 +59,12 @@ _OWN = {"type", "uid"}
 
 class LiveFigure(go.FigureWidget):
     """A plotly ``FigureWidget`` with the course's front end (see ``_LOADER_ESM``), an accessible name
-    (``aria_label``, kept as the figure's title) and a fixed number of trace slots."""
+    (``aria_label``, kept as the figure's title), a fixed number of trace slots, and its text
+    alternative in ``alternative`` (an HTML widget the widget shows under the figure)."""
 
     _esm = _LOADER_ESM
     aria_label = traitlets.Unicode("").tag(sync=True)
+    alternative = traitlets.Instance(W.HTML, allow_none=True)  # not synced: a widget of its own
 
     def __init__(self, figure: go.Figure, slots: int | None = None):
         slots = len(figure.data) if slots is None else slots
@@ -68,7 +72,8 @@ class LiveFigure(go.FigureWidget):
             raise ValueError(f"{slots} trace slots cannot hold a figure of {len(figure.data)} traces.")
         spare = [go.Scatter(visible=False) for _ in range(slots - len(figure.data))]
         super().__init__(data=list(figure.data) + spare, layout=figure.layout)
-        self.aria_label = _name(figure)
+        self.alternative = W.HTML(alternative_html(figure))
+        self.aria_label = figure_name(figure)
 
     def redraw(self, figure: go.Figure) -> None:
         """Show ``figure`` instead of what is shown now, in one update message (see the module's docstring)."""
@@ -85,7 +90,8 @@ class LiveFigure(go.FigureWidget):
             for slot in self.data[len(figure.data):]:
                 slot.visible = False  # a hidden trace is not drawn; its data stay until the slot is used again
             _assign(self.layout, figure.layout.to_plotly_json(), {"template"})
-        self.aria_label = _name(figure)
+        self.aria_label = figure_name(figure)
+        self.alternative.value = alternative_html(figure)
 
     def get_state(self, key=None, drop_defaults=False):
         """The widget's state as ipywidgets sends it to a new view (a reopened or reloaded notebook, a
@@ -105,7 +111,3 @@ def _assign(target, new: dict, keep: set[str]) -> None:
     for key in (set(target.to_plotly_json()) | set(new)) - keep:
         target[key] = new.get(key)
 
-
-def _name(figure: go.Figure) -> str:
-    title = figure.layout.title.text or "untitled"
-    return f"Figure: {title}"

@@ -75,7 +75,7 @@ def dose_framework_explorer(route: str = "iv", weight_kg: float = 70.0) -> W.VBo
 
     picker.observe(show_route, names="value")
     weight.observe(show_weight, names="value")
-    return W.VBox([picker, weight, summary, figure])
+    return W.VBox([picker, weight, summary, figure, figure.alternative])
 
 
 def monitoring_replay(patient_id: str = "P11", session: int = 2) -> W.VBox:
@@ -84,13 +84,18 @@ def monitoring_replay(patient_id: str = "P11", session: int = 2) -> W.VBox:
     sessions = sorted({(p, int(s)) for p, s in zip(table["patient_id"], table["session"])})
     picker = W.Dropdown(options=[(f"{p} session {s}", (p, s)) for p, s in sessions], value=(patient_id, session),
                         description="Session", layout=W.Layout(width="300px"))
-    minute = IntegerSlider(130, 0, 130, 10, "Replay to minute", label_width="150px")
     findings = W.HTML()
 
     @lru_cache(maxsize=None)
     def session(key: tuple[str, int]):
         vitals = dosing.session_vitals(*key)
         return vitals, dosing.monitoring_findings(vitals)
+
+    def last_minute() -> int:
+        return int(session(picker.value)[0]["minute"].max())
+
+    # The replay runs to the session's last reading (sessions end at different minutes).
+    minute = IntegerSlider(last_minute(), 0, last_minute(), 10, "Replay to minute", label_width="150px")
 
     def replayed() -> go.Figure:
         pid, number = picker.value
@@ -107,6 +112,12 @@ def monitoring_replay(patient_id: str = "P11", session: int = 2) -> W.VBox:
     def show(change):
         figure.redraw(replayed())
 
-    picker.observe(show, names="value")
+    def pick_session(change):  # a new session is replayed whole
+        minute.unobserve(show, names="value")
+        minute.max = minute.value = last_minute()
+        minute.observe(show, names="value")
+        show(change)
+
+    picker.observe(pick_session, names="value")
     minute.observe(show, names="value")
-    return W.VBox([picker, minute, figure, findings])
+    return W.VBox([picker, minute, figure, figure.alternative, findings])

@@ -21,10 +21,13 @@ def plan_builder(patient_id: str = "P04", start: datetime.date = datetime.date(2
     style = {"description_width": "190px"}
     picker = W.Dropdown(options=[(f"{pid} {p['name']} ({triage(p).decision})", pid) for pid, p in patients.items()],
                         value=patient_id, description="Patient", style=style, layout=W.Layout(width="460px"))
-    first_day = W.DatePicker(value=start, description="First preparation", style=style)
+    # Wide enough for a whole date (a narrow date box showed "01/04/20") and every modality's full name.
+    first_day = W.DatePicker(value=start, description="First preparation", style=style,
+                             layout=W.Layout(width="400px"))
     catalogue = integration.modalities()
     chosen = W.SelectMultiple(options=[(m.name, code) for code, m in catalogue.items()], value=("cbt",),
-                              description="Modalities", rows=6, style=style, layout=W.Layout(width="460px"))
+                              description="Modalities", rows=min(len(catalogue), 8), style=style,
+                              layout=W.Layout(width="720px"))
     doses = IntegerSlider(3, 0, 8, 1, "Dosing sessions", label_width="190px")
     gap = IntegerSlider(7, 1, 21, 1, "Days between doses", label_width="190px")
     delay = IntegerSlider(1, 0, 10, 1, "Days dose → integration", label_width="190px")
@@ -48,4 +51,4 @@ def plan_builder(patient_id: str = "P04", start: datetime.date = datetime.date(2
 
     for control in (picker, first_day, chosen, doses, gap, delay):
         control.observe(show, names="value")
-    return W.VBox([picker, first_day, chosen, doses, gap, delay, figure, report])
+    return W.VBox([picker, first_day, chosen, doses, gap, delay, figure, figure.alternative, report])

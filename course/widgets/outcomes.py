@@ -21,46 +21,50 @@ def outcome_explorer(table=None) -> W.VBox:
     """Pick an outcome, a week and two arms; see both rates with intervals, the difference, the NNT
     and an icon array. Defaults to the simulated cohort (``outcomes.load_cohort()``).
 
-    "Compared with" offers only the other arms of the treatment's simulated study: arms of different
-    studies hold different patients and cannot be compared."""
+    Arms of different simulated studies hold different patients and are not compared: the widget says
+    so in plain words, and the figure says that nothing is drawn, instead of keeping the last array."""
     table = load_cohort() if table is None else table
     data = check_score_table(table)
     codes = list(dict.fromkeys(data.arm))
-    study = (dict(zip(data.arm, data.study)) if "study" in data.columns else dict.fromkeys(codes, "one study"))
+    study = dict(zip(data.arm, data.study)) if "study" in data.columns else dict.fromkeys(codes, "one study")
     weeks = sorted(int(w) for w in data.week.unique() if w > 0)
-    if not weeks or not any(study[a] == study[b] for a in codes for b in codes if a != b):
-        raise ValueError("The explorer needs two arms of one study and at least one follow-up week.")
+    if len(codes) < 2 or not weeks:
+        raise ValueError("The explorer needs at least two arms and one follow-up week.")
 
     def label(code: str) -> str:
         return ARMS.get(code, code)
 
-    def partners(code: str) -> list[tuple[str, str]]:
-        return [(label(c), c) for c in codes if c != code and study[c] == study[code]]
-
+    arms = [(label(c), c) for c in codes]
     style = {"description_width": "110px"}
     outcome = W.Dropdown(options=[(f"{definition(k).outcome}: {definition(k).rule_text}", k) for k in OUTCOMES],
                          value="response", description="Outcome", style=style, layout=W.Layout(width="560px"))
     week = W.Dropdown(options=weeks, value=8 if 8 in weeks else weeks[-1], description="Week", style=style)
-    first = next(c for c in ("ssri_snri", *codes) if c in codes and partners(c))
-    treatment = W.Dropdown(options=[(label(c), c) for c in codes if partners(c)], value=first,
+    treatment = W.Dropdown(options=arms, value="ssri_snri" if "ssri_snri" in codes else codes[0],
                            description="Treatment", style=style, layout=W.Layout(width="560px"))
-    comparator = W.Dropdown(options=partners(first), style=style, layout=W.Layout(width="560px"),
-                            value="placebo" if "placebo" in dict(partners(first)).values() else partners(first)[0][1],
-                            description="Compared with")
+    comparator = W.Dropdown(options=arms, value="placebo" if "placebo" in codes else codes[1],
+                            description="Compared with", style=style, layout=W.Layout(width="560px"))
     text = W.HTML()
 
     @lru_cache(maxsize=None)  # the table does not change: each comparison is worked out once
     def comparison(*choice):
         return compare(table, *choice)
 
+    def refuse(reason: str) -> None:
+        asked = f"{definition(outcome.value).outcome} at week {week.value}"
+        text.value = f"<p><b>No comparison shown</b> ({html.escape(asked)}): {html.escape(reason)}</p>"
+
     def compared():
         """The icon array of the chosen comparison, or None with the reason in the text."""
+        t_label, c_label = label(treatment.value), label(comparator.value)
+        if treatment.value == comparator.value:
+            return refuse("choose two different arms.")
+        if study[treatment.value] != study[comparator.value]:
+            return refuse(f"{t_label} and {c_label} come from different simulated studies, with different "
+                          "patients; compare two arms of the same study.")
         try:
             result = comparison(outcome.value, week.value, treatment.value, comparator.value)
         except ValueError as exc:
-            text.value = f"<p><b>No comparison shown:</b> {html.escape(str(exc))}</p>"
-            return None
-        t_label, c_label = label(treatment.value), label(comparator.value)
+            return refuse(str(exc))
         t_rate, c_rate = replace(result.treatment, label=t_label), replace(result.comparator, label=c_label)
         difference = risk_difference(t_rate, c_rate)
         counts = icon_counts(t_rate.proportion, c_rate.proportion)
@@ -75,23 +79,12 @@ def outcome_explorer(table=None) -> W.VBox:
                                  data_kind="simulated", improve=verb)
 
     def shown():
-        return compared() or message_figure("No comparison shown", "Choose another week or other arms: see the "
-                                            "message above the figure.")
+        return compared() or message_figure("No comparison shown", "See the message above the figure.")
 
     def show(change):
         figure.redraw(shown())
 
-    def pick_partner(change):
-        # A new treatment: offer its study's other arms, keeping the comparator when it is one of them.
-        options = partners(treatment.value)
-        keep = comparator.value if comparator.value in [c for _, c in options] else options[0][1]
-        comparator.unobserve(show, names="value")
-        comparator.options, comparator.value = options, keep
-        comparator.observe(show, names="value")
-        show(change)
-
     figure = LiveFigure(shown(), slots=len(OUTCOME_KINDS))
-    for control in (outcome, week, comparator):
+    for control in (outcome, week, treatment, comparator):
         control.observe(show, names="value")
-    treatment.observe(pick_partner, names="value")
-    return W.VBox([outcome, week, treatment, comparator, text, figure])
+    return W.VBox([outcome, week, treatment, comparator, text, figure, figure.alternative])

@@ -346,6 +346,10 @@ class LabPage:
         """What each plotly figure inside ``root`` holds and draws (see ``TRACES_JS``)."""
         return root.evaluate(TRACES_JS)
 
+    def layout_problems(self, root) -> list[str]:
+        """Text cut or overprinted inside ``root`` (see ``LAYOUT_PROBLEMS_JS``)."""
+        return root.evaluate(LAYOUT_PROBLEMS_JS)
+
     def count_plotly_events(self, root) -> None:
         """Start counting the plotly events of the figures inside ``root`` (see ``plotly_events``)."""
         root.evaluate(COUNT_PLOTLY_EVENTS_JS)
@@ -377,6 +381,48 @@ TRACES_JS = """(root) => [...root.querySelectorAll('.js-plotly-plot')].map(plot 
     title: (plot.querySelector('.gtitle') || {}).textContent || '',
     labels: [...plot.querySelectorAll('.scatterlayer .trace text')].map(t => t.textContent),
 }))"""
+
+#: JavaScript: what is cut or overprinted in an element: text of a figure that runs outside the
+#: figure, marker labels that overlap each other, markers drawn on a bar's label, and control labels,
+#: buttons, drop-down choices, lists and date boxes too narrow for their text.
+LAYOUT_PROBLEMS_JS = """(root) => {
+    const problems = [];
+    const rect = (e) => e.getBoundingClientRect();
+    const shown = (e) => { const r = rect(e); return r.width > 0 && r.height > 0 && e.textContent.trim() !== ''; };
+    const inside = (r, box) => r.left >= box.left - 1 && r.right <= box.right + 1 && r.top >= box.top - 1
+                               && r.bottom <= box.bottom + 1;
+    const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1
+                              && b.top < a.bottom - 1;
+    const words = (e) => `'${e.textContent.trim().slice(0, 50)}'`;
+    for (const plot of root.querySelectorAll('.js-plotly-plot')) {
+        const svg = plot.querySelector('svg.main-svg');
+        if (!svg) continue;
+        const box = rect(svg), title = ((plot.querySelector('.gtitle') || {}).textContent || '?').slice(0, 50);
+        for (const t of [...plot.querySelectorAll('svg text')].filter(shown))
+            if (!inside(rect(t), box)) problems.push(`figure '${title}': text ${words(t)} runs outside the figure`);
+        const labels = [...plot.querySelectorAll('.textpoint text, text.bartext')].filter(shown);
+        for (let i = 0; i < labels.length; i++)
+            for (let j = i + 1; j < labels.length; j++)
+                if (overlap(rect(labels[i]), rect(labels[j])))
+                    problems.push(`figure '${title}': labels ${words(labels[i])} and ${words(labels[j])} overlap`);
+        const marks = [...plot.querySelectorAll('.scatterlayer path.point')].filter(m => rect(m).width > 0);
+        for (const m of marks)
+            for (const b of [...plot.querySelectorAll('text.bartext')].filter(shown))
+                if (overlap(rect(m), rect(b))) problems.push(`figure '${title}': a marker sits on the label ${words(b)}`);
+    }
+    const canvas = document.createElement('canvas').getContext('2d');
+    const textWidth = (e, text) => { canvas.font = getComputedStyle(e).font; return canvas.measureText(text).width; };
+    for (const e of root.querySelectorAll('.widget-label, .kap-slider-label, button.jupyter-button'))
+        if (shown(e) && e.scrollWidth > e.clientWidth + 1) problems.push(`${words(e)} is cut`);
+    for (const s of root.querySelectorAll('select:not([multiple])'))
+        for (const o of s.options)
+            if (textWidth(s, o.text) + 30 > s.clientWidth) problems.push(`the choice '${o.text}' does not fit its drop-down`);
+    for (const s of root.querySelectorAll('select[multiple]'))
+        if (s.scrollWidth > s.clientWidth + 1) problems.push(`a list's choices are cut (${[...s.options].map(o => o.text).join(', ').slice(0, 80)})`);
+    for (const d of root.querySelectorAll('input[type=date]'))
+        if (textWidth(d, '00/00/0000') + 40 > d.clientWidth) problems.push(`a date box is too narrow for a date (${d.clientWidth}px)`);
+    return problems;
+}"""
 
 #: JavaScript: count the plotly events each figure inside an element emits from now on (plotly.js
 #: emits one per Plotly.update, addTraces, deleteTraces, restyle, relayout or react call it runs).
