@@ -3,7 +3,7 @@
 The server is the Makefile's own (`make lab`, the trainee's Lab settings of deploy/lab/), serving a
 workspace in a temporary folder. It opens on the start page; the file browser holds the course, not
 the repository; nbgrader shows the Assignments panel and Validate, not the instructors' tools; every
-module opens unmodified; a module worked on, saved and reopened shows its explorers (from the kernel
+module opens unmodified; axe-core finds no serious accessibility violation in the start page; a module worked on, saved and reopened shows its explorers (from the kernel
 while it runs, from the saved widget state after it stops), stays small, and leaves the repository's
 releases untouched.
 """
@@ -20,6 +20,7 @@ from course import ROOT
 from course.catalogue import MODULES, module
 from course.labserver import PLOTLY
 
+from .axe import audit
 from .lab import UI_WAIT, WIDGET_STATE, release_path, released_modules, start_server
 
 START_PAGE = "start-here.ipynb"
@@ -65,6 +66,8 @@ def test_make_lab_opens_the_start_page_and_every_module_unmodified(make_lab, pag
     expect(page.page.locator(".lm-TabBar-tab.jp-mod-current")).to_contain_text(START_PAGE)
     start = page.notebook
     page.shot("start-page")
+    checked = audit(page, "the start page (make lab)", page.artifacts)
+    assert checked.course_serious() == [], checked.describe(checked.course_serious())
     listing = page.page.locator(".jp-DirListing-content .jp-DirListing-itemName")
     expect(listing).to_have_text(["modules", START_PAGE])
     # nbgrader for a trainee: Assignments and Validate, not Create Assignment, the formgrader or the course list.
