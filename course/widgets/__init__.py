@@ -1,7 +1,9 @@
 """Thin ipywidgets front ends: each wires controls to a pure function and a figure builder.
 
 No widget writes into an ``Output`` widget (that stalls headless grading, see BROWSER.md): text
-goes into ``HTML`` widgets and figures are plotly ``FigureWidget``s updated in place.
+goes into ``HTML`` widgets; figures are ``LiveFigure``s (``common.py``), updated in place in one message
+per change and followed by their text alternative; sliders are ``controls.Slider``s, which a screen
+reader names.
 """
 from .assessment import patient_summary_html, ppv_explorer, vignette_explorer
 from .dosing import dose_framework_explorer, framework_summary_html, monitoring_replay
