@@ -7,14 +7,20 @@ interleave and once left two "chosen" points in module 01's PPV explorer (issue 
 events show which calls the browser made, so these tests fail whenever a change is drawn by
 anything but updates, not only when the race happens to be lost.
 """
+import secrets
+import sys
+
+import nbformat
 import pytest
 from playwright.sync_api import expect
+
+from conftest import free_port  # tests/conftest.py
 
 from course.catalogue import module
 from course.screening import ppv
 
 from .conftest import module_params
-from .lab import UI_WAIT, controls, press_to_change
+from .lab import UI_WAIT, controls, press_to_change, server_flags, start_server
 
 #: Key presses sent in one burst, without waiting for the kernel or the figure.
 BURST = 6
@@ -101,3 +107,29 @@ def test_every_widget_figure_is_updated_in_place_through_bursts_of_changes(modul
         page.shot(f"widget-{i}-after-bursts", view)
     if module.id in ("01-assessment", "02-dosing", "03-integration", "04-expectations"):
         assert bursts, f"{module.id} has widget figures, but no control was changed"
+
+
+def test_a_figure_without_the_course_server_extension_says_why_it_is_not_drawn(tmp_path, page_for):
+    """In a JupyterLab started without the course's server extension (not from the course's environment),
+    a widget figure cannot load plotly's widget code: it says so and how to fix it, instead of a blank."""
+    root = tmp_path / "root"
+    root.mkdir()
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell("from course import widgets\nwidgets.ppv_explorer()", id="explorer")]
+    nbformat.write(nb, root / "explorer.ipynb")
+    config = tmp_path / "without_course_extension.py"
+    config.write_text('c.ServerApp.jpserver_extensions = {"course.labserver": False}\n')
+    port, token = free_port(), secrets.token_hex(16)
+    server = start_server([sys.executable, "-m", "jupyterlab", *server_flags(root, port, token), f"--config={config}"],
+                          root, tmp_path / "scratch", port, token)
+    try:
+        page = page_for(server)
+        page.open("explorer.ipynb")
+        page.menu("Run", "runmenu:run-all")
+        message = page.widget_views.first.get_by_text("This figure cannot be drawn")
+        expect(message).to_be_visible(timeout=UI_WAIT)
+        expect(message).to_contain_text("make lab")
+        assert page.figures.count() == 0
+    finally:
+        server.stop()
