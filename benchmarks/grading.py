@@ -23,10 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from conftest import typed_in  # noqa: E402  (the tests' way of typing answers into a release)
-from course.lessons import source_notebook  # noqa: E402
-from course.data.syllabus import module  # noqa: E402
+
 from course.cohort.exchange import release  # noqa: E402
 from course.cohort.workspace import Workspace, gradebook_at  # noqa: E402
+from course.data.syllabus import module  # noqa: E402
+from course.lessons import source_notebook  # noqa: E402
 from course.nbcourse import course_directory, generate  # noqa: E402
 
 

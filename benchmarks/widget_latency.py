@@ -20,13 +20,25 @@ import tempfile
 from pathlib import Path
 
 import nbformat
-from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the browser-test helpers (tests/browser/lab.py)
 
-from browser.lab import (LabPage, control_label, controls, jupyter_lab, launch_chromium,  # noqa: E402
-                         let_run_all_continue, marker, press_to_change, release_path, released_modules, stripped)
+from browser.lab import (  # noqa: E402
+    LabPage,
+    control_label,
+    controls,
+    jupyter_lab,
+    launch_chromium,
+    let_run_all_continue,
+    marker,
+    press_to_change,
+    release_path,
+    released_modules,
+    stripped,
+)
 
 TARGET_P95_MS = 150
 QUIET_MS = 300

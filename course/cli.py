@@ -1,4 +1,4 @@
-"""The ``course`` command line: ``course build``, ``course data``."""
+"""The ``course`` command line: ``course build``, ``course data``, ``course workspace``."""
 from __future__ import annotations
 
 import argparse
@@ -13,9 +13,9 @@ def _build(args) -> int:
     # start-up cost: nbgrader and jupytext load only for this command
     from .authoring.build import build
     from .authoring.generated import write_documents
+    from .nbcourse import module_ids
     from .quizzes import write_quizzes
     from .startpage import write_start_page
-    from .nbcourse import module_ids
     repo = checkout()
     for path in write_quizzes():
         print(f"wrote {path.relative_to(repo)}")
@@ -67,6 +67,13 @@ def _trainee(args) -> int:
     return 0
 
 
+def _workspace(args) -> int:
+    from .selfstudy import WORKSPACE, prepare  # start-up cost: only this command copies lessons
+    for notice in prepare(args.path or WORKSPACE):
+        print(f"course workspace: {notice}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="course", description="KAP for Anxiety course tools.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -88,6 +95,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("action", choices=["show", "set"])
     p.add_argument("id", nargs="?")
     p.set_defaults(func=_trainee)
+    p = sub.add_parser("workspace", help="make or bring up to date the self-study workspace `make lab` serves "
+                                          "(copies of the start page and released modules; the trainee's work is "
+                                          "never overwritten)")
+    p.add_argument("path", nargs="?", type=Path, default=None, help="the workspace folder (default: workspace/)")
+    p.set_defaults(func=_workspace)
     add_cohort_parser(sub)
     args = parser.parse_args(argv)
     try:

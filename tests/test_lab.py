@@ -1,4 +1,8 @@
-"""`make lab` serves the course start page on 127.0.0.1 with nbgrader's and the widgets' extensions."""
+"""`make lab` serves the trainee's workspace with the trainee's Lab settings (deploy/lab/), on 127.0.0.1.
+
+The browser side (the start page, its links, panels, unmodified and reopened notebooks, saved sizes)
+is tests/browser/test_start_page.py."""
+import json
 import os
 import secrets
 import signal
@@ -6,44 +10,90 @@ import subprocess
 import time
 
 import requests
+import yaml
 from conftest import free_port
 
 from course.paths import CHECKOUT as ROOT
+from course.selfstudy import released_notebooks
+
+TRAINEE_LAB = ROOT / "deploy" / "lab"
+#: nbgrader's Lab plugins a trainee must not see, and the two they need.
+INSTRUCTOR_PANELS = {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                     "@jupyter/nbgrader:course-list"}
+TRAINEE_PANELS = {"@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:validate-assignment"}
 
 
-def test_make_lab_serves_start_page(tmp_path):
+def page_config(html: str) -> dict:
+    """The JupyterLab page configuration embedded in a /lab page."""
+    start = html.index('<script id="jupyter-config-data" type="application/json">')
+    return json.loads(html[html.index(">", start) + 1:html.index("</script>", start)])
+
+
+def test_make_lab_serves_the_workspace_with_the_trainee_settings(tmp_path):
     port, token = free_port(), secrets.token_hex(16)
+    workspace = tmp_path / "workspace"
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"), JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"),
                BROWSER="true")
-    proc = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_PORT={port}",
+    proc = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_PORT={port}", f"WORKSPACE={workspace}",
                              f"LAB_ARGS=--no-browser --IdentityProvider.token={token}"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    base, auth = f"http://127.0.0.1:{port}", {"token": token}
     try:
         for _ in range(120):
             try:
-                if requests.get(f"{base}/api/status", params={"token": token}, timeout=2).ok:
+                if requests.get(f"{base}/api/status", params=auth, timeout=2).ok:
                     break
             except requests.ConnectionError:
                 time.sleep(0.5)
             assert proc.poll() is None, proc.stdout.read().decode()
-        page = requests.get(f"{base}/lab/tree/start-here.ipynb", params={"token": token}, timeout=20)
-        assert page.ok
+        # The address the server prints, and its root, open the start page, not the Launcher.
+        landing = requests.get(f"{base}/", params=auth, timeout=20)
+        assert landing.url.startswith(f"{base}/lab/tree/start-here.ipynb"), landing.url
+        # The file browser shows the course (start page and modules), not the repository.
+        root = requests.get(f"{base}/api/contents", params=auth, timeout=20).json()["content"]
+        assert sorted(item["name"] for item in root) == ["modules", "start-here.ipynb"]
+        for rel in released_notebooks():
+            assert requests.get(f"{base}/api/contents/{rel}", params={**auth, "content": 0}, timeout=20).ok, rel
+        for hidden in ("solutions", "tests", "course", "kap_anxiety_course.egg-info"):
+            assert requests.get(f"{base}/api/contents/{hidden}", params=auth, timeout=20).status_code == 404
+        # The trainee's panels: Assignments and Validate, not the instructors' tools.
+        config = page_config(landing.text)
+        disabled = set(config["disabledExtensions"])
+        assert INSTRUCTOR_PANELS <= disabled and not TRAINEE_PANELS & disabled, disabled
         for extension in ("@jupyter/nbgrader", "@jupyter-widgets/jupyterlab-manager", "jupyterlab-plotly"):
-            assert extension in page.text, extension
-        start = requests.get(f"{base}/api/contents/start-here.ipynb", params={"token": token}, timeout=20).json()
-        text = "".join(c["source"] for c in start["content"]["cells"])
-        assert "modules/01-assessment/assessment.ipynb" in text
-        module = requests.get(f"{base}/api/contents/modules/01-assessment/assessment.ipynb",
-                              params={"token": token, "content": 0}, timeout=20)
-        assert module.ok
-        validate = requests.get(f"{base}/api/config/notebook", params={"token": token}, timeout=20)
-        assert validate.ok
+            assert extension in landing.text, extension
+        assert requests.get(f"{base}/formgrader", params=auth, timeout=20).status_code == 404
+        # nbgrader's Assignments panel and Validate button have their server side (400/405: asked without a form).
+        for route in ("assignments", "assignments/validate"):
+            assert requests.get(f"{base}/{route}", params=auth, timeout=20).status_code != 404, route
+        # Widget state is saved with notebooks (see deploy/lab/jupyter_server_config.py).
+        widgets = requests.get(f"{base}/lab/api/settings/@jupyter-widgets/jupyterlab-manager:plugin",
+                               params=auth, timeout=20).json()
+        assert json.loads(widgets["raw"] or "{}").get("saveState", True) and \
+            widgets["schema"]["properties"]["saveState"]["default"] is True
+        # The course's server extension serves plotly's widget code.
+        bundle = requests.get(f"{base}/kap-course/plotly/widgetbundle.js", timeout=20)
+        assert bundle.ok and "FigureModel" in bundle.text
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+    assert (workspace / "start-here.ipynb").exists()
+
+
+def test_the_hub_gives_trainees_the_same_lab_settings():
+    """deploy/k8s repeats deploy/lab's settings inline (zero-to-jupyterhub mounts files from values)."""
+    values = yaml.safe_load((ROOT / "deploy" / "k8s" / "values.yaml").read_text())
+    files = values["singleuser"]["extraFiles"]
+    assert files["lab-page-config"]["data"] == json.loads((TRAINEE_LAB / "labconfig" / "page_config.json").read_text())
+    assert files["lab-setting-overrides"]["data"] == json.loads(
+        (TRAINEE_LAB / "labconfig" / "default_setting_overrides.json").read_text())
+    switched_off = {name for name, on in files["server-config"]["data"]["ServerApp"]["jpserver_extensions"].items()
+                    if not on}
+    assert switched_off == {"nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list"}
+    assert set(json.loads((TRAINEE_LAB / "labconfig" / "page_config.json").read_text())["disabledExtensions"]) \
+        == INSTRUCTOR_PANELS

@@ -7,11 +7,11 @@ import nbformat
 import pytest
 
 from course.authoring.build import build
-from course.startpage import START_PAGE, start_page
 from course.data.syllabus import modules, objectives, teaching_modules
 from course.lessons import LessonError, lesson_path, read_lesson
 from course.nbcourse import module_ids
 from course.paths import checkout
+from course.startpage import START_PAGE, start_page
 
 ROOT = checkout()
 LESSONS = {m: read_lesson(lesson_path(m)) for m in module_ids()}

@@ -357,8 +357,10 @@ def test_icon_array_has_100_icons_a_legend_and_a_natural_frequency_caption():
     fig = plots.icon_array_figure(counts, "an SSRI/SNRI", "placebo", "nice_cg113")
     _check_figure(fig, "published")
     assert sum(len(trace.x) for trace in fig.data) == 100
-    assert [len(trace.x) for trace in fig.data] == [43, 19, 38]
-    assert len({trace.marker.symbol for trace in fig.data}) == 3  # shape differs as well as colour
+    # One trace per group, an empty group too (hidden from the legend), so widgets update them in place.
+    assert [len(trace.x) for trace in fig.data] == [43, 19, 0, 38]
+    assert [trace.showlegend for trace in fig.data] == [True, True, False, True]
+    assert len({trace.marker.symbol for trace in fig.data}) == 4  # shape differs as well as colour
     assert fig.data[1].name == "19 more improve with an SSRI/SNRI"
     assert counts.sentence("an SSRI/SNRI", "placebo") in fig.layout.meta["caption"]
     with pytest.raises(ValueError, match="out_of=100"):
@@ -398,7 +400,7 @@ def test_trajectory_figure_draws_the_simulated_cohort_only():
 
 def test_outcome_explorer_follows_its_controls():
     box = widgets.outcome_explorer()
-    outcome, week, treatment, comparator, text, figure = box.children
+    outcome, week, treatment, comparator, text, figure, alternative = box.children
     assert all(c.description for c in (outcome, week, treatment, comparator))
     assert "SIMULATED" in text.value and "NNTB" in text.value
     assert figure.layout.meta["data_kind"] == "simulated"

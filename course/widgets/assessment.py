@@ -7,10 +7,11 @@ import ipywidgets as W
 import plotly.graph_objects as go
 
 from .. import plots, scales
+from ..data.patients import load_patients
 from ..data.references import cite
 from ..screening import accuracy, adequate_trials, npv, ppv, triage
-from ..data.patients import load_patients
-from .common import replace_figure
+from .common import LiveFigure
+from .controls import Slider
 
 
 def patient_summary_html(patient: dict) -> str:
@@ -53,35 +54,36 @@ def vignette_explorer(patient_id: str | None = None) -> W.VBox:
                                  for pid, p in patients.items()],
                         value=patient_id or next(iter(patients)), description="Patient",
                         layout=W.Layout(width="420px"))
-    summary = W.HTML()
-    figure = go.FigureWidget()
+    summary = W.HTML(patient_summary_html(patients[picker.value]))
+    figure = LiveFigure(plots.severity_figure(patients[picker.value]))
 
-    def show(change=None):
+    def show(change):
         patient = patients[picker.value]
         summary.value = patient_summary_html(patient)
-        replace_figure(figure, plots.severity_figure(patient))
+        figure.redraw(plots.severity_figure(patient))
 
     picker.observe(show, names="value")
-    show()
-    return W.VBox([picker, figure, summary])
+    return W.VBox([picker, figure, figure.alternative, summary])
 
 
 def ppv_explorer() -> W.VBox:
     """Sliders for prevalence, sensitivity and specificity; the PPV curve and natural frequencies follow."""
-    style = {"description_width": "110px"}
-    prevalence = W.FloatLogSlider(value=0.027, base=10, min=-3, max=-0.05, step=0.01,
-                                  description="Prevalence", readout_format=".3f", style=style)
-    sensitivity = W.FloatSlider(value=accuracy('gad7_gad').sensitivity, min=0.5, max=0.99, step=0.01,
-                                description="Sensitivity", style=style)
-    specificity = W.FloatSlider(value=accuracy('gad7_gad').specificity, min=0.5, max=0.99, step=0.01,
-                                description="Specificity", style=style)
+    gad7 = accuracy("gad7_gad")
+    prevalence = Slider(0.027, -3, -0.05, 0.01, "Prevalence", log=True, decimals=3, label_width="110px")
+    sensitivity = Slider(gad7.sensitivity, 0.5, 0.99, 0.01, "Sensitivity", label_width="110px")
+    specificity = Slider(gad7.specificity, 0.5, 0.99, 0.01, "Specificity", label_width="110px")
     text = W.HTML()
-    figure = go.FigureWidget()
+
+    def chosen() -> go.Figure:
+        return plots.ppv_figure(sensitivity.value, specificity.value, gad7.source, "GAD-7 at a cut-off of 10",
+                                marks={"chosen": prevalence.value})
+
+    figure = LiveFigure(chosen())
 
     def show(change=None):
         se, sp, p = sensitivity.value, specificity.value, prevalence.value
-        replace_figure(figure, plots.ppv_figure(se, sp, accuracy('gad7_gad').source, "GAD-7 at a cut-off of 10",
-                                                 marks={"chosen": p}))
+        if change is not None:
+            figure.redraw(chosen())
         pos = round(1000 * (se * p + (1 - sp) * (1 - p)))
         text.value = (f"<p>Out of 1,000 people screened, about <b>{pos}</b> screen positive; "
                       f"<b>{ppv(se, sp, p):.0%}</b> of them have the condition (PPV), and "
@@ -91,4 +93,4 @@ def ppv_explorer() -> W.VBox:
     for control in (prevalence, sensitivity, specificity):
         control.observe(show, names="value")
     show()
-    return W.VBox([prevalence, sensitivity, specificity, text, figure])
+    return W.VBox([prevalence, sensitivity, specificity, text, figure, figure.alternative])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+from functools import cache
 
 import ipywidgets as W
 import plotly.graph_objects as go
@@ -9,7 +10,8 @@ import plotly.graph_objects as go
 from .. import dosing
 from ..data.references import cite
 from ..plots.dosing import bioavailability_figure, concentration_figure, session_vitals_figure
-from .common import replace_figure
+from .common import LiveFigure
+from .controls import IntegerSlider
 
 
 def _span(low: float, high: float, unit: str) -> str:
@@ -38,19 +40,22 @@ def dose_framework_explorer(route: str = "iv") -> W.VBox:
     style = {"description_width": "150px"}
     picker = W.Dropdown(options=[(dosing.route_info(r).label, r) for r in dosing.route_ids()], value=route,
                         description="Route", style=style, layout=W.Layout(width="420px"))
-    summary = W.HTML()
-    figure = go.FigureWidget()
+    summary = W.HTML(framework_summary_html(picker.value))
 
-    def show(change=None):
-        summary.value = framework_summary_html(picker.value)
+    def route_figure() -> go.Figure:
         if picker.value in dosing.curve_routes():
-            replace_figure(figure, concentration_figure(["iv", picker.value] if picker.value != "iv" else ["iv"]))
-        else:
-            replace_figure(figure, bioavailability_figure(highlight=picker.value))
+            return concentration_figure(dict.fromkeys(["iv", picker.value]))
+        return bioavailability_figure(highlight=picker.value)
 
-    picker.observe(show, names="value")
-    show()
-    return W.VBox([picker, summary, figure])
+    # Slots for the larger of the two figures: a range per route, or two curves (a band and a line each).
+    figure = LiveFigure(route_figure(), slots=max(len(dosing.route_ids()), 4))
+
+    def show_route(change):
+        summary.value = framework_summary_html(picker.value)
+        figure.redraw(route_figure())
+
+    picker.observe(show_route, names="value")
+    return W.VBox([picker, summary, figure, figure.alternative])
 
 
 def monitoring_replay(patient_id: str = "P11", session: int = 2) -> W.VBox:
@@ -59,21 +64,40 @@ def monitoring_replay(patient_id: str = "P11", session: int = 2) -> W.VBox:
     sessions = sorted({(p, int(s)) for p, s in zip(table["patient_id"], table["session"])})
     picker = W.Dropdown(options=[(f"{p} session {s}", (p, s)) for p, s in sessions], value=(patient_id, session),
                         description="Session", layout=W.Layout(width="300px"))
-    minute = W.IntSlider(value=130, min=0, max=130, step=10, description="Replay to minute")
     findings = W.HTML()
-    figure = go.FigureWidget()
 
-    def show(change=None):
+    @cache
+    def session(key: tuple[str, int]):
+        vitals = dosing.session_vitals(*key)
+        return vitals, dosing.monitoring_findings(vitals)
+
+    def last_minute() -> int:
+        return int(session(picker.value)[0]["minute"].max())
+
+    # The replay runs to the session's last reading (sessions end at different minutes).
+    minute = IntegerSlider(last_minute(), 0, last_minute(), 10, "Replay to minute", label_width="150px")
+
+    def replayed() -> go.Figure:
         pid, number = picker.value
-        vitals = dosing.session_vitals(pid, number)
-        found = [f for f in dosing.monitoring_findings(vitals) if f.minute <= minute.value]
+        vitals, all_found = session(picker.value)
+        found = [f for f in all_found if f.minute <= minute.value]
         findings.value = "<ul>" + "".join(
             f"<li><b>{f.minute:g} min</b>: {html.escape(f.message)} [{html.escape(f.key)}]</li>" for f in found
         ) + "</ul>" + f"<p><small>{html.escape(cite('spravato_label'))}</small></p>"
-        replace_figure(figure, session_vitals_figure(vitals, f"{pid} session {number}: vitals against thresholds",
-                                                     until_minute=minute.value))
+        return session_vitals_figure(vitals, f"{pid} session {number}: vitals against thresholds",
+                                     until_minute=minute.value, findings=all_found)
 
-    picker.observe(show, names="value")
+    figure = LiveFigure(replayed())
+
+    def show(change):
+        figure.redraw(replayed())
+
+    def pick_session(change):  # a new session is replayed whole
+        minute.unobserve(show, names="value")
+        minute.max = minute.value = last_minute()
+        minute.observe(show, names="value")
+        show(change)
+
+    picker.observe(pick_session, names="value")
     minute.observe(show, names="value")
-    show()
-    return W.VBox([picker, minute, figure, findings])
+    return W.VBox([picker, minute, figure, figure.alternative, findings])

@@ -8,10 +8,11 @@ import ipywidgets as W
 import plotly.graph_objects as go
 
 from .. import integration
+from ..data.patients import load_patients
 from ..plots.integration import plan_timeline_figure
 from ..screening import triage
-from ..data.patients import load_patients
-from .common import replace_figure
+from .common import LiveFigure
+from .controls import IntegerSlider
 
 
 def plan_builder(patient_id: str = "P04", start: datetime.date = datetime.date(2027, 1, 4)) -> W.VBox:
@@ -20,17 +21,19 @@ def plan_builder(patient_id: str = "P04", start: datetime.date = datetime.date(2
     style = {"description_width": "190px"}
     picker = W.Dropdown(options=[(f"{pid} {p['name']} ({triage(p).decision})", pid) for pid, p in patients.items()],
                         value=patient_id, description="Patient", style=style, layout=W.Layout(width="460px"))
-    first_day = W.DatePicker(value=start, description="First preparation", style=style)
+    # Wide enough for a whole date (a narrow date box showed "01/04/20") and every modality's full name.
+    first_day = W.DatePicker(value=start, description="First preparation", style=style,
+                             layout=W.Layout(width="400px"))
     catalogue = integration.modalities()
     chosen = W.SelectMultiple(options=[(m.name, code) for code, m in catalogue.items()], value=("cbt",),
-                              description="Modalities", rows=6, style=style, layout=W.Layout(width="460px"))
-    doses = W.IntSlider(value=3, min=0, max=8, description="Dosing sessions", style=style)
-    gap = W.IntSlider(value=7, min=1, max=21, description="Days between doses", style=style)
-    delay = W.IntSlider(value=1, min=0, max=10, description="Days dose → integration", style=style)
+                              description="Modalities", rows=min(len(catalogue), 8), style=style,
+                              layout=W.Layout(width="720px"))
+    doses = IntegerSlider(3, 0, 8, 1, "Dosing sessions", label_width="190px")
+    gap = IntegerSlider(7, 1, 21, 1, "Days between doses", label_width="190px")
+    delay = IntegerSlider(1, 0, 10, 1, "Days dose → integration", label_width="190px")
     report = W.HTML()
-    figure = go.FigureWidget()
 
-    def show(change=None):
+    def drafted() -> go.Figure:
         plan = integration.draft_plan(picker.value, first_day.value or start, list(chosen.value), doses.value,
                                       gap.value, delay.value)
         patient = patients[picker.value]
@@ -39,9 +42,13 @@ def plan_builder(patient_id: str = "P04", start: datetime.date = datetime.date(2
         report.value = ("<p><b>Plan check:</b> " + ("every plan rule holds.</p>" if not problems
                                                       else f"{len(problems)} problem(s):</p><ul>{items}</ul>")
                         + f"<p><small>{html.escape(integration.NOT_A_PRESCRIPTION)}</small></p>")
-        replace_figure(figure, plan_timeline_figure(plan, patient))
+        return plan_timeline_figure(plan, patient)
+
+    figure = LiveFigure(drafted())
+
+    def show(change):
+        figure.redraw(drafted())
 
     for control in (picker, first_day, chosen, doses, gap, delay):
         control.observe(show, names="value")
-    show()
-    return W.VBox([picker, first_day, chosen, doses, gap, delay, figure, report])
+    return W.VBox([picker, first_day, chosen, doses, gap, delay, figure, figure.alternative, report])

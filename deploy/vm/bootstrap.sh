@@ -41,6 +41,9 @@ rsync -a --delete --exclude .venv --exclude .hub-tools --exclude '*.egg-info' "$
 "$PREFIX/venv/bin/pip" install -q --upgrade pip
 "$PREFIX/venv/bin/pip" install -q -e "$PREFIX/src" "jupyterhub>=5,<6" \
   "jupyterhub-systemdspawner==1.0.2" "jupyterhub-idle-culler==2.0.0"
+# An editable install skips the package's data files: switch on the course's server extension by hand.
+install -D -m 0644 "$PREFIX/src/jupyter-config/kap_course.json" \
+  "$PREFIX/venv/etc/jupyter/jupyter_server_config.d/kap_course.json"
 chmod -R a+rX "$PREFIX"
 
 echo "== configurable-http-proxy"

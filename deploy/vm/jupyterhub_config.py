@@ -23,6 +23,8 @@ from pathlib import Path
 c = get_config()  # noqa: F821 (JupyterHub config file)
 
 HERE = Path(__file__).resolve().parent
+#: The trainee's JupyterLab settings, shared with `make lab`.
+TRAINEE_LAB = HERE.parent / "lab"
 #: The course environment's bin folder: the hub runs from the same environment as the servers.
 ENV_BIN = Path(sys.executable).parent
 
@@ -108,11 +110,12 @@ c.Authenticator.admin_users = set(users("ADMINS"))
 
 # --- single-user servers ---------------------------------------------------------------------------
 # JupyterHub 5 passes almost nothing of its own environment on: PATH must be given (nbgrader runs
-# `alembic` by name, and Lab terminals need the course tools). JUPYTER_CONFIG_PATH points at this
-# folder, whose nbgrader_config.py (exchange, course id, hub auth) every nbgrader process reads.
+# `alembic` by name, and Lab terminals need the course tools). JUPYTER_CONFIG_PATH points at the
+# trainee's Lab settings (deploy/lab: no formgrader or Create Assignment panel, the same as `make lab`)
+# and at this folder, whose nbgrader_config.py (exchange, course id, hub auth) every nbgrader process reads.
 COURSE_ENV = {
     "PATH": os.pathsep.join([str(ENV_BIN), "/usr/local/bin", "/usr/bin", "/bin"]),
-    "JUPYTER_CONFIG_PATH": str(HERE),
+    "JUPYTER_CONFIG_PATH": os.pathsep.join([str(TRAINEE_LAB), str(HERE)]),
     "KAP_COURSE_ID": COURSE,
     "KAP_EXCHANGE": EXCHANGE,
 }

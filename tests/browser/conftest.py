@@ -11,14 +11,22 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import typed_in  # tests/conftest.py
 from playwright.sync_api import sync_playwright
 
-from conftest import typed_in  # tests/conftest.py
 from course.lessons import source_notebook
-from course.paths import CHECKOUT as ROOT
 
-from .lab import (ARTIFACTS, LabPage, jupyter_lab, launch_chromium, let_run_all_continue, marker, release_path,
-                  released_modules, stripped)
+from .lab import (
+    ARTIFACTS,
+    LabPage,
+    jupyter_lab,
+    launch_chromium,
+    let_run_all_continue,
+    marker,
+    release_path,
+    released_modules,
+    stripped,
+)
 
 
 def typed_in_release(module) -> nbformat.NotebookNode:

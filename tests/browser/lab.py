@@ -21,11 +21,12 @@ from urllib.parse import quote, urlencode
 
 import nbformat
 import requests
-from playwright.sync_api import Locator, Page, TimeoutError as PlaywrightTimeout, expect
+from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from course.paths import CHECKOUT as ROOT
 from course.data.syllabus import Module
 from course.data.syllabus import modules as _modules
+from course.paths import CHECKOUT as ROOT
 
 MODULES = _modules()
 from conftest import free_port  # tests/conftest.py
@@ -345,6 +346,22 @@ class LabPage:
         marker position and text of its plotly figures."""
         return root.evaluate(SHOWN_JS)
 
+    def traces(self, root) -> list[dict]:
+        """What each plotly figure inside ``root`` holds and draws (see ``TRACES_JS``)."""
+        return root.evaluate(TRACES_JS)
+
+    def layout_problems(self, root) -> list[str]:
+        """Text cut or overprinted inside ``root`` (see ``LAYOUT_PROBLEMS_JS``)."""
+        return root.evaluate(LAYOUT_PROBLEMS_JS)
+
+    def count_plotly_events(self, root) -> None:
+        """Start counting the plotly events of the figures inside ``root`` (see ``plotly_events``)."""
+        root.evaluate(COUNT_PLOTLY_EVENTS_JS)
+
+    def plotly_events(self, root) -> dict[str, int]:
+        """Plotly events counted since ``count_plotly_events``, by name ("update", "addtraces", ...)."""
+        return root.evaluate("root => ({...root.__plotlyEvents})")
+
     def wait_shown_changes(self, root, before: str, timeout: int = UI_WAIT) -> None:
         self.page.wait_for_function(f"([root, before]) => ({SHOWN_JS})(root) !== before",
                                     arg=[root.element_handle(), before], timeout=timeout, polling=20)
@@ -358,6 +375,68 @@ class LabPage:
             return performance.now() - s.since >= quiet; }}""",
                                     arg=[root.element_handle(), quiet_ms], timeout=timeout, polling=20)
 
+
+#: JavaScript: for each plotly figure in an element, its traces (plotly's own ``data``), how many of them
+#: are visible, how many trace groups are drawn in the plot, its title and its marker labels.
+TRACES_JS = """(root) => [...root.querySelectorAll('.js-plotly-plot')].map(plot => ({
+    traces: plot.data.length,
+    visible: plot._fullData.filter(t => t.visible === true).length,
+    drawn: plot.querySelectorAll('g.trace').length,
+    title: (plot.querySelector('.gtitle') || {}).textContent || '',
+    labels: [...plot.querySelectorAll('.scatterlayer .trace text')].map(t => t.textContent),
+}))"""
+
+#: JavaScript: what is cut or overprinted in an element: text of a figure that runs outside the
+#: figure, marker labels that overlap each other, markers drawn on a bar's label, and control labels,
+#: buttons, drop-down choices, lists and date boxes too narrow for their text.
+LAYOUT_PROBLEMS_JS = """(root) => {
+    const problems = [];
+    const rect = (e) => e.getBoundingClientRect();
+    const shown = (e) => { const r = rect(e); return r.width > 0 && r.height > 0 && e.textContent.trim() !== ''; };
+    const inside = (r, box) => r.left >= box.left - 1 && r.right <= box.right + 1 && r.top >= box.top - 1
+                               && r.bottom <= box.bottom + 1;
+    const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1
+                              && b.top < a.bottom - 1;
+    const words = (e) => `'${e.textContent.trim().slice(0, 50)}'`;
+    for (const plot of root.querySelectorAll('.js-plotly-plot')) {
+        const svg = plot.querySelector('svg.main-svg');
+        if (!svg) continue;
+        const box = rect(svg), title = ((plot.querySelector('.gtitle') || {}).textContent || '?').slice(0, 50);
+        for (const t of [...plot.querySelectorAll('svg text')].filter(shown))
+            if (!inside(rect(t), box)) problems.push(`figure '${title}': text ${words(t)} runs outside the figure`);
+        const labels = [...plot.querySelectorAll('.textpoint text, text.bartext')].filter(shown);
+        for (let i = 0; i < labels.length; i++)
+            for (let j = i + 1; j < labels.length; j++)
+                if (overlap(rect(labels[i]), rect(labels[j])))
+                    problems.push(`figure '${title}': labels ${words(labels[i])} and ${words(labels[j])} overlap`);
+        const marks = [...plot.querySelectorAll('.scatterlayer path.point')].filter(m => rect(m).width > 0);
+        for (const m of marks)
+            for (const b of [...plot.querySelectorAll('text.bartext')].filter(shown))
+                if (overlap(rect(m), rect(b))) problems.push(`figure '${title}': a marker sits on the label ${words(b)}`);
+    }
+    const canvas = document.createElement('canvas').getContext('2d');
+    const textWidth = (e, text) => { canvas.font = getComputedStyle(e).font; return canvas.measureText(text).width; };
+    for (const e of root.querySelectorAll('.widget-label, .kap-slider-label, button.jupyter-button'))
+        if (shown(e) && e.scrollWidth > e.clientWidth + 1) problems.push(`${words(e)} is cut`);
+    for (const s of root.querySelectorAll('select:not([multiple])'))
+        for (const o of s.options)
+            if (textWidth(s, o.text) + 30 > s.clientWidth) problems.push(`the choice '${o.text}' does not fit its drop-down`);
+    for (const s of root.querySelectorAll('select[multiple]'))
+        if (s.scrollWidth > s.clientWidth + 1) problems.push(`a list's choices are cut (${[...s.options].map(o => o.text).join(', ').slice(0, 80)})`);
+    for (const d of root.querySelectorAll('input[type=date]'))
+        if (textWidth(d, '00/00/0000') + 40 > d.clientWidth) problems.push(`a date box is too narrow for a date (${d.clientWidth}px)`);
+    return problems;
+}"""
+
+#: JavaScript: count the plotly events each figure inside an element emits from now on (plotly.js
+#: emits one per Plotly.update, addTraces, deleteTraces, restyle, relayout or react call it runs).
+COUNT_PLOTLY_EVENTS_JS = """(root) => {
+    const counts = {};
+    for (const plot of root.querySelectorAll('.js-plotly-plot'))
+        for (const name of ['update', 'addtraces', 'deletetraces', 'restyle', 'relayout', 'react'])
+            plot.on('plotly_' + name, () => { counts[name] = (counts[name] || 0) + 1; });
+    root.__plotlyEvents = counts;
+}"""
 
 #: JavaScript: a text fingerprint of what an element shows (see ``LabPage.shown``).
 SHOWN_JS = """(root) => {
@@ -375,7 +454,7 @@ SHOWN_JS = """(root) => {
 
 #: The ipywidgets controls the tests and the benchmark know how to operate, by their container.
 CONTROLS = {
-    "slider": ".widget-slider",
+    "slider": ".kap-slider",  # course.widgets.controls.Slider: a labelled native range input
     "dropdown": ".widget-dropdown",
     "multiple selection": ".widget-select-multiple",
     "date picker": ".widget-datepicker",
@@ -403,25 +482,27 @@ def control_label(kind: str, box: Locator) -> str:
     """The visible description of a control (a button's or checkbox's own text)."""
     if kind in ("button", "checkbox"):
         return box.inner_text().strip()
+    if kind == "slider":
+        return (box.locator(".kap-slider-label").text_content() or "").strip()
     return (box.locator(".widget-label").first.text_content() or "").strip()
 
 
 def press_to_change(page: LabPage, kind: str, box: Locator) -> None:
     """Change a control with the keyboard alone, as a trainee without a mouse would; check it moved.
 
-    On a closed dropdown or a list, JupyterLab takes the plain arrow keys to move between cells
+    A slider moves with the arrow keys. On a closed dropdown or a list, JupyterLab takes the plain arrow keys to move between cells
     (ipywidgets#3912): a dropdown is opened with Space, moved with an arrow (Home from the last
     option) and closed with Enter; in a multiple selection Ctrl+arrow moves and Ctrl+Space toggles
     an option."""
     keys = page.page.keyboard
     if kind == "slider":
-        # aria-valuetext, not the readout: a log slider's readout can round two steps to one text.
-        handle = box.locator(".noUi-handle").first
-        before = handle.get_attribute("aria-valuetext")
-        at_top = float(handle.get_attribute("aria-valuenow")) >= float(handle.get_attribute("aria-valuemax"))
-        handle.focus()
+        # The range input's own value, not its text: a log slider's text can round two steps to one.
+        slider = box.locator("input[type=range]")
+        before = slider.input_value()
+        at_top = slider.evaluate("s => Number(s.value) + Number(s.step) > Number(s.max)")
+        slider.focus()
         keys.press("ArrowLeft" if at_top else "ArrowRight")
-        expect(handle).not_to_have_attribute("aria-valuetext", before, timeout=UI_WAIT)
+        expect(slider).not_to_have_value(before, timeout=UI_WAIT)
     elif kind == "dropdown":
         select = box.locator("select")
         before = select.input_value()

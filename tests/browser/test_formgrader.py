@@ -6,14 +6,13 @@ collect` and `grade`. JupyterLab then serves the cohort's nbgrader course direct
 """
 import nbformat
 import pytest
+from conftest import typed_in  # tests/conftest.py
 from playwright.sync_api import expect
 
-from conftest import typed_in  # tests/conftest.py
-from course.lessons import source_notebook
-from course.paths import CHECKOUT as ROOT
-from course.data.syllabus import module
 from course.cli import main as course
 from course.cohort.workspace import Workspace
+from course.data.syllabus import module
+from course.lessons import source_notebook
 from course.nbcourse import nbgrader
 
 from .lab import UI_WAIT, jupyter_lab, nbgrader_meta

@@ -2,9 +2,9 @@
 import pytest
 from playwright.sync_api import expect
 
+from course.data.patients import get_patient
 from course.data.syllabus import module
 from course.screening import npv, ppv
-from course.data.patients import get_patient
 
 from .lab import UI_WAIT
 
@@ -22,13 +22,16 @@ def page(module_run):
 
 def explorer(page, label: str):
     """The widget view holding a control labelled ``label``."""
-    return page.widget_views.filter(has=page.page.locator(".widget-label", has_text=label))
+    return page.widget_views.filter(has=page.page.locator(".widget-label, .kap-slider-label", has_text=label))
+
+
+def slider(page, view, label: str):
+    return view.locator(".kap-slider", has=page.page.locator(".kap-slider-label", has_text=label))
 
 
 def readout(page, view, label: str):
-    """A slider's readout: a trainee can type a value there instead of dragging."""
-    return view.locator(".widget-slider", has=page.page.locator(".widget-label", has_text=label)) \
-        .locator(".widget-readout")
+    """A slider's number box: a trainee can type a value there instead of sliding."""
+    return slider(page, view, label).locator(".kap-slider-exact")
 
 
 def test_vignette_explorer_shows_the_chosen_patient(page):
@@ -45,8 +48,8 @@ def test_vignette_explorer_shows_the_chosen_patient(page):
 
 
 def test_ppv_explorer_text_and_curve_follow_the_sliders(page):
-    """Typed into the three readouts one after the other: the text, the curve and the one marked
-    point end on the typed values; then a drag of the sensitivity handle moves them again."""
+    """Typed into the three number boxes one after the other: the text, the curve and the one marked
+    point end on the typed values; then a click on the sensitivity track moves them again."""
     view = explorer(page, "Sensitivity")
     curve = view.locator("path.js-line").first
     page.wait_settled(view)
@@ -57,8 +60,8 @@ def test_ppv_explorer_text_and_curve_follow_the_sliders(page):
         field = readout(page, view, label)
         field.fill(value)
         field.press("Enter")
-        expect(field).to_have_text(value)
-    text = view.locator(".widget-html-content")
+        expect(field).to_have_value(value)
+    text = view.locator(".widget-html-content").first
     positives = round(1000 * (sensitivity * prevalence + (1 - specificity) * (1 - prevalence)))
     for shown in (f"about {positives} screen positive", f"{ppv(sensitivity, specificity, prevalence):.0%} of them",
                   f"{npv(sensitivity, specificity, prevalence):.0%} of those who screen negative"):
@@ -69,19 +72,16 @@ def test_ppv_explorer_text_and_curve_follow_the_sliders(page):
     marks = view.locator(".scatterlayer .trace text")
     expect(marks, STALE_TRACES).to_have_text([f"chosen: PPV {ppv(sensitivity, specificity, prevalence):.0%}"])
 
-    # Dragging a handle with the mouse moves the curve too (to the left end of the track).
+    # A click near the left end of the sensitivity track moves the value there, and the curve with it.
     before = curve.get_attribute("d")
-    handle = view.locator(".widget-slider", has=page.page.locator(".widget-label", has_text="Sensitivity")) \
-        .locator(".noUi-handle")
-    handle.scroll_into_view_if_needed()
-    position, box = handle.get_attribute("aria-valuetext"), handle.bounding_box()
-    page.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.page.mouse.down()
-    page.page.mouse.move(box["x"] - 150, box["y"] + box["height"] / 2, steps=5)
-    page.page.mouse.up()
-    expect(handle).not_to_have_attribute("aria-valuetext", position, timeout=UI_WAIT)
+    track = slider(page, view, "Sensitivity").locator("input[type=range]")
+    track.scroll_into_view_if_needed()
+    position, box = track.input_value(), track.bounding_box()
+    page.page.mouse.click(box["x"] + 0.1 * box["width"], box["y"] + box["height"] / 2)
+    expect(track).not_to_have_value(position, timeout=UI_WAIT)
     expect(curve).not_to_have_attribute("d", before, timeout=UI_WAIT)
-    dragged = float(handle.get_attribute("aria-valuetext"))
-    expect(marks, STALE_TRACES).to_have_text([f"chosen: PPV {ppv(dragged, specificity, prevalence):.0%}"],
+    clicked = float(track.input_value())
+    assert clicked < sensitivity
+    expect(marks, STALE_TRACES).to_have_text([f"chosen: PPV {ppv(clicked, specificity, prevalence):.0%}"],
                                              timeout=UI_WAIT)
-    page.shot("ppv-explorer-dragged", view)
+    page.shot("ppv-explorer-clicked", view)

@@ -6,12 +6,29 @@ and a source; every control has a label, works from the keyboard and changes wha
 Validate reports the release as failing; the browser logs no JavaScript error. With the solutions
 typed in, Validate passes. (That the solutions run without error is nbval's job, on solutions/.)
 """
+import json
+
 import nbformat
 import pytest
 
+from .axe import audit
 from .conftest import module_params, typed_in_release
-from .lab import (CONTROLS, WIDGET_VIEW, control_label, controls, figure_count, is_answer_or_check, marker,
-                  nbgrader_meta, outputs, press_to_change, release_path, unsupported_controls)
+from .lab import (
+    CONTROLS,
+    PLOTLY,
+    WIDGET_STATE,
+    WIDGET_VIEW,
+    control_label,
+    controls,
+    figure_count,
+    is_answer_or_check,
+    marker,
+    nbgrader_meta,
+    outputs,
+    press_to_change,
+    release_path,
+    unsupported_controls,
+)
 
 pytestmark = pytest.mark.parametrize("module", module_params())
 
@@ -56,14 +73,57 @@ def test_every_widget_and_figure_renders(module, module_run):
         page.shot(f"widget-{i}", views.nth(i))
 
 
-def test_every_figure_has_a_title_and_a_source(module, module_run):
+def test_saved_after_run_all_under_1_mb_without_figure_pngs(module, module_run):
+    """The notebook as JupyterLab saved it after Run All, with its widget state: under 1 MB, and no
+    PNG copy of a figure beside its plotly JSON (the course's pre-save hook drops them)."""
+    page = module_run(module)
+    size = len(nbformat.writes(page.saved).encode())
+    print(f"{module.id} saved from JupyterLab after Run All: {size:,} bytes")
+    assert size < 1_000_000, f"{module.id} saved at {size:,} bytes"
+    figures = outputs(page.saved, PLOTLY)
+    assert not [o for o in figures if "image/png" in o["data"]], "PNG copies saved beside plotly figures"
+    state = page.saved.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    assert all(len(json.dumps(m)) < 200_000 for m in state.values()), "a widget's saved state is too big"
+
+
+def test_every_figure_has_a_title_a_source_and_a_text_alternative_under_it(module, module_run):
+    """Each figure: a title, a caption naming its sources, and right under it (the next output of its
+    cell, or the next part of its widget) its text alternative, named after it, with a table of its
+    numbers. A widget's figure also carries its name for screen readers (role "figure", aria-label)."""
     page = module_run(module)
     for i in range(page.figures.count()):
         figure = page.figures.nth(i)
-        title = (figure.locator(".gtitle").text_content() or "").strip()
+        title = " ".join((figure.locator(".gtitle").text_content() or "").split())
         assert title, f"figure {i} has no title"
         assert "Source:" in figure.text_content(), f"figure {i} ({title}) has no caption naming a source"
+        alternative = figure.evaluate("""(plot) => {
+            const widget = plot.closest('.jupyter-widgets.widget-vbox > *'), output = plot.closest('.jp-OutputArea-child');
+            const next = widget ? widget.nextElementSibling : output && output.nextElementSibling;
+            const named = widget && plot.closest('[role=figure]');
+            return {text: next ? next.innerText : '', table: !!(next && next.querySelector('table th[scope=col]')),
+                    name: named ? named.getAttribute('aria-label') : null, widget: !!widget}; }""")
+        assert alternative["text"].startswith(f"Figure: {title}."), \
+            f"figure {i} ({title}) is not followed by its text alternative: {alternative['text'][:120]!r}"
+        assert alternative["table"], f"figure {i} ({title}): its text alternative has no table of numbers"
+        if alternative["widget"]:
+            assert alternative["name"] == f"Figure: {title}", f"widget figure {i} is not named: {alternative['name']}"
         page.shot(f"figure-{i}", figure)
+
+
+def test_nothing_is_cut_or_overprinted(module, module_run):
+    """Figure text stays inside its figure, marker labels do not overprint each other or bar labels, and
+    every control label, button, drop-down choice, list and date box is wide enough for its text."""
+    page = module_run(module)
+    assert page.layout_problems(page.notebook) == []
+
+
+def test_no_serious_accessibility_violation_from_the_course(module, module_run):
+    """axe-core's WCAG 2.1 A/AA rules after Run All: none serious or critical in what the course shows;
+    JupyterLab's own violations are reported as warnings with their rule ids (see axe.py)."""
+    page = module_run(module)
+    result = audit(page, f"{module.id} after Run All", page.artifacts, module.id, [c.id for c in page.saved.cells])
+    assert result.course_serious() == [], result.describe(result.course_serious())
+    assert result.stale_entries() == [], "these no longer occur: remove them from AWAITING_NOTEBOOK_CHANGE"
 
 
 def test_every_control_is_labelled_and_moves_what_is_shown_from_the_keyboard(module, module_run):

@@ -6,11 +6,11 @@ validated against the chart's own values schema. Both files are data kept beside
 """
 import copy
 import os
-import tomllib
 from pathlib import Path
 
 import jsonschema
 import pytest
+import tomllib
 import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name

@@ -40,7 +40,8 @@ def test_only_the_grader_service_loads_the_grader_settings(monkeypatch):
     assert [s["name"] for s in c.JupyterHub.services] == ["kap-anxiety"]
     service = c.JupyterHub.services[0]["environment"]["JUPYTER_CONFIG_PATH"].split(os.pathsep)
     assert service == [str(VM / "grader"), str(VM)]
-    assert c.Spawner.environment["JUPYTER_CONFIG_PATH"] == str(VM)
+    # Everyone's own server: the trainee's Lab settings (shared with `make lab`), then the hub's nbgrader config.
+    assert c.Spawner.environment["JUPYTER_CONFIG_PATH"].split(os.pathsep) == [str(ROOT / "deploy" / "lab"), str(VM)]
 
 
 def test_the_course_service_works_in_the_cohort_named_after_the_course(monkeypatch, tmp_path):
