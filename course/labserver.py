@@ -44,6 +44,7 @@ def _jupyter_server_extension_points():
 
 
 def _load_jupyter_server_extension(serverapp) -> None:
+    # loaded when Jupyter Server loads the extension, not when the course package is imported
     from jupyter_server.utils import url_path_join
     from tornado.web import StaticFileHandler
 

@@ -53,6 +53,7 @@ def released_notebooks(repo: Path = ROOT) -> list[str]:
 
 def kernel_language_info() -> dict:
     """What the Python kernel of this environment writes into a notebook's ``language_info``."""
+    # start-up cost: loaded only where this is used
     from ipykernel.ipkernel import IPythonKernel
     return dict(IPythonKernel.language_info)
 

@@ -52,6 +52,7 @@ class CourseFigure(go.Figure):
     figure shows. The alternative lives in ``layout.meta["alt"]`` (see ``describe``)."""
 
     def _ipython_display_(self):
+        # IPython only when a figure is shown in a notebook
         from IPython.display import display
         display(self._repr_mimebundle_(), raw=True)
         display({"text/html": alternative_html(self), "text/plain": alternative_text(self)}, raw=True)

@@ -86,7 +86,8 @@ def test_conventions_each_answer_is_followed_by_its_check(module_id):
                 break
             if role == "check":
                 following.append(later)
-        assert following, f"{module_id}, {cell.id}: an autograded answer is followed by its check before the next answer"
+        assert following, \
+            f"{module_id}, {cell.id}: an autograded answer is followed by its check before the next answer"
         for name in course["answers"]:
             assert any(re.search(rf"\b{name}\b", c.source) for c in following), \
                 f"{module_id}: no check after {cell.id} reads {name}"

@@ -48,7 +48,8 @@ def test_the_evaluation_form_saves_a_data_file_and_the_check_reads_it(tmp_path, 
     form.save_button.click()
     assert "Saved" in form.status.value
     saved = json.loads(path.read_text())
-    assert saved["relevance"] == 5 and saved["quality"] is None and saved["comments"] == "More on panic disorder, please."
+    assert saved["relevance"] == 5 and saved["quality"] is None
+    assert saved["comments"] == "More on panic disorder, please."
     evaluation.check_saved(path)
     assert "3 of 7 answers saved" in capsys.readouterr().out
     again = evaluation.form(path)

@@ -35,7 +35,8 @@ def new_release(repo, rel=MODULE, text="A sentence added in a newer release."):
 
 def trainee_answers(workspace, rel=MODULE, answer="p06_phq9_total = 12"):
     nb = nbformat.read(workspace / rel, as_version=4)
-    next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code").source = answer
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code")
+    cell.source = answer
     nbformat.write(nb, workspace / rel)
 
 

@@ -15,6 +15,8 @@ import datetime as _dt
 import json
 import math
 
+import numpy
+
 #: Total size of one notebook's encoded answers (characters).
 MAX_BYTES = 1_000_000
 #: Nesting depth of one answer.
@@ -169,7 +171,6 @@ def rebuild(data, depth: int = 0):
     if tag == "datetime" and isinstance(v, str):
         return _dt.datetime.fromisoformat(v)
     if isinstance(tag, str) and tag.startswith("numpy.") and tag[6:] in _NUMPY_SCALARS:
-        import numpy
         return getattr(numpy, tag[6:])(rebuild(v, depth + 1))
     raise BadAnswers("an unknown tag")
 

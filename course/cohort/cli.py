@@ -160,6 +160,7 @@ def _grade(args) -> int:
 
 
 def _clear(args) -> int:
+    # start-up cost: grading machinery loads only for this command
     from .grading import clear
     from .statuses import STATUSES
     record = clear(_open(args), args.module, args.trainee)

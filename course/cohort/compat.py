@@ -64,6 +64,7 @@ def check_versions(installed: dict[str, str] | None = None) -> None:
 def sanitize(converter, notebook_paths: list[str], module_id: str, student: str) -> None:
     """nbgrader's first autograde step only (init_assignment, then ClearOutput ... OverwriteCells ... for each
     notebook), writing to ``autograded/``; the second step (execution) is the grader's."""
+    # start-up cost: loaded only where this is used
     from nbgrader.converters.base import BaseConverter
     converter._sanitizing = True
     converter.notebooks = list(notebook_paths)
@@ -80,6 +81,7 @@ def autograding_step(converter) -> None:
 
 def exporter_with(preprocessors, config):
     """A notebook exporter that runs exactly ``preprocessors`` (instances), in order."""
+    # start-up cost: loaded only where this is used
     from nbconvert.exporters import NotebookExporter
     exporter = NotebookExporter(config=config)
     exporter._preprocessors = []
@@ -93,6 +95,7 @@ def exporter_with(preprocessors, config):
 
 def launcher_kernel_manager_class():
     """An AsyncKernelManager whose ``prepare_launch(cmd, kw)`` changes the command and Popen arguments."""
+    # start-up cost: loaded only where this is used
     from jupyter_client.manager import AsyncKernelManager
 
     class LauncherKernelManager(AsyncKernelManager):

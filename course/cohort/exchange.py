@@ -1,7 +1,10 @@
 """Release modules to a cohort and collect their submissions, through nbgrader's API and exchange."""
 from __future__ import annotations
 
+import errno
+import fnmatch
 import os
+import pwd
 import shutil
 import stat
 from dataclasses import dataclass, field
@@ -183,7 +186,6 @@ class SafeCollect(ExchangeCollect):
 
 
 def _local_uid(student: str) -> int | None:
-    import pwd
     try:
         return pwd.getpwnam(student).pw_uid
     except KeyError:
@@ -198,7 +200,6 @@ def _open_checked(name, dir_fd, owner, directory=False) -> int:
     try:
         fd = os.open(name, flags, dir_fd=dir_fd)
     except OSError as exc:
-        import errno
         why = {errno.ELOOP: "a symbolic link", errno.ENOTDIR: "not a folder", errno.ENXIO: "a socket"}
         raise Refused(f"{label} is {why.get(exc.errno, f'unreadable ({exc.strerror})')}") from None
     info = os.fstat(fd)
@@ -220,7 +221,6 @@ def _open_checked(name, dir_fd, owner, directory=False) -> int:
 def _copy_tree(dir_fd: int, dest: Path, owner, coursedir, budget: list, log) -> None:
     """Copy the folder open at ``dir_fd`` into ``dest``: nbgrader's ignore and include globs, files over its
     ``max_file_size`` left out with a warning, more than ``max_dir_size`` in all refused."""
-    import fnmatch
     try:
         for entry in sorted(os.listdir(dir_fd)):
             if any(fnmatch.fnmatch(entry, pattern) for pattern in coursedir.ignore):

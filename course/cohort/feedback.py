@@ -309,6 +309,7 @@ class FeedbackExporter(HTMLExporter):
 
     @default("extra_loaders")
     def _no_mathjax(self):
+        # start-up cost: loaded only where this is used
         from jinja2 import DictLoader
         return [DictLoader({"mathjax.html.j2": NO_MATHJAX})]
 

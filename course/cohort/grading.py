@@ -17,6 +17,7 @@ How one submission is graded (the parts live in their own modules):
 """
 from __future__ import annotations
 
+import getpass
 import itertools
 import json
 import os
@@ -113,6 +114,7 @@ class Grader:
 
     def _saving_exporter(self):
         """nbgrader's autograde preprocessors from SaveAutoGrades on: they run here, the only gradebook writer."""
+        # start-up cost: loaded only where this is used
         from traitlets.utils.importstring import import_item
         classes = [import_item(pp) if isinstance(pp, str) else pp
                    for pp in self.converter.autograde_preprocessors]
@@ -348,6 +350,7 @@ class Grader:
 
 
 def _execute(job: dict) -> list[dict]:
+    # start-up cost: loaded only where this is used
     from .running import execute_submission
     return execute_submission(job)
 
@@ -460,7 +463,6 @@ def clear(ws: Workspace, module_id: str, student: str, who: str | None = None) -
 
 
 def _user() -> str:
-    import getpass
     try:
         return getpass.getuser()
     except Exception:

@@ -18,6 +18,8 @@ import shutil
 import stat
 from pathlib import Path
 
+import nbformat
+
 from . import compat
 from .statuses import printable
 from .tampering import imported_names, scan_cells
@@ -28,6 +30,7 @@ EXTRA_CELLS = 200
 
 def cell_findings(submitted, released) -> list:
     """Deleted and edited cells of a submitted notebook, compared with the released one."""
+    # start-up cost: loaded only where this is used
     from nbgrader.utils import compute_checksum
     present = {}
     for cell in submitted.cells:
@@ -130,7 +133,6 @@ def locked_imports(notebooks) -> list[str]:
 def read_notebook(path: Path, max_bytes: int):
     """The notebook at ``path`` (a regular file, no link, at most ``max_bytes``), or None if it is not one nbgrader
     could read."""
-    import nbformat
     try:
         nb = nbformat.reads(read_regular(path, max_bytes).decode("utf-8"), as_version=4)
         return nb if isinstance(nb.get("cells"), list) else None

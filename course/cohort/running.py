@@ -23,8 +23,11 @@ import json
 import os
 import secrets
 import signal
+import stat
 import threading
 from pathlib import Path
+
+import nbformat
 
 from .answers import MAX_BYTES, BadAnswers, parse_report
 from .outputs import LIMITS, NBGRADER_MARK, NOTE_PATTERN, LimitOutputSize, Limits, add_notes, bounded, human
@@ -50,6 +53,7 @@ def configure_worker(course: str, launcher: list, notebook_timeout: int, log_dir
 
     ``launcher`` is the kernel server's launcher command with ``{log}`` where each kernel's log file goes
     (in ``log_dir``, a folder no kernel can reach)."""
+    # loaded in the grading worker process only (the parent process never needs it)
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.preprocessors import Execute
@@ -95,7 +99,6 @@ def execute_notebook(job: dict, a_cwd: str, b_cwd: str | None, trainee: str | No
     to run the tests in A as plain nbgrader does) and ``answers`` ({answer cell id: [names]}). ``trainee``: the
     submitting trainee's id as nbgrader knows it (the submission's folder), given to both kernels as
     ``KAP_TRAINEE``, so each computes that trainee's own variant (``course.variants``)."""
-    import nbformat
     nb = nbformat.read(job["path"], as_version=4)
     tests = {i: cell.source for i, cell in enumerate(nb.cells) if _is_test(cell)}
     marker = f"KAP-GRADER-{secrets.token_hex(8)}:"
@@ -153,9 +156,11 @@ def _rest(nb, resources, execute):
 
 def _run(execute, nb, resources, which: str, trainee: str | None = None):
     """Execute ``nb`` with ``execute`` in a new sandboxed kernel (for ``trainee``); (notebook, {error, detail, log})."""
+    # loaded in the grading worker process only (the parent process never needs it)
     from jupyter_core.utils import run_sync
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+    # loaded in the grading worker process only (the parent process never needs it)
     from .kernels import SandboxedKernelManager
     _WORKER["count"] += 1
     log = Path(_WORKER["log_dir"]) / f"{os.getpid()}-{_WORKER['count']}-{which}.log"
@@ -202,7 +207,6 @@ def _run(execute, nb, resources, which: str, trainee: str | None = None):
 
 def read_log(path: Path, size: int = 300) -> str:
     """The end of a kernel's error output, as its launcher saved it: a regular file, no link, read to a bound."""
-    import stat
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
@@ -241,7 +245,6 @@ def _reported(cell, marker: str):
 def _run_b(job: dict, answers: dict, b_cwd: str, trainee: str | None = None):
     """Run the source notebook with ``answers`` in a fresh kernel: (notebook, {grade id: cell index}, probe facts)
     or ({error, detail}, None, None) when the grader's own kernel failed."""
-    import nbformat
     source = nbformat.read(job["source"], as_version=4)
     cells, tests = [], {}
     for cell in source.cells:
@@ -286,7 +289,6 @@ def _zero_if_failed(cell, status) -> None:
 
 
 def _error(ename: str, evalue: str):
-    import nbformat
     return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
 
@@ -296,6 +298,7 @@ def _is_test(cell) -> bool:
 
 
 def _is_execute(pp) -> bool:
+    # loaded in the grading worker process only (the parent process never needs it)
     from nbgrader.preprocessors import Execute
     return isinstance(pp, Execute)
 

@@ -43,11 +43,13 @@ import atexit
 import ctypes
 import json
 import os
+import pwd
 import resource
 import selectors
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import sysconfig
@@ -313,7 +315,6 @@ def _user_note(switch: bool, bwrap: bool, root: bool) -> str:
 
 
 def _user_name(uid: int) -> str:
-    import pwd
     try:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
@@ -407,7 +408,6 @@ def _copy_regular(source: Path, dest: Path) -> None:
     """Copy a regular file without following links (the grader's own snapshot; checked again here)."""
     fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW)
     try:
-        import stat
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(f"{source.name} is not a regular file")
         with open(fd, "rb", closefd=False) as src, open(dest, "xb") as out:
@@ -677,6 +677,7 @@ def _chunked_streams() -> None:
     """Make ipykernel send printed text once its buffer holds ``STREAM_CHUNK`` characters: it would otherwise gather a
     tight print loop into one message of hundreds of MB between two flushes, which the grader must receive whole
     before it can cut it (outputs.py). Trainee code can undo this; the grader's own bounds hold regardless."""
+    # start-up cost: loaded only where this is used
     from ipykernel.iostream import OutStream
     write = OutStream.write
 

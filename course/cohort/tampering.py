@@ -39,6 +39,7 @@ MAGICS = ("system", "sx", "bash", "sh", "script", "perl", "ruby", "python", "pyt
 
 def _ipython_source(source: str) -> tuple[str, list[str]]:
     """Python code for a cell as IPython would run it, and the signs found while transforming magics."""
+    # start-up cost: loaded only where this is used
     from IPython.core.inputtransformer2 import TransformerManager
     signs = []
     try:

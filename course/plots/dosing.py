@@ -15,7 +15,7 @@ def bioavailability_figure(highlight: str | None = None) -> CourseFigure:
     """Reported bioavailability of each route as a range; routes without data say so."""
     fig = CourseFigure()
     keys = []
-    for i, route_id in enumerate(dosing.route_ids()):
+    for route_id in dosing.route_ids():
         route = dosing.route_info(route_id)
         colour = OKABE_ITO[3] if route_id == highlight else OKABE_ITO[0]
         if route.bioavailability_known:
@@ -148,7 +148,8 @@ def schedules_figure(schedules: dict) -> CourseFigure:
     summaries = {name: dosing.schedule_summary(dates) for name, dates in schedules.items()}
     return describe(
         fig, "Session dates of each schedule: " + "; ".join(
-            f"{name}: {s.sessions} sessions from {s.first:%d %b %Y} to {s.last:%d %b %Y}" for name, s in summaries.items())
+            f"{name}: {s.sessions} sessions from {s.first:%d %b %Y} to {s.last:%d %b %Y}"
+            for name, s in summaries.items())
         + ".", ["schedule", "sessions", "first", "last", "longest gap (days)", "dates"],
         [[name, s.sessions, f"{s.first:%d %b %Y}", f"{s.last:%d %b %Y}", s.longest_gap_days or "",
           ", ".join(f"{d:%d %b}" for d in schedules[name])] for name, s in summaries.items()])
@@ -164,7 +165,8 @@ def regimens_table() -> Table:
         return f"{span} {r.dose_unit}"
     return Table("Published ketamine regimens and what they studied (" + dosing.NOT_A_RECOMMENDATION + ")",
                  ["study", "population", "n", "route", "dose", "schedule", "evidence", "note"],
-                 [[f"{r.study} [{r.key}]", f"{r.population} ({'anxiety' if r.population_is_anxiety else 'not anxiety'})",
+                 [[f"{r.study} [{r.key}]",
+                   f"{r.population} ({'anxiety' if r.population_is_anxiety else 'not anxiety'})",
                    "" if pd.isna(r.n) else f"{r.n:g}", dosing.route_info(r.route).label, dose(r), r.schedule,
                    r.evidence_tier, "" if pd.isna(r.note) else r.note] for r in table.itertuples()],
                  widths=[13, 17, 4, 9, 9, 20, 9, 19])

@@ -12,4 +12,6 @@ from .dosing import dose_framework_explorer, framework_summary_html, monitoring_
 from .integration import plan_builder
 from .outcomes import outcome_explorer
 
-__all__ = ["dose_framework_explorer", "framework_summary_html", "monitoring_replay", "patient_summary_html", "plan_builder", "ppv_explorer", "vignette_explorer", "CaseWidget", "case_player", "case_record", "outcome_explorer", "patient_chart"]
+__all__ = ["dose_framework_explorer", "framework_summary_html", "monitoring_replay", "patient_summary_html",
+           "plan_builder", "ppv_explorer", "vignette_explorer", "CaseWidget", "case_player", "case_record",
+           "outcome_explorer", "patient_chart"]

@@ -21,10 +21,10 @@ from ..theme import alternative_html, figure_name
 #: anywidget front end of ``LiveFigure``: imports plotly's widget code from the course's server
 #: extension (one cached download, instead of a 5 MB copy inside every figure's widget state, see
 #: ``course.labserver``) and names the figure for screen readers (role "figure", ``aria_label``).
-_LOADER_ESM = """
+_LOADER_ESM = f"const PLOTLY_URL = {json.dumps(PLOTLY_WIDGET_URL)};\n" + """
 const config = document.getElementById("jupyter-config-data");
 const base = (config && JSON.parse(config.textContent).baseUrl) || "/";
-const url = new URL(base.replace(/\\/?$/, "/") + %s, window.location.href).href;
+const url = new URL(base.replace(/\\/?$/, "/") + PLOTLY_URL, window.location.href).href;
 
 export default async () => {
   let plotly;
@@ -51,7 +51,7 @@ export default async () => {
     },
   };
 };
-""" % json.dumps(PLOTLY_WIDGET_URL)
+"""
 
 #: Trace properties a slot keeps whatever it shows.
 _OWN = {"type", "uid"}

@@ -21,6 +21,7 @@ from urllib.parse import quote, urlencode
 
 import nbformat
 import requests
+from conftest import free_port  # tests/conftest.py
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -29,7 +30,6 @@ from course.data.syllabus import modules as _modules
 from course.paths import CHECKOUT as ROOT
 
 MODULES = _modules()
-from conftest import free_port  # tests/conftest.py
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

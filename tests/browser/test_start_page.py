@@ -19,10 +19,10 @@ from course.data.syllabus import module, modules
 from course.labserver import PLOTLY
 from course.paths import CHECKOUT as ROOT
 
-MODULES = modules()
-
 from .axe import audit
 from .lab import UI_WAIT, WIDGET_STATE, release_path, released_modules, start_server
+
+MODULES = modules()
 
 START_PAGE = "start-here.ipynb"
 MAX_NOTEBOOK_BYTES = 1_000_000
