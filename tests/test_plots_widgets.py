@@ -17,6 +17,7 @@ from course.integration import draft_plan
 from course.labserver import PLOTLY_WIDGET_URL
 from course.screening import accuracy, ppv
 from course.theme import CourseFigure, alternative_html, alternative_text, describe, figure_name
+from course.variants import for_module
 from course.widgets.common import LiveFigure
 from course.widgets.controls import IntegerSlider, Slider
 
@@ -309,3 +310,14 @@ def test_outcome_explorer_says_plainly_when_it_cannot_compare_and_draws_nothing_
     assert "No comparison shown" in w["html"][0].value and w["figure"].layout.title.text == "No comparison shown"
     w["Week"].value = 8
     assert w["figure"].layout.title.text.startswith("Out of 100 people")
+
+
+def test_monitoring_replay_shows_the_trainees_own_readings():
+    case = next(for_module("02-dosing", f"trainee-{i}") for i in range(20)
+                if for_module("02-dosing", f"trainee-{i}").number)
+    mine = case.session_vitals("P11", 2)
+    assert not mine["sbp"].equals(dosing.session_vitals("P11", 2)["sbp"]), "this variant moves the readings"
+    w = parts(widgets.monitoring_replay("P11", 2, case))
+    assert list(w["figure"].data[0].y) == list(mine["sbp"])
+    assert list(parts(widgets.monitoring_replay("P11", 2))["figure"].data[0].y) == list(
+        dosing.session_vitals("P11", 2)["sbp"])

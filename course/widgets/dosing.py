@@ -58,8 +58,11 @@ def dose_framework_explorer(route: str = "iv") -> W.VBox:
     return W.VBox([picker, summary, figure, figure.alternative])
 
 
-def monitoring_replay(patient_id: str = "P11", session: int = 2) -> W.VBox:
-    """Replay one synthetic session's vitals minute by minute against the thresholds."""
+def monitoring_replay(patient_id: str = "P11", session: int = 2, case=None) -> W.VBox:
+    """Replay one synthetic session's vitals minute by minute against the thresholds.
+
+    ``case`` is the trainee's case (``course.variants.Variant``, anything with ``session_vitals(patient,
+    session)``): the replay then shows the readings that trainee's questions used."""
     table = dosing.load_session_vitals()
     sessions = sorted({(p, int(s)) for p, s in zip(table["patient_id"], table["session"])})
     picker = W.Dropdown(options=[(f"{p} session {s}", (p, s)) for p, s in sessions], value=(patient_id, session),
@@ -68,7 +71,7 @@ def monitoring_replay(patient_id: str = "P11", session: int = 2) -> W.VBox:
 
     @cache
     def session(key: tuple[str, int]):
-        vitals = dosing.session_vitals(*key)
+        vitals = case.session_vitals(*key) if case is not None else dosing.session_vitals(*key)
         return vitals, dosing.monitoring_findings(vitals)
 
     def last_minute() -> int:
