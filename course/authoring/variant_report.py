@@ -9,6 +9,7 @@ import json
 import os
 import re
 import tempfile
+from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
@@ -52,9 +53,14 @@ def expected_answers(module_id: str, trainee: str, timeout: int = 300) -> dict:
     with tempfile.TemporaryDirectory(prefix="course-variant-") as folder:
         client = NotebookClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3",
                                 resources={"metadata": {"path": folder}})
-        client.execute(env={**os.environ, "KAP_TRAINEE": trainee, "NBGRADER_EXECUTION": ""})
-    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
-    return json.loads(text or "{}")
+        log = Path(folder) / "kernel.log"
+        with log.open("w") as stderr:  # the kernel's start-up warnings are not the instructor's business
+            client.execute(env={**os.environ, "KAP_TRAINEE": trainee, "NBGRADER_EXECUTION": ""}, stderr=stderr)
+        text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
+        if not text:
+            raise RuntimeError(f"the model answers of {module_id} did not run as {trainee}; the kernel said:\n"
+                               + log.read_text()[-2000:])
+    return json.loads(text)
 
 
 def report(module_id: str, trainee: str) -> str:
