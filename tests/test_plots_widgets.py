@@ -3,6 +3,7 @@ import datetime
 import json
 
 import ipywidgets as W
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
@@ -291,17 +292,21 @@ def test_plan_builder_checks_rules_and_draws_calendar():
 
 
 def test_outcome_explorer_says_plainly_when_it_cannot_compare_and_draws_nothing_then():
-    w = parts(widgets.outcome_explorer())
-    w["Compared with"].value = "ketamine_maintenance"
+    # The course's cohort is one simulated study; a table holding a second study's arm must not be compared with it.
+    cohort = outcomes.load_cohort()
+    other = cohort[cohort.arm == "cbt"].assign(study="another simulated study", arm="Group CBT (other study)",
+                                               patient=lambda t: "X" + t["patient"].astype(str))
+    w = parts(widgets.outcome_explorer(pd.concat([cohort, other], ignore_index=True)))
+    w["Compared with"].value = "Group CBT (other study)"
     text = w["html"][0].value
     assert "No comparison shown</b> (response at week 8):" in text and "different simulated studies" in text
-    assert "pill placebo" not in text and "ketamine + weekly maintenance (extrapolated)" in text
-    assert "ketamine_" not in text and "extrapolation" not in text, "no internal ids"
+    assert "SSRI/SNRI" in text and "ssri_snri" not in text, "arms by their names, not internal ids"
     assert w["figure"].layout.title.text == "No comparison shown"
     assert all(t.visible is False for t in w["figure"].data), "the previous icon array is gone"
-    w["Treatment"].value = "ketamine_course"
-    assert w["figure"].layout.title.text.startswith("Out of 100 people: ketamine, 3 weekly doses")
-    w["Compared with"].value = "ketamine_course"
+    w["Treatment"].value = "cbt"
+    w["Compared with"].value = "placebo"
+    assert w["figure"].layout.title.text.startswith("Out of 100 people: CBT")
+    w["Compared with"].value = "cbt"
     assert "choose two different arms" in w["html"][0].value
     # A table missing the chosen week for one arm: the message comes from the comparison itself.
     cohort = outcomes.load_cohort()
