@@ -183,8 +183,8 @@ def _retention(ws: Workspace, data: CohortData):
                          xaxis_title="time since the module was completed")
     return title, ("<p class='note'>Each question is counted against the day its objective's module was completed. "
                    "n is the number of questions behind each bar.</p>"
-                   + _html_table(summary.astype({"since": str}), ["round", "since", "trainees", "questions", "right"]),
-                   [figure])
+                   + _html_table(summary.astype({"since": str}), ["round", "since", "trainees", "questions", "right"])
+                   ), [figure]
 
 
 def _cases(ws: Workspace, data: CohortData):

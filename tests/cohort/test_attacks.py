@@ -147,7 +147,9 @@ try:
             os._exit(0)
         children += 1
 except OSError as exc:
-    print("FORK-LIMIT", children, type(exc).__name__)''', "kernel-died"),  # its children garble its messages
+    print("FORK-LIMIT", children, type(exc).__name__)''', ("kernel-died", "graded")),
+    # At the process limit the kernel's own threads may or may not get to start (a race with its children):
+    # the kernel then dies, or the notebook is graded with nothing answered. Either way nothing is forged.
     "memory-hog": ('''import os, time
 pids = []
 for _ in range(5):
@@ -302,7 +304,8 @@ def test_other_attacks_get_their_status_and_forge_nothing(attacked, attack):
     if os.getuid() != 0 and attack in NOT_ROOT:
         pytest.skip(NOT_ROOT[attack])
     record = _record(attacked, attack)
-    assert record.status == OTHERS[attack][1], record.detail()
+    expected = OTHERS[attack][1]
+    assert record.status in ((expected,) if isinstance(expected, str) else expected), record.detail()
     assert not any(auto_scores(attacked["ws"], attack).values()), "no forged points"
 
 
