@@ -191,6 +191,7 @@ def _typed(release, answers: dict) -> nbformat.NotebookNode:
     return nb
 
 
+@pytest.mark.cycle
 @pytest.mark.parametrize("name", itembank.ASSESSMENTS)
 def test_quiz_round_trip_grades_each_trainee_against_their_own_draw(tmp_path, name):
     notebook = module(name).notebook

@@ -15,6 +15,8 @@ from course.lessons import source_notebook
 from course.nbcourse import course_directory, generate, module_ids, nbgrader
 from course.paths import CHECKOUT as ROOT
 
+pytestmark = pytest.mark.cycle  # real nbgrader cycles: make test, not make check
+
 #: Modules a trainee validates: every module with graded cells (the teaching modules and the two quizzes).
 GRADED = [m for m in module_ids() if module(m).kind != "evaluation"]
 #: Modules with several answer cells and written answers: the teaching modules.

@@ -82,6 +82,7 @@ def test_the_record_names_the_variant():
     assert variants.recorded_variant(nb)["variant"] == variants.variant_number("01-assessment", "ana")
 
 
+@pytest.mark.cycle
 def test_course_variant_shows_a_trainees_numbers_and_answers(capsys):
     from course.cli import main
     outputs = []
