@@ -44,6 +44,7 @@ check: $(STAMP) lint
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check course tests benchmarks deploy
+	$(VENV)/bin/ruff format --check course tests benchmarks deploy
 
 build: $(STAMP)
 	$(VENV)/bin/course build

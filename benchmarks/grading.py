@@ -7,6 +7,7 @@ source, puts the same submissions in both (a mix of correct, partly answered and
 made like the tests make them), grades each with its own command line, checks that every total agrees,
 and prints both times and their ratio. Not part of `make test` (it takes several minutes).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,11 +34,14 @@ from course.nbcourse import course_directory, generate  # noqa: E402
 
 def submissions(release_nb: Path, source_nb: nbformat.NotebookNode, count: int) -> dict[str, nbformat.NotebookNode]:
     """``count`` submissions cycling through correct, partly answered and unanswered work."""
-    answer_ids = [c.metadata["nbgrader"]["grade_id"] for c in source_nb.cells
-                  if c.metadata.get("nbgrader", {}).get("solution")]
-    kinds = [lambda: typed_in(release_nb, source_nb),
-             lambda: typed_in(release_nb, source_nb, set(answer_ids[::2])),
-             lambda: nbformat.read(release_nb, as_version=4)]
+    answer_ids = [
+        c.metadata["nbgrader"]["grade_id"] for c in source_nb.cells if c.metadata.get("nbgrader", {}).get("solution")
+    ]
+    kinds = [
+        lambda: typed_in(release_nb, source_nb),
+        lambda: typed_in(release_nb, source_nb, set(answer_ids[::2])),
+        lambda: nbformat.read(release_nb, as_version=4),
+    ]
     return {f"trainee{i:03d}": kinds[i % 3]() for i in range(count)}
 
 
@@ -78,8 +82,17 @@ def main() -> int:
         print(f"{len(work)} submissions of {args.module} on {os.cpu_count()} core(s)", flush=True)
         nbgrader_seconds = timed([sys.executable, "-m", "nbgrader", "autograde", args.module], plain)
         print(f"nbgrader autograde:  {nbgrader_seconds:7.1f} s", flush=True)
-        command = [sys.executable, "-m", "course", "cohort", "grade", "bench", args.module,
-                   "--home", str(tmp / "cohorts")]
+        command = [
+            sys.executable,
+            "-m",
+            "course",
+            "cohort",
+            "grade",
+            "bench",
+            args.module,
+            "--home",
+            str(tmp / "cohorts"),
+        ]
         cohort_seconds = timed(command + (["--workers", str(args.workers)] if args.workers else []), ROOT)
         print(f"course cohort grade: {cohort_seconds:7.1f} s")
         print(f"ratio:               {nbgrader_seconds / cohort_seconds:7.2f}x faster")

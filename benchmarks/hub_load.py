@@ -18,6 +18,7 @@ max), each trainee's memory (server and kernel, RSS from /proc, after the run), 
 grading time and statuses, and every failure (a login, spawn, fetch, submit or cell that did not succeed).
 Users, processes and folders are removed at the end, whatever happens. Not part of `make test`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,8 +55,12 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def spread(values: list[float]) -> dict:
-    return {"n": len(values), "p50": round(percentile(values, 0.5), 1), "p95": round(percentile(values, 0.95), 1),
-            "max": round(max(values), 1) if values else float("nan")}
+    return {
+        "n": len(values),
+        "p50": round(percentile(values, 0.5), 1),
+        "p95": round(percentile(values, 0.95), 1),
+        "max": round(max(values), 1) if values else float("nan"),
+    }
 
 
 def start_and_submit(hub, trainee: str, module_id: str, notebook: str, source) -> dict:
@@ -71,8 +76,11 @@ def start_and_submit(hub, trainee: str, module_id: str, notebook: str, source) -
     with tempfile.TemporaryDirectory() as tmp:
         nbformat.write(nbformat.from_dict(released), Path(tmp) / notebook)
         answered = typed_in(Path(tmp) / notebook, source)
-    saved = hub.put(trainee, f"/user/{trainee}/api/contents/{path}",
-                    json={"type": "notebook", "format": "json", "content": answered})
+    saved = hub.put(
+        trainee,
+        f"/user/{trainee}/api/contents/{path}",
+        json={"type": "notebook", "format": "json", "content": answered},
+    )
     assert saved.ok, saved.text
     hub.assignments(trainee, "submit", module_id)
     result["notebook"] = answered
@@ -87,8 +95,14 @@ def run_module(hub, trainee: str, answered) -> dict:
     seconds = time.monotonic() - started
     errors = [r["error"] for r in replies if r["status"] != "ok"]
     server = hub.server_pid(trainee)
-    return {"trainee": trainee, "run_s": seconds, "cells": len(codes), "cell_errors": errors,
-            "server_mib": rss_mib(server), "kernel_mib": rss_mib(kernel)}
+    return {
+        "trainee": trainee,
+        "run_s": seconds,
+        "cells": len(codes),
+        "cell_errors": errors,
+        "server_mib": rss_mib(server),
+        "kernel_mib": rss_mib(kernel),
+    }
 
 
 def attempt(failures: list, step: str, trainee: str, action, *args):
@@ -113,21 +127,45 @@ def main(argv=None) -> int:
     notebook = syllabus_module(args.module).notebook
     source = source_notebook(args.module)
     failures: list[dict] = []
-    figures: dict = {"trainees": args.trainees, "module": args.module, "cpus": os.cpu_count(),
-                     "load_before": os.getloadavg()}
+    figures: dict = {
+        "trainees": args.trainees,
+        "module": args.module,
+        "cpus": os.cpu_count(),
+        "load_before": os.getloadavg(),
+    }
     with running_hub(args.trainees, cohort="kap-load", prefix="kapload", sign_in=False) as hub:
         figures["hub_start_s"] = hub.measured["hub_start_s"]
         hub.cohort_as_root("release", hub.cohort, args.module)
-        print(f"hub up in {hub.measured['hub_start_s']} s; {args.trainees} trainees log in, spawn, fetch and "
-              "submit at once ...", flush=True)
+        print(
+            f"hub up in {hub.measured['hub_start_s']} s; {args.trainees} trainees log in, spawn, fetch and "
+            "submit at once ...",
+            flush=True,
+        )
         with ThreadPoolExecutor(args.trainees) as pool:
-            started = [r for r in pool.map(lambda t: attempt(failures, "log in, spawn, fetch, submit", t,
-                                                             start_and_submit, hub, t, args.module, notebook, source),
-                                           hub.trainees) if r]
+            started = [
+                r
+                for r in pool.map(
+                    lambda t: attempt(
+                        failures,
+                        "log in, spawn, fetch, submit",
+                        t,
+                        start_and_submit,
+                        hub,
+                        t,
+                        args.module,
+                        notebook,
+                        source,
+                    ),
+                    hub.trainees,
+                )
+                if r
+            ]
         collected = hub.cohort_as_root("collect", hub.cohort, args.module, expect=(0, 3))
         figures["collect"] = collected.stdout.splitlines()[0]
-        print(f"{len(started)} submitted; {figures['collect']}\nall run the module while the instructor grades ...",
-              flush=True)
+        print(
+            f"{len(started)} submitted; {figures['collect']}\nall run the module while the instructor grades ...",
+            flush=True,
+        )
 
         def grade():
             begun = time.monotonic()
@@ -136,24 +174,38 @@ def main(argv=None) -> int:
 
         with ThreadPoolExecutor(len(started) + 1) as pool:
             grading = pool.submit(attempt, failures, "grade", "instructor", grade)
-            runs = [r for r in pool.map(lambda s: attempt(failures, "run the module", s["trainee"], run_module,
-                                                          hub, s["trainee"], s["notebook"]), started) if r]
+            runs = [
+                r
+                for r in pool.map(
+                    lambda s: attempt(
+                        failures, "run the module", s["trainee"], run_module, hub, s["trainee"], s["notebook"]
+                    ),
+                    started,
+                )
+                if r
+            ]
             graded = grading.result()
         pids = descendants(hub.proc.pid)
         figures.update(
-            spawn_s=spread([s["spawn_s"] for s in started]), login_s=spread([s["login_s"] for s in started]),
-            run_s=spread([r["run_s"] for r in runs]), cells=runs[0]["cells"] if runs else 0,
-            server_mib=spread([r["server_mib"] for r in runs]), kernel_mib=spread([r["kernel_mib"] for r in runs]),
+            spawn_s=spread([s["spawn_s"] for s in started]),
+            login_s=spread([s["login_s"] for s in started]),
+            run_s=spread([r["run_s"] for r in runs]),
+            cells=runs[0]["cells"] if runs else 0,
+            server_mib=spread([r["server_mib"] for r in runs]),
+            kernel_mib=spread([r["kernel_mib"] for r in runs]),
             trainee_total_mib=spread([r["server_mib"] + r["kernel_mib"] for r in runs]),
-            hub_mib=round(rss_mib(hub.proc.pid)), formgrader_service_mib=round(rss_mib(hub.service_pid())),
+            hub_mib=round(rss_mib(hub.proc.pid)),
+            formgrader_service_mib=round(rss_mib(hub.service_pid())),
             proxy_mib=round(sum(map(rss_mib, owned_by(pids, "root", "configurable-http-proxy")))),
-            load_after=os.getloadavg())
+            load_after=os.getloadavg(),
+        )
         for run in runs:
             failures += [{"step": "cell", "trainee": run["trainee"], "error": e} for e in run["cell_errors"]]
         if graded:
             figures["grade_s"] = round(graded[0], 1)
-            figures["grade_summary"] = [line for line in graded[1].splitlines()
-                                        if line.startswith(("  ", f"{args.module}:"))][:12]
+            figures["grade_summary"] = [
+                line for line in graded[1].splitlines() if line.startswith(("  ", f"{args.module}:"))
+            ][:12]
     figures["failures"] = failures
     print(report(figures))
     if args.json:
@@ -165,21 +217,33 @@ def report(f: dict) -> str:
     def row(name, s, unit):
         return f"| {name} | {s['n']} | {s['p50']} {unit} | {s['p95']} {unit} | {s['max']} {unit} |"
 
-    lines = [f"\n{f['trainees']} trainees, {f['module']}, {f['cpus']} cores; load average before "
-             f"{f['load_before'][0]:.1f}, after {f['load_after'][0]:.1f}" if "load_after" in f else "",
-             "", "| what | n | p50 | p95 | max |", "|---|---|---|---|---|"]
+    lines = [
+        f"\n{f['trainees']} trainees, {f['module']}, {f['cpus']} cores; load average before "
+        f"{f['load_before'][0]:.1f}, after {f['load_after'][0]:.1f}"
+        if "load_after" in f
+        else "",
+        "",
+        "| what | n | p50 | p95 | max |",
+        "|---|---|---|---|---|",
+    ]
     if "spawn_s" in f:
-        lines += [row("log in (PAM), all at once", f["login_s"], "s"),
-                  row("spawn: request to ready server, all at once", f["spawn_s"], "s"),
-                  row(f"run the module ({f['cells']} code cells) while grading", f["run_s"], "s"),
-                  row("trainee server (JupyterLab) RSS after the run", f["server_mib"], "MiB"),
-                  row("trainee kernel RSS after the run", f["kernel_mib"], "MiB"),
-                  row("trainee server + kernel", f["trainee_total_mib"], "MiB")]
-        lines.append(f"\nhub {f['hub_mib']} MiB, proxy {f['proxy_mib']} MiB, formgrader service "
-                     f"{f['formgrader_service_mib']} MiB; hub start {f['hub_start_s']} s")
+        lines += [
+            row("log in (PAM), all at once", f["login_s"], "s"),
+            row("spawn: request to ready server, all at once", f["spawn_s"], "s"),
+            row(f"run the module ({f['cells']} code cells) while grading", f["run_s"], "s"),
+            row("trainee server (JupyterLab) RSS after the run", f["server_mib"], "MiB"),
+            row("trainee kernel RSS after the run", f["kernel_mib"], "MiB"),
+            row("trainee server + kernel", f["trainee_total_mib"], "MiB"),
+        ]
+        lines.append(
+            f"\nhub {f['hub_mib']} MiB, proxy {f['proxy_mib']} MiB, formgrader service "
+            f"{f['formgrader_service_mib']} MiB; hub start {f['hub_start_s']} s"
+        )
     if "grade_s" in f:
-        lines.append(f"instructor: `course cohort grade` of {f['trainees']} submissions took {f['grade_s']} s "
-                     "while the trainees ran the module:")
+        lines.append(
+            f"instructor: `course cohort grade` of {f['trainees']} submissions took {f['grade_s']} s "
+            "while the trainees ran the module:"
+        )
         lines += [f"    {line.strip()}" for line in f["grade_summary"]]
     lines.append(f"failures: {len(f['failures'])}")
     lines += [f"  {x['step']} ({x['trainee']}): {x['error']}" for x in f["failures"]]

@@ -11,6 +11,7 @@ refuses, or a text-only control). Not part of ``make test``.
 
     .venv/bin/python benchmarks/widget_latency.py [--modules 01-assessment] [--changes 40]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,8 +73,14 @@ def measure(page: LabPage, kind: str, box, changes: int) -> tuple[list[tuple[flo
         except PlaywrightTimeout:
             unchanged += 1
             continue
-        timings.append(tuple(page.page.evaluate(
-            "() => [window.__latency.first - window.__latency.input, window.__latency.last - window.__latency.input]")))
+        timings.append(
+            tuple(
+                page.page.evaluate(
+                    "() => [window.__latency.first - window.__latency.input, "
+                    "window.__latency.last - window.__latency.input]"
+                )
+            )
+        )
     return timings, unchanged
 
 
@@ -119,15 +126,16 @@ def main(argv: list[str] | None = None) -> int:
                     for kind, box in controls(view):
                         timings, unchanged = measure(page, kind, box, args.changes)
                         rows.append((module.id, i, f"{kind} '{control_label(kind, box)}'", timings, unchanged))
-                        print(f"  {module.id} widget {i} {rows[-1][2]}: {len(timings)} changes timed",
-                              file=sys.stderr)
+                        print(f"  {module.id} widget {i} {rows[-1][2]}: {len(timings)} changes timed", file=sys.stderr)
                 page.close()
         finally:
             browser.close()
             server.stop()
 
-    print(f"{'module':<15} {'widget':>6}  {'control':<34} {'n':>3} {'same':>4} {'first p50':>9} {'p50 ms':>7} "
-          f"{'p95 ms':>7} {'max ms':>7}  p95 < {TARGET_P95_MS} ms")
+    print(
+        f"{'module':<15} {'widget':>6}  {'control':<34} {'n':>3} {'same':>4} {'first p50':>9} {'p50 ms':>7} "
+        f"{'p95 ms':>7} {'max ms':>7}  p95 < {TARGET_P95_MS} ms"
+    )
     verdicts = []
     for module_id, widget, control, timings, unchanged in rows:
         if not timings:
@@ -136,9 +144,11 @@ def main(argv: list[str] | None = None) -> int:
         first, updated = [t[0] for t in timings], [t[1] for t in timings]
         p95 = percentile(updated, 95)
         verdicts.append(p95 < TARGET_P95_MS)
-        print(f"{module_id:<15} {widget:>6}  {control[:34]:<34} {len(updated):>3} {unchanged:>4} "
-              f"{statistics.median(first):>9.0f} {statistics.median(updated):>7.0f} {p95:>7.0f} {max(updated):>7.0f}  "
-              f"{'yes' if verdicts[-1] else 'NO'}")
+        print(
+            f"{module_id:<15} {widget:>6}  {control[:34]:<34} {len(updated):>3} {unchanged:>4} "
+            f"{statistics.median(first):>9.0f} {statistics.median(updated):>7.0f} {p95:>7.0f} {max(updated):>7.0f}  "
+            f"{'yes' if verdicts[-1] else 'NO'}"
+        )
     return 0 if verdicts and all(verdicts) else 1
 
 

@@ -8,6 +8,7 @@ the answer after submission).
 Answers are values a clinician writes: a number, a choice from named options, True or False, a short list or
 a dictionary. ``judged`` grades a judgement: every defensible answer passes, and a wrong one is told why.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,7 +18,7 @@ import sys
 from .cases import play
 
 RED, GREEN, RESET = "\x1b[31m", "\x1b[32m", "\x1b[0m"
-NOT_A_GRADE = ("Passing the checks you can see is not a grade: hidden tests grade this answer after you submit.")
+NOT_A_GRADE = "Passing the checks you can see is not a grade: hidden tests grade this answer after you submit."
 
 
 class CheckFailed(AssertionError):
@@ -40,9 +41,12 @@ def _missing(name: str, namespace: dict) -> CheckFailed:
         return CheckFailed(
             f"Your answer cell for `{name}` ran but stopped with an error before `{name}` was set. Look at the red "
             "message under that cell: if it says a name is not defined, a cell above it has not run yet (use "
-            "Run ▸ Run All Above Selected Cell), then run your answer cell again and this check after it.")
-    return CheckFailed(f"Not answered yet: `{name}` is not set. Write `{name} = ...` in the answer cell above, "
-                       "run it (Shift+Enter), then run this check again.")
+            "Run ▸ Run All Above Selected Cell), then run your answer cell again and this check after it."
+        )
+    return CheckFailed(
+        f"Not answered yet: `{name}` is not set. Write `{name} = ...` in the answer cell above, "
+        "run it (Shift+Enter), then run this check again."
+    )
 
 
 def answered(*names: str):
@@ -62,9 +66,14 @@ def expect(condition: bool, message: str) -> None:
         raise CheckFailed(message)
 
 
-_KINDS = {int: "a whole number such as 12", float: "a number such as 0.25", bool: "True or False",
-          str: 'text in quotes, such as "refer"', dict: 'a dictionary such as {"P01": "proceed"}',
-          list: 'a list such as ["P01", "P02"]'}
+_KINDS = {
+    int: "a whole number such as 12",
+    float: "a number such as 0.25",
+    bool: "True or False",
+    str: 'text in quotes, such as "refer"',
+    dict: 'a dictionary such as {"P01": "proceed"}',
+    list: 'a list such as ["P01", "P02"]',
+}
 
 
 def expect_type(value, kind, what: str) -> None:
@@ -72,14 +81,15 @@ def expect_type(value, kind, what: str) -> None:
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         ok = True
     shown = repr(value) if len(repr(value)) < 60 else repr(value)[:57] + "..."
-    expect(ok, f"`{what}` should be {_KINDS.get(kind, kind.__name__)}, but it is {shown} "
-               f"({type(value).__name__}).")
+    expect(ok, f"`{what}` should be {_KINDS.get(kind, kind.__name__)}, but it is {shown} ({type(value).__name__}).")
 
 
 def expect_close(value, expected: float, what: str, tolerance: float = 1e-3, hint: str = "") -> None:
     expect_type(value, float, what)
-    expect(math.isfinite(value) and abs(value - expected) <= tolerance,
-           f"`{what}` is {value:.4g}, which is not right. {hint}".strip())
+    expect(
+        math.isfinite(value) and abs(value - expected) <= tolerance,
+        f"`{what}` is {value:.4g}, which is not right. {hint}".strip(),
+    )
 
 
 def expect_equal(value, expected, what: str, hint: str = "") -> None:
@@ -89,24 +99,31 @@ def expect_equal(value, expected, what: str, hint: str = "") -> None:
 def expect_one_of(value, options, what: str) -> None:
     """The answer must be one of the named options (text copied exactly)."""
     listed = ", ".join(repr(o) for o in options)
-    expect(isinstance(value, str) and value in options,
-           f"`{what}` is {value!r}; choose one of {listed} (copy it exactly, with the quotes).")
+    expect(
+        isinstance(value, str) and value in options,
+        f"`{what}` is {value!r}; choose one of {listed} (copy it exactly, with the quotes).",
+    )
 
 
 def expect_keys(value, keys, what: str) -> None:
     """A dictionary with exactly these keys."""
     expect_type(value, dict, what)
-    expect(sorted(map(str, value)) == sorted(map(str, keys)),
-           f"`{what}` should have exactly these keys: {', '.join(map(str, keys))}; it has "
-           f"{', '.join(map(str, value)) or 'none'}.")
+    expect(
+        sorted(map(str, value)) == sorted(map(str, keys)),
+        f"`{what}` should have exactly these keys: {', '.join(map(str, keys))}; it has "
+        f"{', '.join(map(str, value)) or 'none'}.",
+    )
 
 
 def expect_subset(value, options, what: str) -> None:
     """A list whose items all come from the named options, without repeats."""
     expect_type(value, list, what)
     unknown = [v for v in value if v not in options]
-    expect(not unknown, f"`{what}` holds {', '.join(map(repr, unknown))}, which is not one of the options: "
-                        f"{', '.join(map(repr, options))}.")
+    expect(
+        not unknown,
+        f"`{what}` holds {', '.join(map(repr, unknown))}, which is not one of the options: "
+        f"{', '.join(map(repr, options))}.",
+    )
     expect(len(set(value)) == len(value), f"`{what}` names an option twice.")
 
 
@@ -118,8 +135,12 @@ def judged(value, defensible: dict, what: str, wrong: dict | None = None) -> Non
     if value in defensible:
         return
     reason = (wrong or {}).get(value)
-    expect(False, f"`{what}`: {reason}" if reason else
-           f"`{what}` is {value!r}, which is not a defensible answer here. Read the case and the section again.")
+    expect(
+        False,
+        f"`{what}`: {reason}"
+        if reason
+        else f"`{what}` is {value!r}, which is not a defensible answer here. Read the case and the section again.",
+    )
 
 
 def judged_each(answers: dict, defensible: dict, what: str, wrong: dict | None = None) -> None:
@@ -140,8 +161,10 @@ def expect_path(case_id: str, choices, what: str):
         run = play(case_id, choices)
     except ValueError as problem:
         raise CheckFailed(f"`{what}` does not fit the case: {problem}") from None
-    expect(run.finished, f"Your path stops at {run.node.title!r} before the case ends: add the choices for the "
-                         "remaining steps.")
+    expect(
+        run.finished,
+        f"Your path stops at {run.node.title!r} before the case ends: add the choices for the remaining steps.",
+    )
     return run
 
 

@@ -19,6 +19,7 @@ fewer than half of the decision nodes branching, or fewer than two paths to a go
 case, node and field. ``play`` replays a list of choices (letters as shown) and returns the run: its path, state,
 score, critical errors, ending and xAPI-style statements (actor, verb, object, result, timestamp).
 """
+
 from __future__ import annotations
 
 import copy
@@ -53,8 +54,11 @@ class Condition:
     days_at_least: int | None = None
 
     def holds(self, state: State) -> bool:
-        return (all(f in state.facts for f in self.has) and not any(f in state.facts for f in self.lacks)
-                and (self.days_at_least is None or state.days >= self.days_at_least))
+        return (
+            all(f in state.facts for f in self.has)
+            and not any(f in state.facts for f in self.lacks)
+            and (self.days_at_least is None or state.days >= self.days_at_least)
+        )
 
     def facts(self) -> set[str]:
         return set(self.has) | set(self.lacks)
@@ -93,8 +97,8 @@ class Node:
     text: str
     options: tuple[Option, ...] = ()
     notes: tuple[tuple[Condition, str], ...] = ()
-    end: str | None = None          # good, acceptable, poor for an ending
-    unavailable: str = ""           # said when an option is not offered because its condition does not hold
+    end: str | None = None  # good, acceptable, poor for an ending
+    unavailable: str = ""  # said when an option is not offered because its condition does not hold
 
     def offered(self, state: State) -> list[tuple[str, Option]]:
         """The options offered in this state, with the letters shown (A, B, ... in file order)."""
@@ -148,6 +152,7 @@ class State:
 
 # -- Loading and validation -------------------------------------------------------------------------------
 
+
 def _condition(raw: dict | None) -> Condition:
     raw = raw or {}
     return Condition(tuple(raw.get("has", ())), tuple(raw.get("lacks", ())), raw.get("days_at_least"))
@@ -155,19 +160,32 @@ def _condition(raw: dict | None) -> Condition:
 
 def _option(raw: dict) -> Option:
     effects = raw.get("effects", {})
-    return Option(label=raw["label"], next=raw["next"], scores=dict(raw["scores"]), feedback=raw["feedback"],
-                  consequence=raw.get("consequence", ""), critical=raw.get("critical", ""),
-                  requires=_condition(raw.get("requires")),
-                  next_if=tuple((_condition(r["when"]), r["next"]) for r in raw.get("next_if", ())),
-                  add=tuple(effects.get("add", ())), remove=tuple(effects.get("remove", ())),
-                  days=effects.get("days", 0), vitals=dict(effects.get("vitals", {})))
+    return Option(
+        label=raw["label"],
+        next=raw["next"],
+        scores=dict(raw["scores"]),
+        feedback=raw["feedback"],
+        consequence=raw.get("consequence", ""),
+        critical=raw.get("critical", ""),
+        requires=_condition(raw.get("requires")),
+        next_if=tuple((_condition(r["when"]), r["next"]) for r in raw.get("next_if", ())),
+        add=tuple(effects.get("add", ())),
+        remove=tuple(effects.get("remove", ())),
+        days=effects.get("days", 0),
+        vitals=dict(effects.get("vitals", {})),
+    )
 
 
 def _node(node_id: str, raw: dict) -> Node:
-    return Node(id=node_id, title=raw["title"], text=raw["text"],
-                options=tuple(_option(o) for o in raw.get("options", ())),
-                notes=tuple((_condition(n["when"]), n["text"]) for n in raw.get("notes", ())),
-                end=raw.get("end"), unavailable=raw.get("unavailable", ""))
+    return Node(
+        id=node_id,
+        title=raw["title"],
+        text=raw["text"],
+        options=tuple(_option(o) for o in raw.get("options", ())),
+        notes=tuple((_condition(n["when"]), n["text"]) for n in raw.get("notes", ())),
+        end=raw.get("end"),
+        unavailable=raw.get("unavailable", ""),
+    )
 
 
 def build_case(data: dict, where: str) -> Case:
@@ -176,9 +194,17 @@ def build_case(data: dict, where: str) -> Case:
         check(data, "case", where)
     except DataFileError as exc:
         raise CaseError(str(exc)) from None
-    case = Case(id=data["id"], title=data["title"], summary=data["summary"], patient=data["patient"],
-                diagnosis=data["diagnosis"], module=str(data["module"]), start=data["start"],
-                initial=data.get("state", {}), nodes={k: _node(k, v) for k, v in data["nodes"].items()})
+    case = Case(
+        id=data["id"],
+        title=data["title"],
+        summary=data["summary"],
+        patient=data["patient"],
+        diagnosis=data["diagnosis"],
+        module=str(data["module"]),
+        start=data["start"],
+        initial=data.get("state", {}),
+        nodes={k: _node(k, v) for k, v in data["nodes"].items()},
+    )
     validate_case(case, where)
     return case
 
@@ -200,8 +226,10 @@ def validate_case(case: Case, where: str | None = None) -> Case:
         if node.end and node.options:
             raise CaseError(f"{here}, field options: an ending offers no options.")
         if not node.end and not node.options:
-            raise CaseError(f"{here}, field options: a dead end; give it options or make it an ending (end: good, "
-                            "acceptable or poor).")
+            raise CaseError(
+                f"{here}, field options: a dead end; give it options or make it an ending (end: good, "
+                "acceptable or poor)."
+            )
         for number, option in enumerate(node.options, start=1):
             at = f"{here}, option {number}"
             texts += [option.label, option.feedback, option.consequence]
@@ -228,15 +256,17 @@ def validate_case(case: Case, where: str | None = None) -> Case:
     decisions = case.decision_nodes
     branching = sum(n.branches for n in decisions)
     if branching * 2 < len(decisions):
-        raise CaseError(f"{where}: only {branching} of {len(decisions)} decision nodes branch to different next "
-                        "nodes; at least half must.")
+        raise CaseError(
+            f"{where}: only {branching} of {len(decisions)} decision nodes branch to different next "
+            "nodes; at least half must."
+        )
     good_paths, best_is_good = _walk_states(case, where)
     if good_paths < 2:
-        raise CaseError(f"{where}: fewer than two paths reach a good ending; a case needs several defensible "
-                        "paths.")
+        raise CaseError(f"{where}: fewer than two paths reach a good ending; a case needs several defensible paths.")
     if not best_is_good:
-        raise CaseError(f"{where}: no path to a good ending takes the best option at every step: the points do not "
-                        "add up.")
+        raise CaseError(
+            f"{where}: no path to a good ending takes the best option at every step: the points do not add up."
+        )
     return case
 
 
@@ -253,20 +283,26 @@ def _walk_states(case: Case, where: str) -> tuple[int, bool]:
         if key in counts:
             return counts[key], best[key]
         if key in active:
-            raise CaseError(f"{where}, node {node_id}: a path can come back to this node in the same state forever "
-                            "(a loop with no way out).")
+            raise CaseError(
+                f"{where}, node {node_id}: a path can come back to this node in the same state forever "
+                "(a loop with no way out)."
+            )
         node = case.nodes[node_id]
         if node.end:
             counts[key], best[key] = int(node.end == "good"), node.end == "good"
             return counts[key], best[key]
         offered = node.offered(state)
         if not offered:
-            raise CaseError(f"{where}, node {node_id}, field options: no option is offered in a state some path "
-                            f"reaches (facts {sorted(state.facts)}): the path is stuck.")
+            raise CaseError(
+                f"{where}, node {node_id}, field options: no option is offered in a state some path "
+                f"reaches (facts {sorted(state.facts)}): the path is stuck."
+            )
         top = max(o.total for _, o in offered)
         if top < 4:
-            raise CaseError(f"{where}, node {node_id}, field scores: in a state some path reaches, no defensible "
-                            "option (4 or more of 6 points) is offered.")
+            raise CaseError(
+                f"{where}, node {node_id}, field scores: in a state some path reaches, no defensible "
+                "option (4 or more of 6 points) is offered."
+            )
         active.add(key)
         total, reaches = 0, False
         for _, option in offered:
@@ -316,25 +352,28 @@ def as_case(case) -> Case:
 
 # -- Playing and scoring -----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Step:
     """One decision: at ``node`` the trainee chose ``letter`` (as shown), and what it earned."""
+
     node: str
     letter: str
     label: str
     scores: dict
-    best: int            # the best total among the options offered here
+    best: int  # the best total among the options offered here
     critical: str
     feedback: str
     consequence: str
     next: str
-    days: int            # days elapsed after the choice
+    days: int  # days elapsed after the choice
     time: str = ""
 
 
 @dataclass
 class Run:
     """A case played from the start: the steps taken, the state, and where it ended."""
+
     case: Case
     trainee: str = ""
     steps: list = field(default_factory=list)
@@ -398,22 +437,45 @@ class Run:
         picked = dict(offered)[letter.strip().upper()]
         self.state.apply(picked)
         destination = picked.destination(self.state)
-        step = Step(self.current, letter.strip().upper(), picked.label, dict(picked.scores),
-                    max(o.total for _, o in offered), picked.critical, picked.feedback, picked.consequence,
-                    destination, self.state.days, clock() if clock else "")
+        step = Step(
+            self.current,
+            letter.strip().upper(),
+            picked.label,
+            dict(picked.scores),
+            max(o.total for _, o in offered),
+            picked.critical,
+            picked.feedback,
+            picked.consequence,
+            destination,
+            self.state.days,
+            clock() if clock else "",
+        )
         self.steps.append(step)
         self.current = destination
         return step
 
     def statements(self) -> list[dict]:
         """The run as xAPI-style statements: actor, verb, object, result, timestamp (one per choice)."""
-        return [{"actor": {"account": {"name": self.trainee or "anonymous"}},
-                 "verb": {"id": "http://adlnet.gov/expapi/verbs/answered", "display": {"en": "chose"}},
-                 "object": {"id": f"kap-course/cases/{self.case.id}/{s.node}",
-                            "definition": {"name": {"en": self.case.nodes[s.node].title}}},
-                 "result": {"response": s.letter, "label": s.label, "scores": s.scores, "best": s.best,
-                            "critical": s.critical or None, "next": s.next},
-                 "timestamp": s.time or None} for s in self.steps]
+        return [
+            {
+                "actor": {"account": {"name": self.trainee or "anonymous"}},
+                "verb": {"id": "http://adlnet.gov/expapi/verbs/answered", "display": {"en": "chose"}},
+                "object": {
+                    "id": f"kap-course/cases/{self.case.id}/{s.node}",
+                    "definition": {"name": {"en": self.case.nodes[s.node].title}},
+                },
+                "result": {
+                    "response": s.letter,
+                    "label": s.label,
+                    "scores": s.scores,
+                    "best": s.best,
+                    "critical": s.critical or None,
+                    "next": s.next,
+                },
+                "timestamp": s.time or None,
+            }
+            for s in self.steps
+        ]
 
 
 def play(case, choices, trainee: str = "", clock=None) -> Run:
@@ -450,15 +512,20 @@ def all_paths(case: Case, limit: int = 20000) -> list[Run]:
                 raise CaseError(f"Case {case.id}: more than {limit} paths; simplify the case.")
             continue
         if len(run.steps) > 60:
-            raise CaseError(f"Case {case.id}: a path runs longer than 60 choices without ending (a loop?) at node "
-                            f"{run.current!r}.")
+            raise CaseError(
+                f"Case {case.id}: a path runs longer than 60 choices without ending (a loop?) at node {run.current!r}."
+            )
         offered = run.offered()
         if not offered:
-            raise CaseError(f"Case {case.id}, node {run.current}, field options: no option is offered in a state some "
-                            f"path reaches (facts {sorted(run.state.facts)}): the path is stuck.")
+            raise CaseError(
+                f"Case {case.id}, node {run.current}, field options: no option is offered in a state some "
+                f"path reaches (facts {sorted(run.state.facts)}): the path is stuck."
+            )
         if max(o.total for _, o in offered) < 4:
-            raise CaseError(f"Case {case.id}, node {run.current}, field scores: in a state some path reaches, no "
-                            "defensible option (4 or more of 6 points) is offered.")
+            raise CaseError(
+                f"Case {case.id}, node {run.current}, field scores: in a state some path reaches, no "
+                "defensible option (4 or more of 6 points) is offered."
+            )
         for letter, _ in offered:
             branch = _fork(run)
             branch.choose(letter)
@@ -481,8 +548,9 @@ def feedback(run: Run) -> str:
     axes = ", ".join(f"{AXIS_NAMES[a]} {v:.0%}" for a, v in run.axes().items())
     lines = [f"{run.case.title}: {run.score:.0%} of the best available points ({axes})."]
     if run.criticals:
-        lines.append("Critical error(s): " + "; ".join(run.criticals) + f" (the case score is capped at "
-                     f"{CRITICAL_CAP:.0%}).")
+        lines.append(
+            "Critical error(s): " + "; ".join(run.criticals) + f" (the case score is capped at {CRITICAL_CAP:.0%})."
+        )
     if run.finished:
         lines.append(f"Ending: {run.node.title} ({run.ending}).")
     else:

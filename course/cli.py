@@ -1,4 +1,5 @@
 """The ``course`` command line: ``course build``, ``course data``, ``course workspace``."""
+
 from __future__ import annotations
 
 import argparse
@@ -16,6 +17,7 @@ def _build(args) -> int:
     from .nbcourse import module_ids
     from .quizzes import write_quizzes
     from .startpage import write_start_page
+
     repo = checkout()
     for path in write_quizzes():
         print(f"wrote {path.relative_to(repo)}")
@@ -29,6 +31,7 @@ def _build(args) -> int:
 
 def _data(args) -> int:
     from .synthetic import cohort, patients, sessions  # authoring tools: only this command imports them
+
     repo = checkout()
     for path in (patients.write_items(), sessions.write_session_vitals(), cohort.write_cohort()):
         print(f"wrote {path.relative_to(repo)}")
@@ -38,12 +41,14 @@ def _data(args) -> int:
 def _variant(args) -> int:
     # start-up cost: the kernel machinery loads only for this command
     from .authoring.variant_report import report
+
     print(report(args.module, args.trainee))
     return 0
 
 
 def _syllabus(args) -> int:
     from .authoring import syllabus_map  # start-up cost: lessons are read only for this command
+
     if args.csv:
         args.csv.write_text(syllabus_map.to_csv(), encoding="utf-8")
         print(f"wrote {args.csv}")
@@ -57,18 +62,22 @@ def _syllabus(args) -> int:
 
 def _trainee(args) -> int:
     from .variants import set_trainee, trainee_id  # start-up cost: only this command needs it
+
     if args.action == "set":
         if not args.id:
             raise ValueError("Give your trainee id: course trainee set YOUR_ID")
         print(f"saved trainee id {args.id} in {set_trainee(args.id)}")
     else:
-        print(trainee_id() or "no trainee id: you see the course's own case numbers (set one with `course trainee "
-                               "set ID`)")
+        print(
+            trainee_id()
+            or "no trainee id: you see the course's own case numbers (set one with `course trainee set ID`)"
+        )
     return 0
 
 
 def _workspace(args) -> int:
     from .selfstudy import WORKSPACE, prepare  # start-up cost: only this command copies lessons
+
     for notice in prepare(args.path or WORKSPACE):
         print(f"course workspace: {notice}")
     return 0
@@ -77,8 +86,11 @@ def _workspace(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="course", description="KAP for Anxiety course tools.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("build", help="release the lessons in solutions/ into modules/ with nbgrader, and rewrite "
-                                     "the start page and the generated tables of the README and the data card")
+    p = sub.add_parser(
+        "build",
+        help="release the lessons in solutions/ into modules/ with nbgrader, and rewrite "
+        "the start page and the generated tables of the README and the data card",
+    )
     p.add_argument("modules", nargs="*", help="module ids (default: every module with a source)")
     p.set_defaults(func=_build)
     p = sub.add_parser("data", help="regenerate the synthetic datasets from their seeded generator")
@@ -95,9 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("action", choices=["show", "set"])
     p.add_argument("id", nargs="?")
     p.set_defaults(func=_trainee)
-    p = sub.add_parser("workspace", help="make or bring up to date the self-study workspace `make lab` serves "
-                                          "(copies of the start page and released modules; the trainee's work is "
-                                          "never overwritten)")
+    p = sub.add_parser(
+        "workspace",
+        help="make or bring up to date the self-study workspace `make lab` serves "
+        "(copies of the start page and released modules; the trainee's work is "
+        "never overwritten)",
+    )
     p.add_argument("path", nargs="?", type=Path, default=None, help="the workspace folder (default: workspace/)")
     p.set_defaults(func=_workspace)
     add_cohort_parser(sub)

@@ -17,6 +17,7 @@ Educational only. Every number comes from the course's evidence sheet with a key
 ``datasets/references.csv``. Nothing here recommends a dose, a schedule or a monitoring protocol for
 a person: show :data:`NOT_A_RECOMMENDATION` wherever a result is shown.
 """
+
 from __future__ import annotations
 
 import csv
@@ -35,8 +36,10 @@ from .data.thresholds import threshold
 from .paths import dataset
 from .validation import choice, number, whole_number
 
-NOT_A_RECOMMENDATION = ("Illustration of published frameworks and arithmetic only: "
-                        "not a dose, schedule or monitoring recommendation for any person.")
+NOT_A_RECOMMENDATION = (
+    "Illustration of published frameworks and arithmetic only: "
+    "not a dose, schedule or monitoring recommendation for any person."
+)
 
 ROUTES_CSV = dataset("routes.csv")
 REGIMENS_CSV = dataset("published_regimens.csv")
@@ -53,6 +56,7 @@ class Route:
     Bioavailability is a fraction of the IV dose reaching the circulation, as a range; ``None``
     when the sources read do not characterise it (subcutaneous).
     """
+
     route: str
     label: str
     bioavailability_low: float | None
@@ -88,19 +92,30 @@ def _route_from_row(row: dict) -> Route:
     try:
         low = _optional_number(row["bioavailability_low"], "bioavailability_low", 0, 1)
         high = _optional_number(row["bioavailability_high"], "bioavailability_high", 0, 1)
-        tmax = [_optional_number(row[f"tmax_min_{part}"], f"tmax_min_{part}", 0, 240)
-                for part in ("low", "typical", "high")]
+        tmax = [
+            _optional_number(row[f"tmax_min_{part}"], f"tmax_min_{part}", 0, 240) for part in ("low", "typical", "high")
+        ]
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
     if (low is None) != (high is None) or (low is not None and low > high):
         raise ValueError(f"{where}: give both bioavailability ends, low <= high, or leave both blank.")
     if None not in tmax and not tmax[0] <= tmax[1] <= tmax[2]:
         raise ValueError(f"{where}: Tmax must read low <= typical <= high.")
-    return Route(route=row["route"], label=row["label"], bioavailability_low=low, bioavailability_high=high,
-                 keys=check_keys(row["keys"], where), facts=tuple(row["facts"].split()),
-                 tmax_min_low=tmax[0], tmax_min_typical=tmax[1], tmax_min_high=tmax[2],
-                 onset_tmax=row["onset_tmax"], tmax_keys=check_keys(row["tmax_keys"], where),
-                 confidence=row["confidence"], note=row["note"])
+    return Route(
+        route=row["route"],
+        label=row["label"],
+        bioavailability_low=low,
+        bioavailability_high=high,
+        keys=check_keys(row["keys"], where),
+        facts=tuple(row["facts"].split()),
+        tmax_min_low=tmax[0],
+        tmax_min_typical=tmax[1],
+        tmax_min_high=tmax[2],
+        onset_tmax=row["onset_tmax"],
+        tmax_keys=check_keys(row["tmax_keys"], where),
+        confidence=row["confidence"],
+        note=row["note"],
+    )
 
 
 @cache
@@ -121,8 +136,10 @@ def route_info(route: str) -> Route:
 
 def routes_table() -> pd.DataFrame:
     """One row per route (keys joined by spaces); blank bioavailability shows as NaN."""
-    rows = [dict(vars(r), keys=" ".join(r.keys), facts=" ".join(r.facts), tmax_keys=" ".join(r.tmax_keys))
-            for r in _routes().values()]
+    rows = [
+        dict(vars(r), keys=" ".join(r.keys), facts=" ".join(r.facts), tmax_keys=" ".join(r.tmax_keys))
+        for r in _routes().values()
+    ]
     return pd.DataFrame(rows)
 
 
@@ -157,14 +174,18 @@ def _mg_per_kg(value, what="mg/kg") -> float:
     if MIN_MG_PER_KG <= value <= MAX_MG_PER_KG:
         return value
     if value > MAX_MG_PER_KG:
-        hint = (" That looks like a dose in mg, not mg/kg: divide the dose by the weight "
-                "(mg_per_kg(dose_mg=..., weight_kg=...)).")
+        hint = (
+            " That looks like a dose in mg, not mg/kg: divide the dose by the weight "
+            "(mg_per_kg(dose_mg=..., weight_kg=...))."
+        )
     elif value > 0 and MIN_MG_PER_KG <= value * 1000 <= MAX_MG_PER_KG:
         hint = f" {value:g} looks like g/kg: {value:g} g/kg is {value * 1000:g} mg/kg."
     else:
         hint = ""
-    raise ValueError(f"{what} must be between {MIN_MG_PER_KG:g} and {MAX_MG_PER_KG:g} (a check for typing "
-                     f"errors), not {value:g}.{hint}")
+    raise ValueError(
+        f"{what} must be between {MIN_MG_PER_KG:g} and {MAX_MG_PER_KG:g} (a check for typing "
+        f"errors), not {value:g}.{hint}"
+    )
 
 
 def _dose_mg(value) -> float:
@@ -177,8 +198,9 @@ def _dose_mg(value) -> float:
         hint = f" {value:g} looks like micrograms: {value:g} µg is {value / 1000:g} mg."
     else:
         hint = ""
-    raise ValueError(f"Dose must be between {MIN_DOSE_MG:g} and {MAX_DOSE_MG:g} mg (a check for typing "
-                     f"errors), not {value:g}.{hint}")
+    raise ValueError(
+        f"Dose must be between {MIN_DOSE_MG:g} and {MAX_DOSE_MG:g} mg (a check for typing errors), not {value:g}.{hint}"
+    )
 
 
 def dose_mg(mg_per_kg, weight_kg) -> float:
@@ -194,13 +216,16 @@ def mg_per_kg(dose_mg, weight_kg) -> float:
     result = dose / weight
     # The tolerance lets a dose made by dose_mg() at a bound come back despite floating-point rounding.
     if not MIN_MG_PER_KG * (1 - 1e-12) <= result <= MAX_MG_PER_KG * (1 + 1e-12):
-        raise ValueError(f"{dose:g} mg for {weight:g} kg is {result:.3g} mg/kg, outside {MIN_MG_PER_KG:g} to "
-                         f"{MAX_MG_PER_KG:g} mg/kg: check that the dose is in mg and the weight in kg.")
+        raise ValueError(
+            f"{dose:g} mg for {weight:g} kg is {result:.3g} mg/kg, outside {MIN_MG_PER_KG:g} to "
+            f"{MAX_MG_PER_KG:g} mg/kg: check that the dose is in mg and the weight in kg."
+        )
     return result
 
 
 class Exposure(NamedTuple):
     """The share of a dose reaching the circulation, as a range in mg (``None`` when unknown)."""
+
     route: str
     dose_mg: float
     low_mg: float | None
@@ -215,13 +240,25 @@ def systemic_exposure_mg(dose_mg, route) -> Exposure:
     For subcutaneous dosing the sources give no bioavailability, so the range is ``None``."""
     dose, info = _dose_mg(dose_mg), route_info(route)
     if not info.bioavailability_known:
-        return Exposure(info.route, dose, None, None, info.keys,
-                        f"{info.label}: bioavailability is not well characterised in the sources, "
-                        "so the share reaching the circulation is unknown.")
+        return Exposure(
+            info.route,
+            dose,
+            None,
+            None,
+            info.keys,
+            f"{info.label}: bioavailability is not well characterised in the sources, "
+            "so the share reaching the circulation is unknown.",
+        )
     low, high = info.bioavailability_low, info.bioavailability_high
     share = f"{low:.0%}" if low == high else f"{low:.0%} to {high:.0%}"
-    return Exposure(info.route, dose, dose * low, dose * high, info.keys,
-                    f"{info.label}: bioavailability {share} ({info.confidence}).")
+    return Exposure(
+        info.route,
+        dose,
+        dose * low,
+        dose * high,
+        info.keys,
+        f"{info.label}: bioavailability {share} ({info.confidence}).",
+    )
 
 
 # -- Published regimens (FACTS §2, §3.3) -----------------------------------------------------
@@ -240,8 +277,9 @@ def _check_regimen(position: int, row: dict) -> None:
 
 @cache
 def _regimens() -> pd.DataFrame:
-    table = pd.read_csv(REGIMENS_CSV, dtype={"n": "Int64", "population_is_anxiety": bool},
-                        keep_default_na=False, na_values={"n": [""]})
+    table = pd.read_csv(
+        REGIMENS_CSV, dtype={"n": "Int64", "population_is_anxiety": bool}, keep_default_na=False, na_values={"n": [""]}
+    )
     for position, row in enumerate(table.to_dict("records"), start=1):
         _check_regimen(position, row)
     return table
@@ -262,12 +300,13 @@ def _span(low: float, high: float, unit: str) -> str:
 @dataclass(frozen=True)
 class FrameworkRow:
     """One published regimen by one route, in its own unit, with the share of it that reaches the blood."""
+
     study: str
     key: str
     population: str
     population_is_anxiety: bool
-    used: str        # as published: "0.5 mg/kg" or "100–400 mg (fixed)"
-    reaches: str     # in the same unit: "about 0.12–0.16 mg/kg", or why it is unknown
+    used: str  # as published: "0.5 mg/kg" or "100–400 mg (fixed)"
+    reaches: str  # in the same unit: "about 0.12–0.16 mg/kg", or why it is unknown
 
 
 def framework_rows(route) -> list[FrameworkRow]:
@@ -282,11 +321,15 @@ def framework_rows(route) -> list[FrameworkRow]:
     for r in table[table["route"] == info.route].to_dict("records"):
         unit = r["dose_unit"]
         used = _span(r["dose_low"], r["dose_high"], unit) + (" (fixed)" if unit == "mg" else "")
-        reaches = ("bioavailability not well characterised" if not info.bioavailability_known else
-                   "about " + _span(r["dose_low"] * info.bioavailability_low,
-                                    r["dose_high"] * info.bioavailability_high, unit))
-        rows.append(FrameworkRow(r["study"], r["key"], str(r["population"]), bool(r["population_is_anxiety"]),
-                                 used, reaches))
+        reaches = (
+            "bioavailability not well characterised"
+            if not info.bioavailability_known
+            else "about "
+            + _span(r["dose_low"] * info.bioavailability_low, r["dose_high"] * info.bioavailability_high, unit)
+        )
+        rows.append(
+            FrameworkRow(r["study"], r["key"], str(r["population"]), bool(r["population_is_anxiety"]), used, reaches)
+        )
     return rows
 
 
@@ -295,8 +338,10 @@ def framework_rows(route) -> list[FrameworkRow]:
 #: A course at most this long (first to last session, counting both days) can be "intensive".
 SHORT_COURSE_DAYS = 21
 PER_WEEK_CHOICES = {"intensive": (2, 3, 4, 5), "spaced": (0.5, 1, 2)}
-PATTERN_CAVEAT = ("Reported practice patterns, not trial-validated schedules: there is no standard protocol "
-                  "for the number of KAP treatments [psychtimes_kap].")
+PATTERN_CAVEAT = (
+    "Reported practice patterns, not trial-validated schedules: there is no standard protocol "
+    "for the number of KAP treatments [psychtimes_kap]."
+)
 
 
 class SchedulePattern(NamedTuple):
@@ -308,15 +353,19 @@ class SchedulePattern(NamedTuple):
 
 SCHEDULE_PATTERNS = {
     "intensive": SchedulePattern(
-        "intensive", f"2 or more sessions a week, within {SHORT_COURSE_DAYS} days",
+        "intensive",
+        f"2 or more sessions a week, within {SHORT_COURSE_DAYS} days",
         "a common off-label IV series of 2–3 infusions a week to a total of 6 [psychtimes_kap]; "
         "a popular-press description of 3–5 sessions a week over 1–2 weeks (citation to verify)",
-        ("psychtimes_kap",)),
+        ("psychtimes_kap",),
+    ),
     "spaced": SchedulePattern(
-        "spaced", f"sessions every 3 to 14 days over more than {SHORT_COURSE_DAYS} days",
+        "spaced",
+        f"sessions every 3 to 14 days over more than {SHORT_COURSE_DAYS} days",
         "1 mg/kg SC once or twice weekly for 3 months in an uncontrolled maintenance study [glue2018]; "
         "esketamine weekly or every 2 weeks from week 9 on the depression label [spravato_label]",
-        ("glue2018", "spravato_label")),
+        ("glue2018", "spravato_label"),
+    ),
 }
 
 
@@ -328,26 +377,32 @@ def _check_dates(dates) -> list[date]:
         raise ValueError("The list of session dates is empty: give at least one date.")
     for i, day in enumerate(dates, start=1):
         if isinstance(day, datetime) or not isinstance(day, date):
-            raise ValueError(f"Session {i} is {day!r} ({type(day).__name__}), not a date: write dates as "
-                             "datetime.date(2025, 1, 6) (a date without a time of day).")
+            raise ValueError(
+                f"Session {i} is {day!r} ({type(day).__name__}), not a date: write dates as "
+                "datetime.date(2025, 1, 6) (a date without a time of day)."
+            )
         if i > 1 and day == dates[i - 2]:
-            raise ValueError(f"Session {i} ({day}) repeats the date of session {i - 1}: each session needs "
-                             "its own date.")
+            raise ValueError(
+                f"Session {i} ({day}) repeats the date of session {i - 1}: each session needs its own date."
+            )
         if i > 1 and day < dates[i - 2]:
-            raise ValueError(f"Session {i} ({day}) comes before session {i - 1} ({dates[i - 2]}): list the "
-                             "dates in order, e.g. sorted(dates).")
+            raise ValueError(
+                f"Session {i} ({day}) comes before session {i - 1} ({dates[i - 2]}): list the "
+                "dates in order, e.g. sorted(dates)."
+            )
     return dates
 
 
 @dataclass(frozen=True)
 class ScheduleSummary:
     """Counts for a list of session dates (the gap and rate fields are None for a single session)."""
+
     sessions: int
     first: date
     last: date
-    course_length_days: int               # first to last session, counting both days
-    sessions_per_week: float | None       # average rate: 7 divided by the mean gap in days
-    busiest_week: int                     # most sessions within any 7 consecutive days
+    course_length_days: int  # first to last session, counting both days
+    sessions_per_week: float | None  # average rate: 7 divided by the mean gap in days
+    busiest_week: int  # most sessions within any 7 consecutive days
     longest_gap_days: int | None
     median_gap_days: float | None
 
@@ -358,15 +413,19 @@ def schedule_summary(dates) -> ScheduleSummary:
     offsets = [(day - dates[0]).days for day in dates]
     gaps = [b - a for a, b in zip(offsets, offsets[1:])]
     return ScheduleSummary(
-        sessions=len(dates), first=dates[0], last=dates[-1], course_length_days=offsets[-1] + 1,
+        sessions=len(dates),
+        first=dates[0],
+        last=dates[-1],
+        course_length_days=offsets[-1] + 1,
         sessions_per_week=7 * len(gaps) / offsets[-1] if gaps else None,
         busiest_week=max(sum(start <= o < start + 7 for o in offsets) for start in offsets),
         longest_gap_days=max(gaps) if gaps else None,
-        median_gap_days=float(statistics.median(gaps)) if gaps else None)
+        median_gap_days=float(statistics.median(gaps)) if gaps else None,
+    )
 
 
 class ScheduleClass(NamedTuple):
-    pattern: str               # "intensive", "spaced" or "other"
+    pattern: str  # "intensive", "spaced" or "other"
     reason: str
     keys: tuple[str, ...]
 
@@ -385,11 +444,16 @@ def classify_schedule(dates) -> ScheduleClass:
         name = "spaced"
     else:
         name = "other"
-    facts = (f"{s.sessions} sessions over {s.course_length_days} days, {s.sessions_per_week:.3g} a week, "
-             f"median gap {s.median_gap_days:g} days")
+    facts = (
+        f"{s.sessions} sessions over {s.course_length_days} days, {s.sessions_per_week:.3g} a week, "
+        f"median gap {s.median_gap_days:g} days"
+    )
     if name == "other":
-        return ScheduleClass("other", f"{facts}: neither {SCHEDULE_PATTERNS['intensive'].rule}, nor "
-                                      f"{SCHEDULE_PATTERNS['spaced'].rule}.", ("psychtimes_kap",))
+        return ScheduleClass(
+            "other",
+            f"{facts}: neither {SCHEDULE_PATTERNS['intensive'].rule}, nor {SCHEDULE_PATTERNS['spaced'].rule}.",
+            ("psychtimes_kap",),
+        )
     return ScheduleClass(name, f"{facts}: {SCHEDULE_PATTERNS[name].rule}.", SCHEDULE_PATTERNS[name].keys)
 
 
@@ -422,8 +486,10 @@ def make_schedule(start, pattern, sessions, per_week=None) -> list[date]:
         fitting = [m for m in range(2, 61) if _is_short(m, per_week) == intensive]
         limit = f"at most {max(fitting)}" if intensive else f"at least {min(fitting)}"
         within = "fits within" if intensive else "runs longer than"
-        raise ValueError(f"{'An' if intensive else 'A'} {pattern} course {within} {SHORT_COURSE_DAYS} days: "
-                         f"at {per_week:g} a week that is {limit} sessions, not {n}.")
+        raise ValueError(
+            f"{'An' if intensive else 'A'} {pattern} course {within} {SHORT_COURSE_DAYS} days: "
+            f"at {per_week:g} a week that is {limit} sessions, not {n}."
+        )
     return [date.fromordinal(start.toordinal() + offset) for offset in _offsets(n, per_week)]
 
 
@@ -463,10 +529,11 @@ class LabelRise(NamedTuple):
     """The size of rise the esketamine label's trials counted, and how often they saw it: a frequency, not a
     trigger for action (F4.5). A reading can be described as a rise of this size; what to do is a clinical
     decision for the prescriber under the site's protocol."""
-    sbp: float            # mmHg above pre-dose
+
+    sbp: float  # mmHg above pre-dose
     dbp: float
-    hours: float          # within this many hours of a dose
-    treated: str          # share of treated patients with such a rise at least once in the first 4 weeks
+    hours: float  # within this many hours of a dose
+    treated: str  # share of treated patients with such a rise at least once in the first 4 weeks
     placebo: str
     key: str
     says: str
@@ -474,23 +541,34 @@ class LabelRise(NamedTuple):
 
 def _label_rise() -> LabelRise:
     entry = threshold("label_rise_frequency")
-    return LabelRise(entry["sbp_rise"], entry["dbp_rise"], entry["hours"],
-                     f"{entry['treated_low_pct']:g}–{entry['treated_high_pct']:g}%",
-                     f"{entry['placebo_low_pct']:g}–{entry['placebo_high_pct']:g}%", entry.sources[0], entry.says)
+    return LabelRise(
+        entry["sbp_rise"],
+        entry["dbp_rise"],
+        entry["hours"],
+        f"{entry['treated_low_pct']:g}–{entry['treated_high_pct']:g}%",
+        f"{entry['placebo_low_pct']:g}–{entry['placebo_high_pct']:g}%",
+        entry.sources[0],
+        entry.says,
+    )
 
 
 LABEL_RISE = _label_rise()
 #: "Sustained" heart rate, for the forum trigger: this many readings in a row (a course convention).
 SUSTAINED_READINGS = int(threshold("sustained_readings")["readings"])
-VITAL_COLUMNS = {"minute": ("minutes from dose", -60, 480), "sbp": ("systolic BP (mmHg)", 60, 260),
-                 "dbp": ("diastolic BP (mmHg)", 30, 160), "hr": ("heart rate (bpm)", 30, 220),
-                 "cadss": ("CADSS total (0-92)", 0, 92)}
+VITAL_COLUMNS = {
+    "minute": ("minutes from dose", -60, 480),
+    "sbp": ("systolic BP (mmHg)", 60, 260),
+    "dbp": ("diastolic BP (mmHg)", 30, 160),
+    "hr": ("heart rate (bpm)", 30, 220),
+    "cadss": ("CADSS total (0-92)", 0, 92),
+}
 REQUIRED_VITALS = ("minute", "sbp", "dbp", "hr")
 
 
 @dataclass(frozen=True)
 class Finding:
     """Something a monitoring check found, at ``minute`` after dosing, with its source key."""
+
     minute: float
     kind: str
     message: str
@@ -503,24 +581,30 @@ def check_vitals(vitals) -> pd.DataFrame:
     ``vitals`` is a DataFrame with columns minute, sbp, dbp, hr and optionally cadss: one row per
     reading, minutes from the dose (pre-dose readings at 0 or below), sorted, no repeats."""
     if not isinstance(vitals, pd.DataFrame):
-        raise ValueError(f"Give the readings as a pandas DataFrame with columns {', '.join(REQUIRED_VITALS)}, "
-                         f"not {type(vitals).__name__}.")
+        raise ValueError(
+            f"Give the readings as a pandas DataFrame with columns {', '.join(REQUIRED_VITALS)}, "
+            f"not {type(vitals).__name__}."
+        )
     missing = [c for c in REQUIRED_VITALS if c not in vitals.columns]
     if missing:
-        raise ValueError(f"The readings need the column(s) {', '.join(missing)}; "
-                         f"they have {', '.join(map(str, vitals.columns))}.")
+        raise ValueError(
+            f"The readings need the column(s) {', '.join(missing)}; they have {', '.join(map(str, vitals.columns))}."
+        )
     for column in ("patient_id", "session"):
         if column in vitals.columns and vitals[column].nunique() > 1:
-            raise ValueError(f"These readings mix several values of {column}: check one session at a time, "
-                             "e.g. with session_vitals(patient_id, session).")
+            raise ValueError(
+                f"These readings mix several values of {column}: check one session at a time, "
+                "e.g. with session_vitals(patient_id, session)."
+            )
     if vitals.empty:
         raise ValueError("There are no readings.")
     columns = [c for c in VITAL_COLUMNS if c in vitals.columns]
     clean = {c: [] for c in columns}
     for label, row in vitals[columns].iterrows():
         minute = row["minute"]
-        where = f"Row {label}" + (f" (minute {minute:g})" if isinstance(minute, numbers.Real)
-                                  and math.isfinite(minute) else "")
+        where = f"Row {label}" + (
+            f" (minute {minute:g})" if isinstance(minute, numbers.Real) and math.isfinite(minute) else ""
+        )
         for column in columns:
             what, low, high = VITAL_COLUMNS[column]
             value = row[column]
@@ -532,15 +616,20 @@ def check_vitals(vitals) -> pd.DataFrame:
             except ValueError as exc:
                 raise ValueError(f"{where}: {exc}") from None
         if clean["dbp"][-1] >= clean["sbp"][-1]:
-            raise ValueError(f"{where}: diastolic {clean['dbp'][-1]:g} is not below systolic {clean['sbp'][-1]:g}; "
-                             "are the two columns swapped?")
+            raise ValueError(
+                f"{where}: diastolic {clean['dbp'][-1]:g} is not below systolic {clean['sbp'][-1]:g}; "
+                "are the two columns swapped?"
+            )
         if len(clean["minute"]) > 1 and clean["minute"][-1] <= clean["minute"][-2]:
-            raise ValueError(f"{where}: minute {clean['minute'][-1]:g} does not come after the previous reading's "
-                             f"minute {clean['minute'][-2]:g}: sort by minute and remove repeated times.")
+            raise ValueError(
+                f"{where}: minute {clean['minute'][-1]:g} does not come after the previous reading's "
+                f"minute {clean['minute'][-2]:g}: sort by minute and remove repeated times."
+            )
     table = pd.DataFrame(clean)
     if not (table["minute"] <= 0).any() or not (table["minute"] > 0).any():
-        raise ValueError("The readings need a pre-dose reading (minute 0 or below) and at least one after "
-                         "the dose (minute above 0).")
+        raise ValueError(
+            "The readings need a pre-dose reading (minute 0 or below) and at least one after the dose (minute above 0)."
+        )
     return table
 
 
@@ -560,9 +649,15 @@ def check_pre_dose(vitals) -> list[Finding]:
     pre, _ = _pre_and_post(vitals)
     sbp, dbp = THRESHOLDS["pre_dose_sbp"], THRESHOLDS["pre_dose_dbp"]
     if pre["sbp"] > sbp.value or pre["dbp"] > dbp.value:
-        return [Finding(float(pre["minute"]), "pre_dose_bp",
-                        f"Pre-dose BP {pre['sbp']:g}/{pre['dbp']:g} mmHg is above {sbp.value:g}/{dbp.value:g}: "
-                        "the esketamine label says to consider delaying treatment.", sbp.key)]
+        return [
+            Finding(
+                float(pre["minute"]),
+                "pre_dose_bp",
+                f"Pre-dose BP {pre['sbp']:g}/{pre['dbp']:g} mmHg is above {sbp.value:g}/{dbp.value:g}: "
+                "the esketamine label says to consider delaying treatment.",
+                sbp.key,
+            )
+        ]
     return []
 
 
@@ -579,11 +674,17 @@ def check_label_sized_rise(vitals) -> list[Finding]:
     if sized.empty:
         return []
     first = sized.iloc[0]
-    return [Finding(float(first["minute"]), "label_sized_rise",
-                    f"At {first['minute']:g} min BP is {first['sbp_rise']:+g}/{first['dbp_rise']:+g} mmHg from "
-                    f"pre-dose: a rise as large as those the esketamine label counted ({LABEL_RISE.sbp:g} systolic "
-                    f"and/or {LABEL_RISE.dbp:g} diastolic or more). {LABEL_RISE.says} What to do is a clinical "
-                    "decision for the prescriber under the site's protocol.", LABEL_RISE.key)]
+    return [
+        Finding(
+            float(first["minute"]),
+            "label_sized_rise",
+            f"At {first['minute']:g} min BP is {first['sbp_rise']:+g}/{first['dbp_rise']:+g} mmHg from "
+            f"pre-dose: a rise as large as those the esketamine label counted ({LABEL_RISE.sbp:g} systolic "
+            f"and/or {LABEL_RISE.dbp:g} diastolic or more). {LABEL_RISE.says} What to do is a clinical "
+            "decision for the prescriber under the site's protocol.",
+            LABEL_RISE.key,
+        )
+    ]
 
 
 def check_peak(vitals) -> list[Finding]:
@@ -591,10 +692,15 @@ def check_peak(vitals) -> list[Finding]:
     rises = rise_from_pre_dose(vitals)
     peak = rises.loc[rises["sbp"].idxmax()]
     label = THRESHOLDS["label_peak"]
-    return [Finding(float(peak["minute"]), "bp_peak",
-                    f"Systolic BP peaked at {peak['minute']:g} min, {peak['sbp_rise']:+g} mmHg from pre-dose "
-                    f"(the esketamine label describes rises peaking about {label.value:g} min after dosing).",
-                    label.key)]
+    return [
+        Finding(
+            float(peak["minute"]),
+            "bp_peak",
+            f"Systolic BP peaked at {peak['minute']:g} min, {peak['sbp_rise']:+g} mmHg from pre-dose "
+            f"(the esketamine label describes rises peaking about {label.value:g} min after dosing).",
+            label.key,
+        )
+    ]
 
 
 def check_observation(vitals) -> list[Finding]:
@@ -605,17 +711,29 @@ def check_observation(vitals) -> list[Finding]:
     observation, peak = THRESHOLDS["observation"], threshold("bp_peak")
     findings = []
     if last["minute"] < observation.value:
-        findings.append(Finding(float(last["minute"]), "observation_short",
-                                f"Readings stop at {last['minute']:g} min: the esketamine REMS requires monitoring for "
-                                f"at least {observation.value:g} min after each dose, then a check of clinical "
-                                "stability before leaving.", observation.key))
+        findings.append(
+            Finding(
+                float(last["minute"]),
+                "observation_short",
+                f"Readings stop at {last['minute']:g} min: the esketamine REMS requires monitoring for "
+                f"at least {observation.value:g} min after each dose, then a check of clinical "
+                "stability before leaving.",
+                observation.key,
+            )
+        )
     if _label_sized(rises.tail(1)).iloc[0]:
-        findings.append(Finding(float(last["minute"]), "bp_not_settled",
-                                f"At the last reading ({last['minute']:g} min) BP is still {last['sbp_rise']:+g}/"
-                                f"{last['dbp_rise']:+g} mmHg from pre-dose, as large a rise as those the label "
-                                "counted: not yet settling. The label says rises last about "
-                                f"{peak['lasts_hours']:g} hours, and the REMS asks for an assessment of clinical "
-                                "stability before the patient leaves.", LABEL_RISE.key))
+        findings.append(
+            Finding(
+                float(last["minute"]),
+                "bp_not_settled",
+                f"At the last reading ({last['minute']:g} min) BP is still {last['sbp_rise']:+g}/"
+                f"{last['dbp_rise']:+g} mmHg from pre-dose, as large a rise as those the label "
+                "counted: not yet settling. The label says rises last about "
+                f"{peak['lasts_hours']:g} hours, and the REMS asks for an assessment of clinical "
+                "stability before the patient leaves.",
+                LABEL_RISE.key,
+            )
+        )
     return findings
 
 
@@ -627,31 +745,50 @@ def check_forum_triggers(vitals) -> list[Finding]:
     findings = []
     twice = post[(post["sbp"] > t["forum_sbp_twice"].value) | (post["dbp"] > t["forum_dbp_twice"].value)]
     if len(twice) >= 2:
-        findings.append(Finding(float(twice.iloc[1]["minute"]), "forum_bp_twice",
-                                f"{FORUM_NOTE}: BP above {t['forum_sbp_twice'].value:g}/{t['forum_dbp_twice'].value:g} "
-                                f"on two readings ({twice.iloc[0]['minute']:g} and {twice.iloc[1]['minute']:g} min).",
-                                "esketamine_forum"))
+        findings.append(
+            Finding(
+                float(twice.iloc[1]["minute"]),
+                "forum_bp_twice",
+                f"{FORUM_NOTE}: BP above {t['forum_sbp_twice'].value:g}/{t['forum_dbp_twice'].value:g} "
+                f"on two readings ({twice.iloc[0]['minute']:g} and {twice.iloc[1]['minute']:g} min).",
+                "esketamine_forum",
+            )
+        )
     once = post[(post["sbp"] > t["forum_sbp_once"].value) | (post["dbp"] > t["forum_dbp_once"].value)]
     if not once.empty:
-        findings.append(Finding(float(once.iloc[0]["minute"]), "forum_bp_once",
-                                f"{FORUM_NOTE}: BP {once.iloc[0]['sbp']:g}/{once.iloc[0]['dbp']:g} is above "
-                                f"{t['forum_sbp_once'].value:g}/{t['forum_dbp_once'].value:g}.", "esketamine_forum"))
+        findings.append(
+            Finding(
+                float(once.iloc[0]["minute"]),
+                "forum_bp_once",
+                f"{FORUM_NOTE}: BP {once.iloc[0]['sbp']:g}/{once.iloc[0]['dbp']:g} is above "
+                f"{t['forum_sbp_once'].value:g}/{t['forum_dbp_once'].value:g}.",
+                "esketamine_forum",
+            )
+        )
     fast = (post["hr"] > t["forum_hr"].value).tolist()
     for i in range(len(fast) - SUSTAINED_READINGS + 1):
-        if all(fast[i:i + SUSTAINED_READINGS]):
+        if all(fast[i : i + SUSTAINED_READINGS]):
             minute = float(post.iloc[i + SUSTAINED_READINGS - 1]["minute"])
-            findings.append(Finding(minute, "forum_hr_sustained",
-                                    f"{FORUM_NOTE}: heart rate above {t['forum_hr'].value:g} bpm on "
-                                    f"{SUSTAINED_READINGS} readings in a row (to {minute:g} min).", "esketamine_forum"))
+            findings.append(
+                Finding(
+                    minute,
+                    "forum_hr_sustained",
+                    f"{FORUM_NOTE}: heart rate above {t['forum_hr'].value:g} bpm on "
+                    f"{SUSTAINED_READINGS} readings in a row (to {minute:g} min).",
+                    "esketamine_forum",
+                )
+            )
             break
     return findings
 
 
 def monitoring_findings(vitals) -> list[Finding]:
     """Every check above on one session's readings, in time order."""
-    findings = [f for check in (check_pre_dose, check_label_sized_rise, check_peak, check_observation,
-                                check_forum_triggers)
-                for f in check(vitals)]
+    findings = [
+        f
+        for check in (check_pre_dose, check_label_sized_rise, check_peak, check_observation, check_forum_triggers)
+        for f in check(vitals)
+    ]
     return sorted(findings, key=lambda f: f.minute)
 
 
@@ -686,14 +823,17 @@ def session_vitals(patient_id, session) -> pd.DataFrame:
 
 # -- Illustrative concentration curve (FACTS §3.2) -------------------------------------------
 
-HALF_LIFE_MINUTES = (120, 180)   # β ≈120 min [yanagihara2003]; "2–3 hours" [al_shirawi2017] (F3.8)
-IV_INFUSION_MINUTES = 40         # 0.5 mg/kg over 40 min [taylor2018] (F2.11, F3.10)
-CURVE_CAPTION = ("Illustrative one-compartment model in relative units (1 = the peak of an IV bolus of the same "
-                 "dose), not a prediction of any person's blood levels. " + NOT_A_RECOMMENDATION)
+HALF_LIFE_MINUTES = (120, 180)  # β ≈120 min [yanagihara2003]; "2–3 hours" [al_shirawi2017] (F3.8)
+IV_INFUSION_MINUTES = 40  # 0.5 mg/kg over 40 min [taylor2018] (F2.11, F3.10)
+CURVE_CAPTION = (
+    "Illustrative one-compartment model in relative units (1 = the peak of an IV bolus of the same "
+    "dose), not a prediction of any person's blood levels. " + NOT_A_RECOMMENDATION
+)
 
 
 class Parameter(NamedTuple):
     """A curve parameter: its value, unit, source keys (empty when illustrative) and a note."""
+
     value: object
     unit: str
     keys: tuple[str, ...]
@@ -705,7 +845,7 @@ class ConcentrationCurve:
     route: str
     label: str
     minutes: list[float]
-    low: list[float]          # relative concentration at the low end of the bioavailability range
+    low: list[float]  # relative concentration at the low end of the bioavailability range
     mid: list[float]
     high: list[float]
     peak_minute: float
@@ -715,8 +855,11 @@ class ConcentrationCurve:
 
 def curve_routes() -> tuple[str, ...]:
     """Routes the sources give enough for a curve: a bioavailability range and a time to peak."""
-    return tuple(r.route for r in _routes().values()
-                 if r.bioavailability_known and (r.route == "iv" or r.tmax_min_typical is not None))
+    return tuple(
+        r.route
+        for r in _routes().values()
+        if r.bioavailability_known and (r.route == "iv" or r.tmax_min_typical is not None)
+    )
 
 
 def _absorption_rate(tmax: float, ke: float) -> float:
@@ -734,23 +877,29 @@ def _unit_curve(route: Route, times: list[float], ke: float, infusion: float) ->
     if route.route == "iv" and infusion == 0:
         return [math.exp(-ke * t) for t in times], 0.0
     if route.route == "iv":
+
         def during(t):  # a constant-rate infusion that has run for t minutes
             return (1 - math.exp(-ke * t)) / (ke * infusion)
-        return [during(t) if t <= infusion else during(infusion) * math.exp(-ke * (t - infusion))
-                for t in times], infusion
+
+        return [
+            during(t) if t <= infusion else during(infusion) * math.exp(-ke * (t - infusion)) for t in times
+        ], infusion
     ka = _absorption_rate(route.tmax_min_typical, ke)
     return [ka / (ka - ke) * (math.exp(-ke * t) - math.exp(-ka * t)) for t in times], route.tmax_min_typical
 
 
-def concentration_curve(route, half_life_minutes=120, infusion_minutes=IV_INFUSION_MINUTES,
-                        until_minutes=360, step_minutes=5) -> ConcentrationCurve:
+def concentration_curve(
+    route, half_life_minutes=120, infusion_minutes=IV_INFUSION_MINUTES, until_minutes=360, step_minutes=5
+) -> ConcentrationCurve:
     """An illustrative curve for one dose by ``route``, scaled by the ends and middle of its
     bioavailability range. ``infusion_minutes`` applies to IV only (0 = bolus)."""
     info = route_info(route)
     if info.route not in curve_routes():
         missing = "bioavailability" if not info.bioavailability_known else "time to peak"
-        raise ValueError(f"{info.label}: the sources read give no {missing}, so the course draws no curve "
-                         f"rather than invent one. Routes with a curve: {', '.join(curve_routes())}.")
+        raise ValueError(
+            f"{info.label}: the sources read give no {missing}, so the course draws no curve "
+            f"rather than invent one. Routes with a curve: {', '.join(curve_routes())}."
+        )
     half_life = number(half_life_minutes, "half-life in minutes", *HALF_LIFE_MINUTES)
     infusion = number(infusion_minutes, "infusion length in minutes", 0, 120)
     until = whole_number(until_minutes, "curve length in minutes", 60, 720)
@@ -761,26 +910,47 @@ def concentration_curve(route, half_life_minutes=120, infusion_minutes=IV_INFUSI
     ends = {"low": info.bioavailability_low, "mid": info.bioavailability_mid, "high": info.bioavailability_high}
     scaled = {end: [f * c for c in unit] for end, f in ends.items()}
     parameters = {
-        "model": Parameter("one compartment, first-order absorption and elimination", "", (),
-                           "illustrative: ketamine's real kinetics have more compartments and a metabolite"),
-        "scale": Parameter(1.0, "relative", (), "illustrative: no volume of distribution; 1 is the peak of an "
-                                                "IV bolus of the same dose"),
-        "half_life": Parameter(half_life, "min", ("yanagihara2003", "al_shirawi2017"),
-                               "β half-life ≈120 min; '2–3 hours'"),
-        "bioavailability": Parameter(tuple(ends.values()), "fraction (low, mid, high)", info.keys,
-                                     info.confidence if info.bioavailability_low == info.bioavailability_high
-                                     else f"{info.confidence}; the middle of the range is illustrative"),
+        "model": Parameter(
+            "one compartment, first-order absorption and elimination",
+            "",
+            (),
+            "illustrative: ketamine's real kinetics have more compartments and a metabolite",
+        ),
+        "scale": Parameter(
+            1.0,
+            "relative",
+            (),
+            "illustrative: no volume of distribution; 1 is the peak of an IV bolus of the same dose",
+        ),
+        "half_life": Parameter(
+            half_life, "min", ("yanagihara2003", "al_shirawi2017"), "β half-life ≈120 min; '2–3 hours'"
+        ),
+        "bioavailability": Parameter(
+            tuple(ends.values()),
+            "fraction (low, mid, high)",
+            info.keys,
+            info.confidence
+            if info.bioavailability_low == info.bioavailability_high
+            else f"{info.confidence}; the middle of the range is illustrative",
+        ),
     }
     if info.route == "iv":
         sourced = infusion == IV_INFUSION_MINUTES
-        parameters["infusion"] = Parameter(infusion, "min", ("taylor2018",) if sourced else (),
-                                           "0.5 mg/kg over 40 min" if sourced
-                                           else f"illustrative: the trials infused over {IV_INFUSION_MINUTES} min")
+        parameters["infusion"] = Parameter(
+            infusion,
+            "min",
+            ("taylor2018",) if sourced else (),
+            "0.5 mg/kg over 40 min" if sourced else f"illustrative: the trials infused over {IV_INFUSION_MINUTES} min",
+        )
     else:
         parameters["tmax"] = Parameter(info.tmax_min_typical, "min", info.tmax_keys, info.onset_tmax)
     if info.route == "in_esketamine":
         parameters["esketamine_half_life"] = Parameter(
-            "7–12 h terminal", "", ("spravato_label",),
-            "not modelled: the curve uses racemic ketamine's half-life (label via aggregator)")
-    return ConcentrationCurve(info.route, info.label, times, scaled["low"], scaled["mid"], scaled["high"],
-                              peak, parameters)
+            "7–12 h terminal",
+            "",
+            ("spravato_label",),
+            "not modelled: the curve uses racemic ketamine's half-life (label via aggregator)",
+        )
+    return ConcentrationCurve(
+        info.route, info.label, times, scaled["low"], scaled["mid"], scaled["high"], peak, parameters
+    )

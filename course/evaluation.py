@@ -4,6 +4,7 @@ anonymous summary for the programme (means and counts, free text without names, 
 
 The answers travel as a data file, never as code: the report reads them without running anything a trainee wrote.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,10 @@ def questions_table() -> HTML:
         else:
             how = "text in quotes"
         rows.append(f"<tr><td><code>{q['name']}</code></td><td>{q['text']}</td><td>{how}</td></tr>")
-    return HTML("<table><caption>The evaluation's questions</caption><tr><th scope='col'>name</th>"
-                "<th scope='col'>question</th><th scope='col'>answer</th></tr>" + "".join(rows) + "</table>")
+    return HTML(
+        "<table><caption>The evaluation's questions</caption><tr><th scope='col'>name</th>"
+        "<th scope='col'>question</th><th scope='col'>answer</th></tr>" + "".join(rows) + "</table>"
+    )
 
 
 def problems(answers: dict) -> list[str]:
@@ -62,8 +65,9 @@ def save(answers: dict, path: Path | str = ANSWERS_FILE) -> Path:
     found = problems(answers) + [f"`{name}` is not a question of the evaluation." for name in unknown]
     expect(not found, " ".join(found))
     path = Path(path)
-    path.write_text(json.dumps({q["name"]: answers.get(q["name"]) for q in questions()}, indent=1) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps({q["name"]: answers.get(q["name"]) for q in questions()}, indent=1) + "\n", encoding="utf-8"
+    )
     return path
 
 
@@ -86,17 +90,33 @@ def form(path: Path | str = ANSWERS_FILE):
     for q in questions():
         label = w.HTML(f"<b>{q['text']}</b>")
         if q["kind"] == "rating":
-            options = [(_SKIP, None)] + [(f"{n}" + (f" ({q['scale'][0]})" if n == 1 else f" ({q['scale'][1]})"
-                                                   if n == 5 else ""), n) for n in range(1, 6)]
-            control = w.RadioButtons(options=options, value=saved.get(q["name"]), description=q["name"],
-                                     style={"description_width": "0px"}, layout=w.Layout(width="auto"))
+            options = [(_SKIP, None)] + [
+                (f"{n}" + (f" ({q['scale'][0]})" if n == 1 else f" ({q['scale'][1]})" if n == 5 else ""), n)
+                for n in range(1, 6)
+            ]
+            control = w.RadioButtons(
+                options=options,
+                value=saved.get(q["name"]),
+                description=q["name"],
+                style={"description_width": "0px"},
+                layout=w.Layout(width="auto"),
+            )
         elif q["kind"] == "choice":
-            control = w.RadioButtons(options=[(_SKIP, None)] + [(o, o) for o in q["options"]],
-                                     value=saved.get(q["name"]), description=q["name"],
-                                     style={"description_width": "0px"}, layout=w.Layout(width="auto"))
+            control = w.RadioButtons(
+                options=[(_SKIP, None)] + [(o, o) for o in q["options"]],
+                value=saved.get(q["name"]),
+                description=q["name"],
+                style={"description_width": "0px"},
+                layout=w.Layout(width="auto"),
+            )
         else:
-            control = w.Textarea(value=saved.get(q["name"]) or "", placeholder="optional", description=q["name"],
-                                 style={"description_width": "0px"}, layout=w.Layout(width="90%", height="4em"))
+            control = w.Textarea(
+                value=saved.get(q["name"]) or "",
+                placeholder="optional",
+                description=q["name"],
+                style={"description_width": "0px"},
+                layout=w.Layout(width="90%", height="4em"),
+            )
         control.description_allow_html = False
         controls[q["name"]] = control
         rows.append(w.VBox([label, control]))
@@ -104,15 +124,18 @@ def form(path: Path | str = ANSWERS_FILE):
     status = w.HTML()
 
     def on_save(_):
-        answers = {name: (c.value.strip() or None) if isinstance(c.value, str) else c.value
-                   for name, c in controls.items()}
+        answers = {
+            name: (c.value.strip() or None) if isinstance(c.value, str) else c.value for name, c in controls.items()
+        }
         try:
             where = save(answers, path)
         except AssertionError as exc:
             status.value = f"<span role='alert'>Not saved: {exc}</span>"
             return
-        status.value = (f"<span role='status'>Saved to <code>{where.name}</code>. Submit this assignment to send "
-                        "your answers; you can change them and save again until then.</span>")
+        status.value = (
+            f"<span role='status'>Saved to <code>{where.name}</code>. Submit this assignment to send "
+            "your answers; you can change them and save again until then.</span>"
+        )
 
     button.on_click(on_save)
     box = w.VBox(rows + [w.HBox([button, status])])
@@ -124,14 +147,18 @@ def check_saved(path: Path | str = ANSWERS_FILE) -> None:
     """The check under the form: what is saved, and whether it has the right form."""
     answers = load(path)
     if answers is None:
-        print("No answers saved yet: fill in the form above (skip any question you like) and press "
-              "'Save my answers', then run this cell again.")
+        print(
+            "No answers saved yet: fill in the form above (skip any question you like) and press "
+            "'Save my answers', then run this cell again."
+        )
         return
     found = problems(answers)
     expect(not found, "The saved answers have a problem (save them again from the form): " + " ".join(found))
     given = sum(value is not None for value in answers.values())
-    print(f"Thank you: {given} of {len(questions())} answers saved with the right form. Submit this assignment to "
-          "send them.")
+    print(
+        f"Thank you: {given} of {len(questions())} answers saved with the right form. Submit this assignment to "
+        "send them."
+    )
 
 
 def summarise(responses: list[dict]) -> dict:
@@ -139,17 +166,27 @@ def summarise(responses: list[dict]) -> dict:
     free text sorted alphabetically (so the order says nothing about who wrote what)."""
     summary = {"responses": len(responses), "questions": {}}
     for q in questions():
-        values = [r[q["name"]] for r in responses
-                  if r.get(q["name"]) is not None and not problems({q["name"]: r[q["name"]]})]
+        values = [
+            r[q["name"]] for r in responses if r.get(q["name"]) is not None and not problems({q["name"]: r[q["name"]]})
+        ]
         if q["kind"] == "rating":
             summary["questions"][q["name"]] = {
-                "text": q["text"], "n": len(values), "mean": round(statistics.mean(values), 2) if values else None,
+                "text": q["text"],
+                "n": len(values),
+                "mean": round(statistics.mean(values), 2) if values else None,
                 "sd": round(statistics.stdev(values), 2) if len(values) > 1 else None,
-                "counts": {k: values.count(k) for k in range(1, 6)}}
+                "counts": {k: values.count(k) for k in range(1, 6)},
+            }
         elif q["kind"] == "choice":
-            summary["questions"][q["name"]] = {"text": q["text"], "n": len(values),
-                                               "counts": {o: values.count(o) for o in q["options"]}}
+            summary["questions"][q["name"]] = {
+                "text": q["text"],
+                "n": len(values),
+                "counts": {o: values.count(o) for o in q["options"]},
+            }
         else:
-            summary["questions"][q["name"]] = {"text": q["text"], "n": len(values),
-                                               "texts": sorted(v.strip() for v in values if v.strip())}
+            summary["questions"][q["name"]] = {
+                "text": q["text"],
+                "n": len(values),
+                "texts": sorted(v.strip() for v in values if v.strip()),
+            }
     return summary

@@ -11,6 +11,7 @@ measures, repeats the same outcome scales at set points, and has a review point 
 
 Nothing here recommends a treatment for a person: see ``NOT_A_PRESCRIPTION``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -33,7 +34,8 @@ MODALITIES_CSV = dataset("modalities.csv")
 NOT_A_PRESCRIPTION = (
     "Teaching material, not a prescription: these suggestions show how profile cues map onto "
     "modalities and how strong each modality's evidence is. They do not recommend a treatment for "
-    "any person; a real plan comes from a clinician's full assessment and the patient's choice.")
+    "any person; a real plan comes from a clinician's full assessment and the patient's choice."
+)
 
 #: What a modality can target; a patient's profile cues point at these.
 TARGETS = ("cognitive", "somatic", "behavioural", "imagery", "memory", "parts")
@@ -43,7 +45,8 @@ KETAMINE_COMBINATION = (
     "No modality in the catalogue has been trialled together with ketamine in GAD. Evidence for "
     "combining ketamine with EMDR, ART or IFS is essentially absent beyond one uncontrolled chart "
     "review of 8 PTSD clients [topel2025]; adding psychotherapy to ketamine is plausible, not "
-    "established [kew2023] [mathai2022].")
+    "established [kew2023] [mathai2022]."
+)
 
 # -- The modality catalogue ----------------------------------------------------------------------
 
@@ -51,18 +54,19 @@ KETAMINE_COMBINATION = (
 @dataclass(frozen=True)
 class Modality:
     """One integration modality and the strength of its evidence in anxiety."""
+
     code: str
     name: str
     short_name: str
     what_it_is: str
     targets: tuple[str, ...]
-    evidence: str            # plain text; every number carries a [key]
-    caveat: str              # one line shown beside a suggestion
-    evidence_tier: str       # design of the best study behind it (the reference list's tiers)
-    strength: str            # the course's plain summary (F6.10)
-    evidence_rank: int       # 1 = strongest evidence for anxiety; suggestions are ranked by it
+    evidence: str  # plain text; every number carries a [key]
+    caveat: str  # one line shown beside a suggestion
+    evidence_tier: str  # design of the best study behind it (the reference list's tiers)
+    strength: str  # the course's plain summary (F6.10)
+    evidence_rank: int  # 1 = strongest evidence for anxiety; suggestions are ranked by it
     keys: tuple[str, ...]
-    confidence: str          # "seen-in-source" or "citation to verify"
+    confidence: str  # "seen-in-source" or "citation to verify"
     with_ketamine: str
     trialled_with_ketamine_in_gad: bool
 
@@ -88,13 +92,22 @@ def _load(path: Path) -> dict[str, Modality]:
         keys = check_keys(row["keys"], where)
         check_citations(" ".join(row[f] for f in ("evidence", "caveat", "with_ketamine", "what_it_is")), where)
         catalogue[row["code"]] = Modality(
-            code=row["code"], name=row["name"], short_name=row["short_name"], what_it_is=row["what_it_is"],
-            targets=targets, evidence=row["evidence"], caveat=row["caveat"], evidence_tier=row["evidence_tier"],
-            strength=row["strength"], evidence_rank=int(row["evidence_rank"]), keys=keys,
+            code=row["code"],
+            name=row["name"],
+            short_name=row["short_name"],
+            what_it_is=row["what_it_is"],
+            targets=targets,
+            evidence=row["evidence"],
+            caveat=row["caveat"],
+            evidence_tier=row["evidence_tier"],
+            strength=row["strength"],
+            evidence_rank=int(row["evidence_rank"]),
+            keys=keys,
             confidence=choice(row["confidence"], f"{where}: confidence", ("seen-in-source", "citation to verify")),
             with_ketamine=row["with_ketamine"],
-            trialled_with_ketamine_in_gad=_boolean(row["trialled_with_ketamine_in_gad"],
-                                                   f"{where}: trialled_with_ketamine_in_gad"),
+            trialled_with_ketamine_in_gad=_boolean(
+                row["trialled_with_ketamine_in_gad"], f"{where}: trialled_with_ketamine_in_gad"
+            ),
         )
     ranks = sorted(m.evidence_rank for m in catalogue.values())
     if ranks != list(range(1, len(ranks) + 1)):
@@ -111,8 +124,7 @@ def modality(code: str) -> Modality:
     """One modality by its code, e.g. ``modality("emdr")``."""
     catalogue = modalities()
     if not isinstance(code, str) or code not in catalogue:
-        raise ValueError(f"{code!r} is not a modality in the course catalogue; "
-                         f"the codes are {', '.join(catalogue)}.")
+        raise ValueError(f"{code!r} is not a modality in the course catalogue; the codes are {', '.join(catalogue)}.")
     return catalogue[code]
 
 
@@ -120,10 +132,20 @@ def modalities_table():
     """The catalogue as a pandas table, for reading in a notebook."""
     import pandas as pd  # start-up cost: pandas only when a table is asked for
 
-    return pd.DataFrame([{"code": m.code, "modality": m.name, "targets": ", ".join(m.targets),
-                          "evidence strength": m.strength, "best evidence": m.evidence_tier,
-                          "caveat": m.caveat, "with ketamine": m.with_ketamine}
-                         for m in modalities().values()]).set_index("code")
+    return pd.DataFrame(
+        [
+            {
+                "code": m.code,
+                "modality": m.name,
+                "targets": ", ".join(m.targets),
+                "evidence strength": m.strength,
+                "best evidence": m.evidence_tier,
+                "caveat": m.caveat,
+                "with ketamine": m.with_ketamine,
+            }
+            for m in modalities().values()
+        ]
+    ).set_index("code")
 
 
 # -- Matching a profile to modalities -------------------------------------------------------------
@@ -151,6 +173,7 @@ _FLAG_CUES = {
 @dataclass(frozen=True)
 class Suggestion:
     """A modality suggested for teaching, with the cues that led to it and its evidence caveat."""
+
     rank: int
     code: str
     name: str
@@ -160,8 +183,7 @@ class Suggestion:
     keys: tuple[str, ...]
 
     def __str__(self) -> str:
-        return (f"{self.rank}. {self.name}: {self.strength}\n   cues: {'; '.join(self.cues)}\n"
-                f"   caveat: {self.caveat}")
+        return f"{self.rank}. {self.name}: {self.strength}\n   cues: {'; '.join(self.cues)}\n   caveat: {self.caveat}"
 
 
 def _profile_and_diagnoses(patient) -> tuple[dict, list[str]]:
@@ -170,8 +192,10 @@ def _profile_and_diagnoses(patient) -> tuple[dict, list[str]]:
         raise ValueError(f"Give a patient record (a dict from load_vignettes()), not {type(patient).__name__}.")
     profile, diagnoses = patient.get("profile"), patient.get("diagnoses")
     if not isinstance(profile, dict):
-        raise ValueError("The patient record has no 'profile' (a dict with dominant, intrusive_imagery, "
-                         "memory_rooted_onset and parts_language).")
+        raise ValueError(
+            "The patient record has no 'profile' (a dict with dominant, intrusive_imagery, "
+            "memory_rooted_onset and parts_language)."
+        )
     if not isinstance(diagnoses, list) or not diagnoses:
         raise ValueError("The patient record needs 'diagnoses': a non-empty list such as ['GAD'].")
     for diagnosis in diagnoses:
@@ -185,6 +209,7 @@ def _profile_and_diagnoses(patient) -> tuple[dict, list[str]]:
 
 def _cues(profile: dict, diagnoses: list[str], catalogue: dict[str, Modality]):
     """(modality codes, cue) pairs: which modalities each cue in the record points at."""
+
     def targeting(target):
         return [m.code for m in catalogue.values() if target in m.targets]
 
@@ -214,17 +239,27 @@ def match_modalities(patient) -> list[Suggestion]:
         for code in codes:
             cues.setdefault(code, []).append(cue)
     ranked = sorted(cues, key=lambda code: catalogue[code].evidence_rank)
-    return [Suggestion(rank, code, catalogue[code].name, catalogue[code].strength, tuple(cues[code]),
-                       catalogue[code].caveat, catalogue[code].keys)
-            for rank, code in enumerate(ranked, start=1)]
+    return [
+        Suggestion(
+            rank,
+            code,
+            catalogue[code].name,
+            catalogue[code].strength,
+            tuple(cues[code]),
+            catalogue[code].caveat,
+            catalogue[code].keys,
+        )
+        for rank, code in enumerate(ranked, start=1)
+    ]
 
 
 def matching_report(patient) -> str:
     """The suggestions for one patient as text, with the patient's own words and the teaching note."""
     suggestions = match_modalities(patient)
     quotes = "\n".join(f'  "{quote}"' for quote in patient["profile"].get("quotes", []))
-    lines = [f"{patient.get('id', 'Patient')}: {', '.join(patient['diagnoses'])}; "
-             f"{patient['profile']['dominant']} profile"]
+    lines = [
+        f"{patient.get('id', 'Patient')}: {', '.join(patient['diagnoses'])}; {patient['profile']['dominant']} profile"
+    ]
     if quotes:
         lines.append(quotes)
     lines += [str(s) for s in suggestions]
@@ -238,7 +273,7 @@ SESSION_KINDS = ("evaluation", "preparation", "dosing", "integration", "review",
 #: What each kind of session is, in a clinician's words.
 SESSION_KIND_MEANINGS = {
     "evaluation": "full evaluation with informed consent (history, examination, risks, alternatives, the "
-                  "off-label status) and the baseline outcome measures; the screen's 'proceed' leads here only",
+    "off-label status) and the baseline outcome measures; the screen's 'proceed' leads here only",
     "preparation": "preparation for dosing: goals, expectations, what a dosing session is like, a safety plan",
     "dosing": "a supervised dosing session",
     "integration": "an integration session after a dose, with a named psychotherapy modality",
@@ -261,28 +296,40 @@ SESSION_RULES = {
     "one_dose_per_day": "No two dosing sessions fall on the same day.",
     "preparation_first": "At least one preparation session falls on a day before the first dosing session.",
     "integration_after_dose": "Every dosing session is followed by an integration session on a later day "
-                              "and before the next dosing session.",
+    "and before the next dosing session.",
     "integration_within_7_days": f"That integration session falls within {INTEGRATION_WINDOW_DAYS} days of "
-                                 "the dosing session.",
+    "the dosing session.",
     "follow_up": "The plan has a follow-up session (an end assessment) after the last dosing session.",
-    "triage_allows_dosing": "Dosing sessions are planned only for a patient whose screening triage is "
-                            "'proceed'.",
+    "triage_allows_dosing": "Dosing sessions are planned only for a patient whose screening triage is 'proceed'.",
 }
 #: The rules that make a plan contingent on evaluation, measured, and stoppable.
 EVALUATION_RULES = {
     "evaluation_first": "A full evaluation with informed consent (an 'evaluation' session) comes on a day before "
-                        "any preparation or dosing session: the screen's 'proceed' clears a patient for this "
-                        "evaluation only, not for treatment.",
+    "any preparation or dosing session: the screen's 'proceed' clears a patient for this "
+    "evaluation only, not for treatment.",
     "baseline_measures": "The evaluation records at least one outcome scale (such as 'gad7'): the baseline that "
-                         "later measures are compared with.",
+    "later measures are compared with.",
     "review_point": "A review session, where the repeated measures decide whether dosing stops or goes on, follows "
-                    f"the first dosing session, and at most {REVIEW_AFTER_DOSES} dosing sessions come before the "
-                    "first review or between two reviews.",
+    f"the first dosing session, and at most {REVIEW_AFTER_DOSES} dosing sessions come before the "
+    "first review or between two reviews.",
     "measures_repeated": "Every review and follow-up session records the same outcome scales as the baseline.",
 }
-_ORDER = ("date_order", "not_before_start", "evaluation_first", "baseline_measures", "modality_named",
-          "known_modality", "one_dose_per_day", "preparation_first", "integration_after_dose",
-          "integration_within_7_days", "review_point", "measures_repeated", "follow_up", "triage_allows_dosing")
+_ORDER = (
+    "date_order",
+    "not_before_start",
+    "evaluation_first",
+    "baseline_measures",
+    "modality_named",
+    "known_modality",
+    "one_dose_per_day",
+    "preparation_first",
+    "integration_after_dose",
+    "integration_within_7_days",
+    "review_point",
+    "measures_repeated",
+    "follow_up",
+    "triage_allows_dosing",
+)
 #: Every plan rule, by name, in the order check_plan reports them. All are course conventions for teaching:
 #: KAP has no standard protocol for the number of treatments [psychtimes_kap].
 PLAN_RULES = {name: {**SESSION_RULES, **EVALUATION_RULES}[name] for name in _ORDER}
@@ -298,8 +345,9 @@ def _day(day: datetime.date) -> str:
 
 def _check_date(value, what: str) -> datetime.date:
     if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
-        raise ValueError(f"{what} must be a date such as datetime.date(2026, 3, 2), "
-                         f"not {value!r} ({type(value).__name__}).")
+        raise ValueError(
+            f"{what} must be a date such as datetime.date(2026, 3, 2), not {value!r} ({type(value).__name__})."
+        )
     return value
 
 
@@ -317,6 +365,7 @@ def _check_measures(measures, what: str) -> tuple[str, ...]:
 class Session:
     """One session of a plan: its kind, date, modality code (preparation/integration), notes, and the outcome
     scales measured at it (e.g. ``("gad7",)``; a list is kept as a tuple)."""
+
     kind: str
     date: datetime.date
     modality: str | None = None
@@ -327,8 +376,10 @@ class Session:
         choice(self.kind, "session kind", SESSION_KINDS)
         _check_date(self.date, f"The {self.kind} session's date")
         if self.modality is not None and (not isinstance(self.modality, str) or not self.modality.strip()):
-            raise ValueError(f"The {self.kind} session's modality must be a catalogue code such as 'cbt', "
-                             f"or None, not {self.modality!r}.")
+            raise ValueError(
+                f"The {self.kind} session's modality must be a catalogue code such as 'cbt', "
+                f"or None, not {self.modality!r}."
+            )
         if not isinstance(self.notes, str):
             raise ValueError(f"The {self.kind} session's notes must be text, not {type(self.notes).__name__}.")
         object.__setattr__(self, "measures", _check_measures(self.measures, f"The {self.kind} session's measures"))
@@ -342,13 +393,16 @@ def _checked_sessions(sessions) -> None:
         raise ValueError(f"A plan's sessions must be a list of Session objects, not {type(sessions).__name__}.")
     for i, session in enumerate(sessions, start=1):
         if not isinstance(session, Session):
-            raise ValueError(f"Session {i} of the plan must be a Session (kind, date, modality, notes), "
-                             f"not {type(session).__name__}.")
+            raise ValueError(
+                f"Session {i} of the plan must be a Session (kind, date, modality, notes), "
+                f"not {type(session).__name__}."
+            )
 
 
 @dataclass
 class Plan:
     """An integration plan for one patient: sessions, and optionally the date the plan starts."""
+
     patient_id: str
     sessions: list[Session] = field(default_factory=list)
     start: datetime.date | None = None
@@ -369,6 +423,7 @@ class Plan:
 @dataclass(frozen=True)
 class Violation:
     """A broken plan rule: its name, a message for the clinician, and the sessions concerned (indices)."""
+
     rule: str
     message: str
     sessions: tuple[int, ...] = ()
@@ -382,13 +437,24 @@ def _order_violations(plan: Plan) -> list[Violation]:
     for i in range(1, len(plan.sessions)):
         before, after = plan.sessions[i - 1], plan.sessions[i]
         if after.date < before.date:
-            found.append(Violation("date_order", f"The {after.describe()} is listed after "
-                                   f"the {before.describe()}. List the sessions in date order.", (i - 1, i)))
+            found.append(
+                Violation(
+                    "date_order",
+                    f"The {after.describe()} is listed after the {before.describe()}. List the sessions in date order.",
+                    (i - 1, i),
+                )
+            )
     if plan.start is not None:
         for i, s in enumerate(plan.sessions):
             if s.date < plan.start:
-                found.append(Violation("not_before_start", f"The {s.describe()} is before the plan "
-                                       f"starts on {_day(plan.start)}. Move it to that day or later.", (i,)))
+                found.append(
+                    Violation(
+                        "not_before_start",
+                        f"The {s.describe()} is before the plan "
+                        f"starts on {_day(plan.start)}. Move it to that day or later.",
+                        (i,),
+                    )
+                )
     return found
 
 
@@ -397,12 +463,22 @@ def _modality_violations(plan: Plan) -> list[Violation]:
     found = []
     for i, s in enumerate(plan.sessions):
         if s.modality is None and s.kind in ("preparation", "integration"):
-            found.append(Violation("modality_named", f"The {s.describe()} names no modality. Say which "
-                                   f"approach it uses, as a catalogue code ({codes}).", (i,)))
+            found.append(
+                Violation(
+                    "modality_named",
+                    f"The {s.describe()} names no modality. Say which approach it uses, as a catalogue code ({codes}).",
+                    (i,),
+                )
+            )
         elif s.modality is not None and s.modality not in modalities():
-            found.append(Violation("known_modality", f"The {s.describe()} names the modality "
-                                   f"{s.modality!r}, which is not in the course catalogue. Use one of: {codes}.",
-                                   (i,)))
+            found.append(
+                Violation(
+                    "known_modality",
+                    f"The {s.describe()} names the modality "
+                    f"{s.modality!r}, which is not in the course catalogue. Use one of: {codes}.",
+                    (i,),
+                )
+            )
     return found
 
 
@@ -412,27 +488,54 @@ def _dosing_violations(plan: Plan) -> list[Violation]:
         if s.kind == "dosing":
             days[s.date] = days.get(s.date, ()) + (i,)
     dose_days = sorted(days)
-    found = [Violation("one_dose_per_day", f"{len(days[day])} dosing sessions fall on {_day(day)}. Plan at most "
-                       "one dosing session on any day.", days[day]) for day in dose_days if len(days[day]) > 1]
+    found = [
+        Violation(
+            "one_dose_per_day",
+            f"{len(days[day])} dosing sessions fall on {_day(day)}. Plan at most one dosing session on any day.",
+            days[day],
+        )
+        for day in dose_days
+        if len(days[day]) > 1
+    ]
     if not dose_days:
         return found
     if not any(s.kind == "preparation" and s.date < dose_days[0] for s in plan.sessions):
-        found.append(Violation("preparation_first", f"The first dosing session, on {_day(dose_days[0])}, has no "
-                               "preparation session on an earlier day. Add at least one preparation session "
-                               "before the first dosing session.", days[dose_days[0]]))
+        found.append(
+            Violation(
+                "preparation_first",
+                f"The first dosing session, on {_day(dose_days[0])}, has no "
+                "preparation session on an earlier day. Add at least one preparation session "
+                "before the first dosing session.",
+                days[dose_days[0]],
+            )
+        )
     for day, next_day in zip(dose_days, dose_days[1:] + [None]):
-        after = [s.date for s in plan.sessions if s.kind == "integration" and s.date > day
-                 and (next_day is None or s.date < next_day)]
+        after = [
+            s.date
+            for s in plan.sessions
+            if s.kind == "integration" and s.date > day and (next_day is None or s.date < next_day)
+        ]
         if not after:
             until = f" and before the next dosing session on {_day(next_day)}" if next_day else ""
-            found.append(Violation("integration_after_dose", f"The dosing session on {_day(day)} has no "
-                                   f"integration session after it{until}. Add an integration session on a later "
-                                   "day, before any further dosing.", days[day]))
+            found.append(
+                Violation(
+                    "integration_after_dose",
+                    f"The dosing session on {_day(day)} has no "
+                    f"integration session after it{until}. Add an integration session on a later "
+                    "day, before any further dosing.",
+                    days[day],
+                )
+            )
         elif (min(after) - day).days > INTEGRATION_WINDOW_DAYS:
-            found.append(Violation("integration_within_7_days", f"The first integration session after the dosing "
-                                   f"session on {_day(day)} is {(min(after) - day).days} days later. Hold it within "
-                                   f"{INTEGRATION_WINDOW_DAYS} days of the dosing session (a course convention).",
-                                   days[day]))
+            found.append(
+                Violation(
+                    "integration_within_7_days",
+                    f"The first integration session after the dosing "
+                    f"session on {_day(day)} is {(min(after) - day).days} days later. Hold it within "
+                    f"{INTEGRATION_WINDOW_DAYS} days of the dosing session (a course convention).",
+                    days[day],
+                )
+            )
     return found
 
 
@@ -441,8 +544,13 @@ def _follow_up_violations(plan: Plan) -> list[Violation]:
     if any(s.kind == "follow-up" and (last_dose is None or s.date > last_dose) for s in plan.sessions):
         return []
     after = " after the last dosing session" if last_dose else ""
-    return [Violation("follow_up", f"The plan has no follow-up session{after}. Add a follow-up (an end "
-                      "assessment) to review how the patient is doing (a course convention).")]
+    return [
+        Violation(
+            "follow_up",
+            f"The plan has no follow-up session{after}. Add a follow-up (an end "
+            "assessment) to review how the patient is doing (a course convention).",
+        )
+    ]
 
 
 def _triage_violations(plan: Plan, patient: dict) -> list[Violation]:
@@ -453,9 +561,15 @@ def _triage_violations(plan: Plan, patient: dict) -> list[Violation]:
     if result.decision == "proceed":
         return []
     reasons = "; ".join(str(flag) for flag in result.reasons)
-    return [Violation("triage_allows_dosing", f"{plan.patient_id} cannot have dosing sessions: the course "
-                      f"screen's triage is '{result.decision}' ({reasons}). Remove the dosing sessions; only a "
-                      "'proceed' triage, and then a full evaluation, opens the way to planning any dosing.", doses)]
+    return [
+        Violation(
+            "triage_allows_dosing",
+            f"{plan.patient_id} cannot have dosing sessions: the course "
+            f"screen's triage is '{result.decision}' ({reasons}). Remove the dosing sessions; only a "
+            "'proceed' triage, and then a full evaluation, opens the way to planning any dosing.",
+            doses,
+        )
+    ]
 
 
 def _evaluation_violations(plan: Plan) -> list[Violation]:
@@ -463,25 +577,43 @@ def _evaluation_violations(plan: Plan) -> list[Violation]:
     treatment = [(s.date, i) for i, s in enumerate(plan.sessions) if s.kind in ("preparation", "dosing")]
     first = min(treatment)[0] if treatment else None
     if first is not None and not any(s.kind == "evaluation" and s.date < first for s in plan.sessions):
-        found.append(Violation("evaluation_first", f"The first preparation or dosing session, on {_day(first)}, "
-                               "has no evaluation session before it. The screen's 'proceed' clears a patient for a "
-                               "full evaluation only: add an evaluation with informed consent and baseline measures "
-                               "on an earlier day.", tuple(i for day, i in treatment if day == first)))
+        found.append(
+            Violation(
+                "evaluation_first",
+                f"The first preparation or dosing session, on {_day(first)}, "
+                "has no evaluation session before it. The screen's 'proceed' clears a patient for a "
+                "full evaluation only: add an evaluation with informed consent and baseline measures "
+                "on an earlier day.",
+                tuple(i for day, i in treatment if day == first),
+            )
+        )
     evaluations = sorted((s.date, i) for i, s in enumerate(plan.sessions) if s.kind == "evaluation")
     if not evaluations:
         return found
     index = evaluations[0][1]
     baseline = plan.sessions[index].measures
     if not baseline:
-        found.append(Violation("baseline_measures", f"The {plan.sessions[index].describe()} records no outcome "
-                               f"scale. Record the baseline with at least one ({', '.join(OUTCOME_SCALES)}), such "
-                               "as the scale built for the patient's diagnosis.", (index,)))
+        found.append(
+            Violation(
+                "baseline_measures",
+                f"The {plan.sessions[index].describe()} records no outcome "
+                f"scale. Record the baseline with at least one ({', '.join(OUTCOME_SCALES)}), such "
+                "as the scale built for the patient's diagnosis.",
+                (index,),
+            )
+        )
     for i, s in enumerate(plan.sessions):
         missing = [m for m in baseline if m not in s.measures]
         if s.kind in ("review", "follow-up") and missing:
-            found.append(Violation("measures_repeated", f"The {s.describe()} does not record {', '.join(missing)}, "
-                                   "measured at baseline. Repeat the same scales at every review and follow-up, so "
-                                   "that change can be read.", (i,)))
+            found.append(
+                Violation(
+                    "measures_repeated",
+                    f"The {s.describe()} does not record {', '.join(missing)}, "
+                    "measured at baseline. Repeat the same scales at every review and follow-up, so "
+                    "that change can be read.",
+                    (i,),
+                )
+            )
     return found
 
 
@@ -497,15 +629,27 @@ def _review_violations(plan: Plan) -> list[Violation]:
             since, last_review = 0, latest
         since += 1
         if since == REVIEW_AFTER_DOSES + 1:
-            found.append(Violation("review_point", f"The dosing session on {_day(day)} is dosing session {since} "
-                                   f"without a review. Review the repeated measures after at most "
-                                   f"{REVIEW_AFTER_DOSES} dosing sessions (a course convention) and decide there "
-                                   "whether dosing stops or goes on.", (index,)))
+            found.append(
+                Violation(
+                    "review_point",
+                    f"The dosing session on {_day(day)} is dosing session {since} "
+                    f"without a review. Review the repeated measures after at most "
+                    f"{REVIEW_AFTER_DOSES} dosing sessions (a course convention) and decide there "
+                    "whether dosing stops or goes on.",
+                    (index,),
+                )
+            )
     if not any(r > doses[0][0] for r in reviews):
-        found.append(Violation("review_point", f"Dosing begins on {_day(doses[0][0])}, but no review session "
-                               "follows. Add a review, where the repeated measures decide whether dosing stops or "
-                               f"goes on, at most {REVIEW_AFTER_DOSES} dosing sessions in (a course convention): the "
-                               "plan's stopping rule.", (doses[0][1],)))
+        found.append(
+            Violation(
+                "review_point",
+                f"Dosing begins on {_day(doses[0][0])}, but no review session "
+                "follows. Add a review, where the repeated measures decide whether dosing stops or "
+                f"goes on, at most {REVIEW_AFTER_DOSES} dosing sessions in (a course convention): the "
+                "plan's stopping rule.",
+                (doses[0][1],),
+            )
+        )
     return found
 
 
@@ -513,8 +657,10 @@ def _patient_for(plan: Plan, patient) -> dict:
     if patient is None:
         return get_patient(plan.patient_id)
     if not isinstance(patient, dict) or patient.get("id") != plan.patient_id:
-        raise ValueError(f"The patient record given is not patient {plan.patient_id!r}: "
-                         "pass the record whose id matches the plan, or leave it out.")
+        raise ValueError(
+            f"The patient record given is not patient {plan.patient_id!r}: "
+            "pass the record whose id matches the plan, or leave it out."
+        )
     return patient
 
 
@@ -537,14 +683,22 @@ def check_plan(plan: Plan, patient: dict | None = None, rules=None) -> list[Viol
     default ``DEFAULT_RULES`` (see there).
     """
     if not isinstance(plan, Plan):
-        raise ValueError(f"check_plan needs a Plan (patient id and sessions), not {type(plan).__name__}; "
-                         "plan_from_dict() builds one from a dictionary.")
+        raise ValueError(
+            f"check_plan needs a Plan (patient id and sessions), not {type(plan).__name__}; "
+            "plan_from_dict() builds one from a dictionary."
+        )
     names = _rule_names(rules)
     plan.validate()
     record = _patient_for(plan, patient)
-    found = (_order_violations(plan) + _evaluation_violations(plan) + _modality_violations(plan)
-             + _dosing_violations(plan) + _review_violations(plan) + _follow_up_violations(plan)
-             + _triage_violations(plan, record))
+    found = (
+        _order_violations(plan)
+        + _evaluation_violations(plan)
+        + _modality_violations(plan)
+        + _dosing_violations(plan)
+        + _review_violations(plan)
+        + _follow_up_violations(plan)
+        + _triage_violations(plan, record)
+    )
     return sorted((v for v in found if v.rule in names), key=lambda v: _ORDER.index(v.rule))
 
 
@@ -575,11 +729,24 @@ def timeline(plan: Plan, patient: dict | None = None, rules=None) -> dict:
     for i in order:
         s = plan.sessions[i]
         doses += s.kind == "dosing"
-        rows.append({"index": i, "kind": s.kind, "date": s.date, "modality": s.modality, "measures": s.measures,
-                     "label": _label(s, doses), "notes": s.notes,
-                     "violations": [str(v) for v in violations if i in v.sessions]})
-    return {"patient_id": plan.patient_id, "sessions": rows,
-            "plan_violations": [str(v) for v in violations if not v.sessions], "note": NOT_A_PRESCRIPTION}
+        rows.append(
+            {
+                "index": i,
+                "kind": s.kind,
+                "date": s.date,
+                "modality": s.modality,
+                "measures": s.measures,
+                "label": _label(s, doses),
+                "notes": s.notes,
+                "violations": [str(v) for v in violations if i in v.sessions],
+            }
+        )
+    return {
+        "patient_id": plan.patient_id,
+        "sessions": rows,
+        "plan_violations": [str(v) for v in violations if not v.sessions],
+        "note": NOT_A_PRESCRIPTION,
+    }
 
 
 def plan_table(plan: Plan):
@@ -591,11 +758,20 @@ def plan_table(plan: Plan):
         raise ValueError(f"plan_table needs a Plan, not {type(plan).__name__}.")
     plan.validate()
     catalogue = modalities()
-    return pd.DataFrame([{"date": s.date.isoformat(), "day": s.date.strftime("%a"), "kind": s.kind,
-                          "modality": catalogue[s.modality].short_name if s.modality in catalogue else
-                          (s.modality or ""),
-                          "measures": ", ".join(SCALES[m].name for m in s.measures), "notes": s.notes}
-                         for s in plan.sessions], columns=["date", "day", "kind", "modality", "measures", "notes"])
+    return pd.DataFrame(
+        [
+            {
+                "date": s.date.isoformat(),
+                "day": s.date.strftime("%a"),
+                "kind": s.kind,
+                "modality": catalogue[s.modality].short_name if s.modality in catalogue else (s.modality or ""),
+                "measures": ", ".join(SCALES[m].name for m in s.measures),
+                "notes": s.notes,
+            }
+            for s in plan.sessions
+        ],
+        columns=["date", "day", "kind", "modality", "measures", "notes"],
+    )
 
 
 def _date_from(value, what: str) -> datetime.date:
@@ -603,16 +779,18 @@ def _date_from(value, what: str) -> datetime.date:
         try:
             return datetime.date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{what} must be a date written year-month-day, such as '2026-03-02', "
-                             f"not {value!r}.") from None
+            raise ValueError(
+                f"{what} must be a date written year-month-day, such as '2026-03-02', not {value!r}."
+            ) from None
     return _check_date(value, what)
 
 
 def _only_keys(data: dict, allowed: tuple[str, ...], required: tuple[str, ...], what: str) -> None:
     unknown = sorted(set(data) - set(allowed))
     if unknown:
-        raise ValueError(f"{what} has unknown field(s) {', '.join(map(repr, unknown))}; "
-                         f"the fields are {', '.join(allowed)}.")
+        raise ValueError(
+            f"{what} has unknown field(s) {', '.join(map(repr, unknown))}; the fields are {', '.join(allowed)}."
+        )
     missing = [k for k in required if k not in data]
     if missing:
         raise ValueError(f"{what} is missing {', '.join(map(repr, missing))}.")
@@ -633,8 +811,15 @@ def plan_from_dict(data: dict) -> Plan:
         if not isinstance(item, dict):
             raise ValueError(f"{what} must be a dictionary with kind and date, not {type(item).__name__}.")
         _only_keys(item, ("kind", "date", "modality", "notes", "measures"), ("kind", "date"), what)
-        sessions.append(Session(item["kind"], _date_from(item["date"], f"{what}'s date"),
-                                item.get("modality"), item.get("notes", ""), item.get("measures", ())))
+        sessions.append(
+            Session(
+                item["kind"],
+                _date_from(item["date"], f"{what}'s date"),
+                item.get("modality"),
+                item.get("notes", ""),
+                item.get("measures", ()),
+            )
+        )
     start = data.get("start")
     return Plan(data["patient_id"], sessions, None if start is None else _date_from(start, "The plan's start"))
 
@@ -644,9 +829,20 @@ def plan_to_dict(plan: Plan) -> dict:
     if not isinstance(plan, Plan):
         raise ValueError(f"plan_to_dict needs a Plan, not {type(plan).__name__}.")
     plan.validate()
-    return {"patient_id": plan.patient_id, "start": plan.start.isoformat() if plan.start else None,
-            "sessions": [{"kind": s.kind, "date": s.date.isoformat(), "modality": s.modality, "notes": s.notes,
-                          "measures": list(s.measures)} for s in plan.sessions]}
+    return {
+        "patient_id": plan.patient_id,
+        "start": plan.start.isoformat() if plan.start else None,
+        "sessions": [
+            {
+                "kind": s.kind,
+                "date": s.date.isoformat(),
+                "modality": s.modality,
+                "notes": s.notes,
+                "measures": list(s.measures),
+            }
+            for s in plan.sessions
+        ],
+    }
 
 
 #: The outcome scale built for each diagnosis, as Module 01 teaches (a course convention for plans): the GAD-7 for
@@ -663,8 +859,15 @@ def outcome_measures(patient) -> tuple[str, ...]:
     return tuple(code for code in OUTCOME_SCALES if code in wanted)
 
 
-def draft_plan(patient_id: str, start, modalities_: list[str], doses: int = 3, days_between_doses: int = 7,
-               integration_delay: int = 1, preparation_sessions: int = 1) -> Plan:
+def draft_plan(
+    patient_id: str,
+    start,
+    modalities_: list[str],
+    doses: int = 3,
+    days_between_doses: int = 7,
+    integration_delay: int = 1,
+    preparation_sessions: int = 1,
+) -> Plan:
     """A plan laid out from a few choices (what the plan builder widget offers), to be checked by check_plan.
 
     The evaluation (with informed consent and the baseline measures: ``outcome_measures`` of the patient) comes on

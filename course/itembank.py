@@ -5,6 +5,7 @@ judgement), a stem, either named options or a number with a tolerance, the corre
 explanation with reference keys. Draws are per trainee and stable: the pre-test gives one item per objective, the
 post-test a *different* item for the same objective, and a booster favours the objectives a trainee got wrong.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,8 +28,8 @@ class Item:
     objective: str
     kind: str
     stem: str
-    options: tuple[str, ...]        # empty for a numeric item
-    answer: object                  # an option, or a number
+    options: tuple[str, ...]  # empty for a numeric item
+    answer: object  # an option, or a number
     tolerance: float
     explanation: str
 
@@ -39,15 +40,18 @@ class Item:
     def correct(self, response) -> bool:
         """Whether a response is right: the option text or its letter, or a number within the tolerance."""
         if self.numeric:
-            return (isinstance(response, (int, float)) and not isinstance(response, bool)
-                    and abs(float(response) - float(self.answer)) <= self.tolerance)
+            return (
+                isinstance(response, (int, float))
+                and not isinstance(response, bool)
+                and abs(float(response) - float(self.answer)) <= self.tolerance
+            )
         if isinstance(response, str) and response.strip().upper() in self.letters:
             response = self.options[self.letters.index(response.strip().upper())]
         return response == self.answer
 
     @property
     def letters(self) -> tuple[str, ...]:
-        return tuple("ABCDEFGH"[:len(self.options)])
+        return tuple("ABCDEFGH"[: len(self.options)])
 
     def text(self, number: int) -> str:
         lines = [f"{number}. {self.stem}"]
@@ -73,8 +77,16 @@ def items() -> dict[str, Item]:
             raise ValueError(f"{where}: an item without options needs a number as its answer.")
         for text in (raw["stem"], raw["explanation"], *options):
             check_citations(text, where)
-        found[raw["id"]] = Item(raw["id"], raw["objective"], raw["kind"], raw["stem"], options, raw["answer"],
-                                float(raw.get("tolerance", 0)), raw["explanation"])
+        found[raw["id"]] = Item(
+            raw["id"],
+            raw["objective"],
+            raw["kind"],
+            raw["stem"],
+            options,
+            raw["answer"],
+            float(raw.get("tolerance", 0)),
+            raw["explanation"],
+        )
     return found
 
 
@@ -95,16 +107,19 @@ def draw(assessment: str, trainee: str | None, objective_ids=None) -> list[Item]
     for objective in objective_ids or list(objectives()):
         pool = sorted(items_for(objective), key=lambda i: i.id)
         if len(pool) < 2:
-            raise ValueError(f"Objective {objective} has {len(pool)} item(s) in the bank: at least 2 are needed for a "
-                             "pre-test and a different post-test item.")
+            raise ValueError(
+                f"Objective {objective} has {len(pool)} item(s) in the bank: at least 2 are needed for a "
+                "pre-test and a different post-test item."
+            )
         order = pool[:]
         _rng(trainee or "", objective).shuffle(order)
         chosen.append(order[0] if assessment == "pre-test" else order[1])
     return chosen
 
 
-def booster(trainee: str, due: list[str], wrong: set[str], seen: set[str], count: int = 5,
-            round_id: str = "") -> list[Item]:
+def booster(
+    trainee: str, due: list[str], wrong: set[str], seen: set[str], count: int = 5, round_id: str = ""
+) -> list[Item]:
     """A short retrieval quiz for one trainee: up to ``count`` items of the ``due`` objectives, the objectives they
     got wrong first, one item per objective before any objective gets a second, unseen items before seen ones."""
     rng = _rng(trainee, round_id, "booster")
@@ -125,6 +140,7 @@ def booster(trainee: str, due: list[str], wrong: set[str], seen: set[str], count
 @dataclass
 class Quiz:
     """The items of one trainee's quiz, in order, with the checks the lesson's cells call."""
+
     name: str
     trainee: str | None
     items: list
@@ -134,23 +150,28 @@ class Quiz:
 
     def check_format(self, number: int, answers) -> None:
         """The visible check: an answer of the right form for question ``number`` (no right or wrong)."""
-        expect(isinstance(answers, dict), "`my_answers` should be a dictionary such as {1: \"B\", 2: 0.12}.")
+        expect(isinstance(answers, dict), '`my_answers` should be a dictionary such as {1: "B", 2: 0.12}.')
         expect(number in answers, f"Question {number} has no answer yet: add `{number}: ...` to my_answers.")
         item = self.items[number - 1]
         response = answers[number]
         if item.numeric:
-            expect(isinstance(response, (int, float)) and not isinstance(response, bool),
-                   f"Question {number} asks for a number, such as 0.12 or 40.")
+            expect(
+                isinstance(response, (int, float)) and not isinstance(response, bool),
+                f"Question {number} asks for a number, such as 0.12 or 40.",
+            )
         else:
-            expect(isinstance(response, str) and (response.strip().upper() in item.letters
-                                                  or response in item.options),
-                   f"Question {number}: give the letter of an option ({', '.join(item.letters)}).")
+            expect(
+                isinstance(response, str) and (response.strip().upper() in item.letters or response in item.options),
+                f"Question {number}: give the letter of an option ({', '.join(item.letters)}).",
+            )
 
     def grade(self, number: int, answers) -> None:
         """The hidden test: right or wrong, with the explanation when wrong (post-test and boosters only)."""
         item = self.items[number - 1]
-        expect(item.correct(answers.get(number)),
-               f"Question {number} is not right." + ("" if self.name == "pre-test" else f" {item.explanation}"))
+        expect(
+            item.correct(answers.get(number)),
+            f"Question {number} is not right." + ("" if self.name == "pre-test" else f" {item.explanation}"),
+        )
 
 
 def quiz(name: str, trainee: str | None = None, plan: dict | None = None) -> Quiz:
@@ -161,13 +182,19 @@ def quiz(name: str, trainee: str | None = None, plan: dict | None = None) -> Qui
     if plan is None:
         raise ValueError(f"{name}: a booster needs its plan.")
     if not trainee:
-        raise ValueError(f"Booster {name} is drawn for each trainee, and this machine does not know who you are. Set "
-                         "your cohort login once with `course trainee set YOUR-ID` in a terminal, then run this again.")
+        raise ValueError(
+            f"Booster {name} is drawn for each trainee, and this machine does not know who you are. Set "
+            "your cohort login once with `course trainee set YOUR-ID` in a terminal, then run this again."
+        )
     if trainee not in plan:
-        raise ValueError(f"Booster {name} has no questions for {trainee}: nothing you completed was due when your "
-                         "instructor made it. There is nothing to submit; the next round will include you.")
+        raise ValueError(
+            f"Booster {name} has no questions for {trainee}: nothing you completed was due when your "
+            "instructor made it. There is nothing to submit; the next round will include you."
+        )
     unknown = [i for i in plan[trainee] if i not in items()]
     if unknown:
-        raise ValueError(f"Booster {name} names items the bank no longer has ({', '.join(unknown)}): ask your "
-                         "instructor to make the round again.")
+        raise ValueError(
+            f"Booster {name} names items the bank no longer has ({', '.join(unknown)}): ask your "
+            "instructor to make the round again."
+        )
     return Quiz(name, trainee, [items()[i] for i in plan[trainee]])

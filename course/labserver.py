@@ -16,6 +16,7 @@ the hub's servers and the tests' servers all run it.
    without a text alternative until the mouse passes over it. ``drop_figure_images`` removes it
    before each save.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

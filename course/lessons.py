@@ -12,6 +12,7 @@ trainee release in ``modules/`` with ``nbgrader generate_assignment``. Cell meta
 
 The expansion into nbgrader's cell metadata (schema version 3) happens here and only here.
 """
+
 from __future__ import annotations
 
 import re
@@ -45,9 +46,14 @@ def lesson_path(module_id: str, repo: Path | None = None) -> Path:
 def _nbgrader(role: str | None, cell_id: str, points) -> dict | None:
     if role == "try":  # the trainee's own cell: nbgrader leaves it alone (a solution cell would be emptied)
         return None
-    meta = {"schema_version": 3, "grade_id": cell_id, "grade": role in ("check", "written"),
-            "solution": role in ("answer", "written"), "locked": role not in ("answer", "written"),
-            "task": False}
+    meta = {
+        "schema_version": 3,
+        "grade_id": cell_id,
+        "grade": role in ("check", "written"),
+        "solution": role in ("answer", "written"),
+        "locked": role not in ("answer", "written"),
+        "task": False,
+    }
     if meta["grade"]:
         meta["points"] = points
     return meta
@@ -57,12 +63,15 @@ def _expand(cell, where: str, seen: set) -> None:
     meta = dict(cell.metadata)
     unknown = sorted(set(meta) - FIELDS)
     if unknown:
-        raise LessonError(f"{where}: unknown cell field(s) {', '.join(unknown)}; the fields are "
-                          f"{', '.join(sorted(FIELDS))}.")
+        raise LessonError(
+            f"{where}: unknown cell field(s) {', '.join(unknown)}; the fields are {', '.join(sorted(FIELDS))}."
+        )
     cell_id, role = meta.get("id"), meta.get("role")
     if not isinstance(cell_id, str) or not CELL_ID.match(cell_id):
-        raise LessonError(f"{where}: every cell needs an id of lower-case letters, digits and dashes "
-                          f"(e.g. q3-check), not {cell_id!r}.")
+        raise LessonError(
+            f"{where}: every cell needs an id of lower-case letters, digits and dashes "
+            f"(e.g. q3-check), not {cell_id!r}."
+        )
     where = f"{where} (cell {cell_id})"
     if cell_id in seen:
         raise LessonError(f"{where}: the id {cell_id} is used twice.")
@@ -75,8 +84,14 @@ def _expand(cell, where: str, seen: set) -> None:
     graded = role in ("check", "written")
     points = meta.get("points")
     if graded != (points is not None):
-        raise LessonError(f"{where}: " + ("a graded cell needs points." if graded else
-                                          f"only check and written cells carry points, not a {role or 'locked'} cell."))
+        raise LessonError(
+            f"{where}: "
+            + (
+                "a graded cell needs points."
+                if graded
+                else f"only check and written cells carry points, not a {role or 'locked'} cell."
+            )
+        )
     if graded and (isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0):
         raise LessonError(f"{where}: points must be a positive number, not {points!r}.")
     for field in ("objective", "kind"):
@@ -88,10 +103,19 @@ def _expand(cell, where: str, seen: set) -> None:
         raise LessonError(f"{where}: kind {meta['kind']!r} is not one of {', '.join(KINDS)}.")
     answers = meta.get("answers")
     if (role == "answer") != (answers is not None):
-        raise LessonError(f"{where}: " + ("an answer cell lists the names it defines in answers: [...]."
-                                          if role == "answer" else "only answer cells list answers."))
-    if answers is not None and (not isinstance(answers, list) or not answers
-                                or not all(isinstance(a, str) and ANSWER_NAME.match(a) for a in answers)):
+        raise LessonError(
+            f"{where}: "
+            + (
+                "an answer cell lists the names it defines in answers: [...]."
+                if role == "answer"
+                else "only answer cells list answers."
+            )
+        )
+    if answers is not None and (
+        not isinstance(answers, list)
+        or not answers
+        or not all(isinstance(a, str) and ANSWER_NAME.match(a) for a in answers)
+    ):
         raise LessonError(f"{where}: answers must be a list of Python names, not {answers!r}.")
     course = {k: meta[k] for k in ("role", "answers", "objective", "kind") if k in meta}
     tags = list(meta.get("tags") or [])
@@ -120,16 +144,20 @@ def read_lesson(path: Path | str) -> nbformat.NotebookNode:
     seen: set = set()
     for number, cell in enumerate(nb.cells, start=1):
         _expand(cell, f"{path.name}, cell {number}", seen)
-    nb.metadata = nbformat.NotebookNode({
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"}})
+    nb.metadata = nbformat.NotebookNode(
+        {
+            "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        }
+    )
     nb.nbformat, nb.nbformat_minor = 4, 5
     nbformat.validate(nb)
     return nb
 
 
-def source_notebook(module_id: str, repo: Path | None = None, pass_fraction: float | None = None,
-                    preface: str | None = None) -> nbformat.NotebookNode:
+def source_notebook(
+    module_id: str, repo: Path | None = None, pass_fraction: float | None = None, preface: str | None = None
+) -> nbformat.NotebookNode:
     """A module's nbgrader source notebook: its lesson, with the pass mark announced under the title of a teaching
     module (the syllabus's, or a cohort's ``pass_fraction``) and an optional ``preface`` (Markdown, such as a
     program's disclosures) before everything else."""
@@ -137,10 +165,17 @@ def source_notebook(module_id: str, repo: Path | None = None, pass_fraction: flo
     module = syllabus_module(module_id)
     if module.teaching:
         share = pass_mark() if pass_fraction is None else pass_fraction
-        nb.cells.insert(1, _locked_text("pass-mark", (
-            f"**Passing.** You pass this module with **{share:.0%} of its points**, announced here in advance. "
-            "Questions graded by the autograder count when you submit; written answers count once your instructor "
-            "has graded them with the rubric beside each one.")))
+        nb.cells.insert(
+            1,
+            _locked_text(
+                "pass-mark",
+                (
+                    f"**Passing.** You pass this module with **{share:.0%} of its points**, announced here in "
+                    "advance. Questions graded by the autograder count when you submit; written answers count once "
+                    "your instructor has graded them with the rubric beside each one."
+                ),
+            ),
+        )
     if preface:
         nb.cells.insert(0, _locked_text("preface", preface))
     return nb
@@ -152,8 +187,13 @@ def _locked_text(cell_id: str, text: str) -> nbformat.NotebookNode:
     return cell
 
 
-def write_source_notebook(module_id: str, folder: Path, repo: Path | None = None, pass_fraction: float | None = None,
-                          preface: str | None = None) -> Path:
+def write_source_notebook(
+    module_id: str,
+    folder: Path,
+    repo: Path | None = None,
+    pass_fraction: float | None = None,
+    preface: str | None = None,
+) -> Path:
     """Write a module's nbgrader source notebook into ``folder`` (e.g. a course directory's source/MODULE)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

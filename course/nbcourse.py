@@ -5,6 +5,7 @@ nbgrader works on a *course directory* (``source/``, ``release/``, ``submitted/`
 releases in ``modules/``; this module writes the lessons' source notebooks into course directories (often
 throw-away ones), so no gradebook or generated file ever lands in the repository by accident.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,7 +21,7 @@ from .paths import CHECKOUT, checkout
 #: Per-cell time limit (seconds) for autograding; an endless loop is interrupted, not waited for.
 CELL_TIMEOUT = 120
 
-_CONFIG = '''\
+_CONFIG = """\
 c = get_config()  # noqa: F821 (nbgrader config file)
 c.CourseDirectory.course_id = {course_id!r}
 c.CourseDirectory.db_url = {db_url!r}
@@ -30,11 +31,12 @@ c.Execute.timeout = {timeout}
 c.Execute.interrupt_on_timeout = True
 c.Execute.allow_errors = True
 c.ExecutePreprocessor.timeout = {timeout}
-'''
+"""
 
 
-def write_config(root: Path, course_id: str = "kap-anxiety", db_url: str | None = None,
-                 timeout: int = CELL_TIMEOUT) -> Path:
+def write_config(
+    root: Path, course_id: str = "kap-anxiety", db_url: str | None = None, timeout: int = CELL_TIMEOUT
+) -> Path:
     """Write ``nbgrader_config.py`` for a course directory at ``root``."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
@@ -53,13 +55,16 @@ def nbgrader(root: Path, *args: str, check: bool = True) -> subprocess.Completed
     """Run the real nbgrader command line in course directory ``root``."""
     # nbgrader calls `alembic` by name, so the environment's bin folder must be on PATH; the course package
     # must be importable from where nbgrader runs the notebooks (a checkout not installed, say).
-    env = dict(os.environ, PYTHONPATH=str(CHECKOUT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
-                          capture_output=True, text=True)
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(CHECKOUT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
+    )
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env, capture_output=True, text=True)
     if check and proc.returncode != 0:
-        raise RuntimeError(f"nbgrader {' '.join(args)} failed (exit {proc.returncode}):\n"
-                           f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        raise RuntimeError(
+            f"nbgrader {' '.join(args)} failed (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
     return proc
 
 

@@ -10,6 +10,7 @@ difference gets Newcombe's hybrid score interval (his "method 10", built from th
 intervals); the number needed to treat is 1 / risk difference, and when the interval of the risk
 difference crosses zero the NNT interval is reported Altman's way (BMJ 1998): "NNTB x to ∞ to NNTH y".
 """
+
 from __future__ import annotations
 
 import csv
@@ -49,6 +50,7 @@ class Definition:
     is the questionnaire the rule belongs to (None: any scale). ``verify`` marks a rule that FACTS.md
     tags [unconfirmed]: it is shown with "citation to verify".
     """
+
     outcome: str
     rule: str
     cut: float
@@ -79,8 +81,9 @@ class Definition:
     @property
     def rule_text(self) -> str:
         """E.g. "a reduction of at least 50% from baseline" or "GAD-7 score below 5"."""
-        return RULES[self.rule].format(cut=self.cut, scale=self.scale or "a",
-                                       on_scale=f" on the {self.scale}" if self.scale else "")
+        return RULES[self.rule].format(
+            cut=self.cut, scale=self.scale or "a", on_scale=f" on the {self.scale}" if self.scale else ""
+        )
 
     def describe(self) -> str:
         """E.g. "response: a reduction of at least 50% from baseline (Source [key])"."""
@@ -104,10 +107,14 @@ CGI_RESPONSE = Definition("response (CGI-I)", "score_at_most", 2, "CGI-I", ("ric
 #: F1.10 [unconfirmed]: GAD-7 remission as a score below 5 (the minimal band of Spitzer 2006).
 GAD7_REMISSION = Definition("remission (GAD-7)", "score_below", 5, "GAD-7", ("spitzer2006",), verify=True)
 #: F1.18: HAM-A 7 or less.
-HAMA_REMISSION = Definition("remission (HAM-A)", "score_at_most", 7, "HAM-A",
-                            ("rickels2003", "kong2020", "matza2010"))
-DEFINITIONS = {"response": RESPONSE, "lsas_response": LSAS_RESPONSE, "cgi_response": CGI_RESPONSE,
-               "gad7_remission": GAD7_REMISSION, "hama_remission": HAMA_REMISSION}
+HAMA_REMISSION = Definition("remission (HAM-A)", "score_at_most", 7, "HAM-A", ("rickels2003", "kong2020", "matza2010"))
+DEFINITIONS = {
+    "response": RESPONSE,
+    "lsas_response": LSAS_RESPONSE,
+    "cgi_response": CGI_RESPONSE,
+    "gad7_remission": GAD7_REMISSION,
+    "hama_remission": HAMA_REMISSION,
+}
 
 
 def definition(which) -> Definition:
@@ -118,6 +125,7 @@ def definition(which) -> Definition:
 
 
 # -- Score tables ----------------------------------------------------------------------------------
+
 
 def _plain(value):
     """A numpy scalar as the plain Python value, so messages read 8 rather than np.int64(8)."""
@@ -133,8 +141,11 @@ def _numbers(table: pd.DataFrame, column: str, whole: bool) -> pd.Series:
     if table[column].dtype == bool:
         raise ValueError(f"Column {column!r} holds True/False values: it must hold {kind}s.")
     values = pd.to_numeric(table[column], errors="coerce")
-    problems = [(values.isna(), "is missing or not a number"), (values.abs() == math.inf, "is not finite"),
-                (values < 0, "is negative")]
+    problems = [
+        (values.isna(), "is missing or not a number"),
+        (values.abs() == math.inf, "is not finite"),
+        (values < 0, "is negative"),
+    ]
     if whole:
         problems.append((values % 1 != 0, "is not a whole number"))
     for mask, what in problems:
@@ -142,20 +153,25 @@ def _numbers(table: pd.DataFrame, column: str, whole: bool) -> pd.Series:
             index = mask.idxmax()
             value = _plain(table.at[index, column])
             found = "" if pd.isna(value) else f" ({value!r})"
-            raise ValueError(f"{_row(table, index)}: {column} {what}{found}; "
-                             f"each {column} must be {kind} of 0 or more.")
+            raise ValueError(
+                f"{_row(table, index)}: {column} {what}{found}; each {column} must be {kind} of 0 or more."
+            )
     return values.astype(int) if whole else values.astype(float)
 
 
 def check_score_table(table) -> pd.DataFrame:
     """Validate a score table; return a clean copy (``week`` as int, ``score`` as float)."""
     if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"A score table must be a pandas DataFrame with columns {', '.join(TABLE_COLUMNS)}; "
-                         f"got {type(table).__name__}.")
+        raise ValueError(
+            f"A score table must be a pandas DataFrame with columns {', '.join(TABLE_COLUMNS)}; "
+            f"got {type(table).__name__}."
+        )
     missing = [c for c in TABLE_COLUMNS if c not in table.columns]
     if missing:
-        raise ValueError(f"The score table has no column {', '.join(map(repr, missing))}. It needs "
-                         f"{', '.join(TABLE_COLUMNS)}; it has {', '.join(map(str, table.columns))}.")
+        raise ValueError(
+            f"The score table has no column {', '.join(map(repr, missing))}. It needs "
+            f"{', '.join(TABLE_COLUMNS)}; it has {', '.join(map(str, table.columns))}."
+        )
     if table.empty:
         raise ValueError("The score table has no rows.")
     table = table.reset_index(drop=True)
@@ -170,17 +186,22 @@ def check_score_table(table) -> pd.DataFrame:
     clean["score"] = _numbers(table, "score", whole=False)
     twice = clean.duplicated(["patient", "week"])
     if twice.any():
-        raise ValueError(f"{_row(table, twice.idxmax())}: this patient has two scores for the same week; "
-                         "keep one row per patient per week.")
+        raise ValueError(
+            f"{_row(table, twice.idxmax())}: this patient has two scores for the same week; "
+            "keep one row per patient per week."
+        )
     arms = clean.groupby("patient")["arm"].nunique()
     if (arms > 1).any():
         pid = arms[arms > 1].index[0]
-        raise ValueError(f"Patient {pid!r} appears in more than one arm "
-                         f"({', '.join(sorted(clean.loc[clean.patient == pid, 'arm'].unique()))}); "
-                         "each patient belongs to one arm.")
+        raise ValueError(
+            f"Patient {pid!r} appears in more than one arm "
+            f"({', '.join(sorted(clean.loc[clean.patient == pid, 'arm'].unique()))}); "
+            "each patient belongs to one arm."
+        )
     if "scale" in clean.columns and clean["scale"].nunique() > 1:
-        raise ValueError(f"The table mixes scales ({', '.join(map(str, clean['scale'].unique()))}); "
-                         "analyse one scale at a time.")
+        raise ValueError(
+            f"The table mixes scales ({', '.join(map(str, clean['scale'].unique()))}); analyse one scale at a time."
+        )
     return clean
 
 
@@ -192,8 +213,10 @@ def _scores_at(table: pd.DataFrame, week: int, what: str) -> pd.Series:
     absent = sorted(set(table.patient) - set(at.index))
     if absent:
         shown = ", ".join(absent[:5]) + (" ..." if len(absent) > 5 else "")
-        raise ValueError(f"{len(absent)} patient(s) have no score at week {week} ({what}): {shown}. "
-                         "Decide how to handle missing visits before counting.")
+        raise ValueError(
+            f"{len(absent)} patient(s) have no score at week {week} ({what}): {shown}. "
+            "Decide how to handle missing visits before counting."
+        )
     return at
 
 
@@ -204,8 +227,10 @@ def classify(table, which, week, baseline_week=0) -> pd.DataFrame:
     week = whole_number(week, "week", 0)
     baseline_week = whole_number(baseline_week, "baseline week", 0)
     if "scale" in data.columns and rule.scale is not None and data["scale"].iloc[0] != rule.scale:
-        raise ValueError(f"The {rule.outcome} rule is for the {rule.scale}, but this table holds "
-                         f"{data['scale'].iloc[0]} scores. Choose a definition for that scale.")
+        raise ValueError(
+            f"The {rule.outcome} rule is for the {rule.scale}, but this table holds "
+            f"{data['scale'].iloc[0]} scores. Choose a definition for that scale."
+        )
     score = _scores_at(data, week, "follow-up")
     baseline = _scores_at(data, baseline_week, "baseline")
     if rule.needs_baseline:
@@ -213,8 +238,10 @@ def classify(table, which, week, baseline_week=0) -> pd.DataFrame:
             raise ValueError("A change from baseline needs a follow-up week later than the baseline week.")
         if (baseline == 0).any():
             pid = baseline[baseline == 0].index[0]
-            raise ValueError(f"Patient {pid!r} has a baseline score of 0, so a reduction from baseline is "
-                             "undefined; leave such patients out or use a score threshold.")
+            raise ValueError(
+                f"Patient {pid!r} has a baseline score of 0, so a reduction from baseline is "
+                "undefined; leave such patients out or use a score threshold."
+            )
     arms = data.drop_duplicates("patient").set_index("patient")["arm"]
     out = pd.DataFrame({"arm": arms, "baseline": baseline, "score": score})
     out["met"] = rule.met(out["score"], out["baseline"]).astype(bool)
@@ -222,6 +249,7 @@ def classify(table, which, week, baseline_week=0) -> pd.DataFrame:
 
 
 # -- Rates, differences, NNT ---------------------------------------------------------------------
+
 
 def _z(level) -> float:
     level = number(level, "confidence level", 0.5, 0.999)
@@ -244,6 +272,7 @@ def wilson_interval(events, n, level=0.95) -> tuple[float, float]:
 @dataclass(frozen=True)
 class Rate:
     """A proportion with its Wilson interval."""
+
     label: str
     events: int
     n: int
@@ -255,8 +284,9 @@ class Rate:
         return self.events / self.n
 
     def __str__(self) -> str:
-        return (f"{self.label}: {self.events}/{self.n} = {self.proportion:.0%} "
-                f"(95% CI {self.low:.0%} to {self.high:.0%})")
+        return (
+            f"{self.label}: {self.events}/{self.n} = {self.proportion:.0%} (95% CI {self.low:.0%} to {self.high:.0%})"
+        )
 
 
 def rate(events, n, label="rate") -> Rate:
@@ -275,14 +305,25 @@ def rates(table, which, week, arms=None) -> pd.DataFrame:
     for arm in order:
         met = classified.loc[classified.arm == arm, "met"]
         r = rate(int(met.sum()), len(met), arm)
-        rows.append({"arm": arm, "n": r.n, "events": r.events, "rate": r.proportion,
-                     "low": r.low, "high": r.high, "outcome": rule.outcome, "week": int(week)})
+        rows.append(
+            {
+                "arm": arm,
+                "n": r.n,
+                "events": r.events,
+                "rate": r.proportion,
+                "low": r.low,
+                "high": r.high,
+                "outcome": rule.outcome,
+                "week": int(week),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 @dataclass(frozen=True)
 class RiskDifference:
     """Treatment minus comparator proportion, with Newcombe's hybrid score interval."""
+
     treatment: Rate
     comparator: Rate
     low: float
@@ -294,8 +335,10 @@ class RiskDifference:
         return self.treatment.proportion - self.comparator.proportion
 
     def __str__(self) -> str:
-        return (f"{self.treatment.label} minus {self.comparator.label}: {100 * self.value:+.1f} percentage "
-                f"points (95% CI {100 * self.low:+.1f} to {100 * self.high:+.1f})")
+        return (
+            f"{self.treatment.label} minus {self.comparator.label}: {100 * self.value:+.1f} percentage "
+            f"points (95% CI {100 * self.low:+.1f} to {100 * self.high:+.1f})"
+        )
 
 
 def risk_difference(treatment: Rate, comparator: Rate) -> RiskDifference:
@@ -322,6 +365,7 @@ class NNT:
 
     Signed convention: +x is "NNT to benefit x" (NNTB), -x is "NNT to harm x" (NNTH), ∞ is no difference.
     """
+
     benefit: float
     low: float
     high: float
@@ -375,13 +419,15 @@ def number_needed_to_treat(difference: RiskDifference, good_outcome=True) -> NNT
         raise ValueError("good_outcome must be True (e.g. response) or False (e.g. relapse).")
     sign = 1 if good_outcome else -1
     low, high = sorted((sign * difference.low, sign * difference.high))
-    return NNT(sign * difference.value, low, high,
-               difference.method + "; NNT = 1 / difference, interval as Altman 1998")
+    return NNT(
+        sign * difference.value, low, high, difference.method + "; NNT = 1 / difference, interval as Altman 1998"
+    )
 
 
 @dataclass(frozen=True)
 class Comparison:
     """Two arms compared on one outcome at one week."""
+
     outcome: str
     week: int
     treatment: Rate
@@ -399,8 +445,10 @@ def compare(table, which, week, treatment, comparator) -> Comparison:
     if "study" in table.columns:
         study = table.drop_duplicates("arm").set_index("arm")["study"]
         if study[treatment] != study[comparator]:
-            raise ValueError(f"{treatment} ({study[treatment]}) and {comparator} ({study[comparator]}) come from "
-                             "different simulated studies with different patients; compare arms within one study.")
+            raise ValueError(
+                f"{treatment} ({study[treatment]}) and {comparator} ({study[comparator]}) come from "
+                "different simulated studies with different patients; compare arms within one study."
+            )
     t, c = (rate(per_arm.at[a, "events"], per_arm.at[a, "n"], a) for a in (treatment, comparator))
     difference = risk_difference(t, c)
     return Comparison(rule.outcome, int(week), t, c, difference, number_needed_to_treat(difference))
@@ -408,9 +456,11 @@ def compare(table, which, week, treatment, comparator) -> Comparison:
 
 # -- Icon arrays -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class IconCounts:
     """Natural frequencies out of ``out_of`` people (they always add up to ``out_of``)."""
+
     anyway: int
     extra: int
     fewer: int
@@ -420,11 +470,14 @@ class IconCounts:
     def sentence(self, treatment: str, comparator: str, improve: str = "improve") -> str:
         """The natural-frequency sentence a patient hears."""
         if self.fewer:
-            middle = (f"{self.anyway} {improve} with either; {self.fewer} more {improve} with {comparator} "
-                      f"than with {treatment}")
+            middle = (
+                f"{self.anyway} {improve} with either; {self.fewer} more {improve} with {comparator} "
+                f"than with {treatment}"
+            )
         else:
-            middle = (f"{self.anyway} {improve} anyway, as with {comparator}; {self.extra} more {improve} "
-                      f"with {treatment}")
+            middle = (
+                f"{self.anyway} {improve} anyway, as with {comparator}; {self.extra} more {improve} with {treatment}"
+            )
         return f"Out of {self.out_of} people like those studied, {middle}; {self.not_improved} do not {improve}."
 
 
@@ -435,16 +488,36 @@ def icon_counts(treatment_rate, comparator_rate, out_of=100) -> IconCounts:
     out_of = whole_number(out_of, "number of people in the icon array", 10, 10_000)
     with_t, with_c = round(t * out_of), round(c * out_of)
     both = min(with_t, with_c)
-    return IconCounts(anyway=both, extra=max(0, with_t - with_c), fewer=max(0, with_c - with_t),
-                      not_improved=out_of - max(with_t, with_c), out_of=out_of)
+    return IconCounts(
+        anyway=both,
+        extra=max(0, with_t - with_c),
+        fewer=max(0, with_c - with_t),
+        not_improved=out_of - max(with_t, with_c),
+        out_of=out_of,
+    )
 
 
 # -- Published benchmarks --------------------------------------------------------------------
 
-BENCHMARK_COLUMNS = ("id", "option", "outcome", "measure", "value", "low", "high", "n", "population",
-                     "duration", "weeks", "key", "fact", "evidence_tier", "published", "note")
-MEASURES = ("proportion", "Hedges g", "SMD", "mean difference (HAM-A points)", "odds ratio",
-            "median days", "days")
+BENCHMARK_COLUMNS = (
+    "id",
+    "option",
+    "outcome",
+    "measure",
+    "value",
+    "low",
+    "high",
+    "n",
+    "population",
+    "duration",
+    "weeks",
+    "key",
+    "fact",
+    "evidence_tier",
+    "published",
+    "note",
+)
+MEASURES = ("proportion", "Hedges g", "SMD", "mean difference (HAM-A points)", "odds ratio", "median days", "days")
 
 
 def _benchmark_row(index: int, row: dict) -> dict:
@@ -475,12 +548,15 @@ def _benchmark_row(index: int, row: dict) -> dict:
     if math.isnan(out["low"]) != math.isnan(out["high"]):
         raise ValueError(f"{where}: give both ends of the interval (low and high) or neither.")
     if not math.isnan(out["low"]) and not out["low"] <= out["value"] <= out["high"]:
-        raise ValueError(f"{where}: the value {out['value']:g} is outside its interval "
-                         f"{out['low']:g} to {out['high']:g}.")
+        raise ValueError(
+            f"{where}: the value {out['value']:g} is outside its interval {out['low']:g} to {out['high']:g}."
+        )
     ref = field("key", reference, row["key"])
     if row["evidence_tier"] != ref.evidence_tier:
-        raise ValueError(f"{where}, field evidence_tier: {row['evidence_tier']!r} differs from the reference "
-                         f"list's tier for {row['key']} ({ref.evidence_tier!r}).")
+        raise ValueError(
+            f"{where}, field evidence_tier: {row['evidence_tier']!r} differs from the reference "
+            f"list's tier for {row['key']} ({ref.evidence_tier!r})."
+        )
     if row["published"] != "True":
         raise ValueError(f"{where}, field published: benchmarks are published figures (True).")
     out["published"] = True
@@ -521,12 +597,14 @@ def load_cohort(path: Path | str = COHORT_CSV) -> pd.DataFrame:
 
 # -- Relapse and durability curves -------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class RelapseCurve:
     """Share still well over time under a constant hazard (exponential), fitted to one published figure.
 
     The published point is real; the shape between and beyond it is an assumption.
     """
+
     label: str
     hazard_per_week: float
     anchor_week: float
@@ -547,8 +625,9 @@ class RelapseCurve:
 
 
 def _curve(label, hazard, anchor_week, anchor_well, source, population) -> RelapseCurve:
-    return RelapseCurve(str(label), hazard, anchor_week, anchor_well, source, str(population),
-                        reference(source).evidence_tier)
+    return RelapseCurve(
+        str(label), hazard, anchor_week, anchor_well, source, str(population), reference(source).evidence_tier
+    )
 
 
 def curve_from_median(median_weeks, label, source, population) -> RelapseCurve:

@@ -5,6 +5,7 @@ in this order: the folder named by the ``KAP_DATASETS`` variable; ``datasets/`` 
 checkout of the repository; the copy a non-editable install puts in ``<prefix>/share/kap-anxiety-course/``.
 Lessons (``solutions/``) and releases (``modules/``) exist only in a checkout.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,9 +34,11 @@ def datasets() -> Path:
         if (folder / "references.csv").is_file():
             return folder
     raise MissingCourseFiles(
-        "The course's data folder was not found. Looked in: " + ", ".join(str(f) for f in tried)
+        "The course's data folder was not found. Looked in: "
+        + ", ".join(str(f) for f in tried)
         + f". Run from a checkout of the repository, install the package with pip, or set {DATASETS_VARIABLE} "
-        "to the folder that holds references.csv.")
+        "to the folder that holds references.csv."
+    )
 
 
 def dataset(name: str) -> Path:
@@ -46,6 +49,8 @@ def dataset(name: str) -> Path:
 def checkout() -> Path:
     """The repository root, for the authoring tools (lessons in solutions/, releases in modules/)."""
     if not (CHECKOUT / "solutions").is_dir():
-        raise MissingCourseFiles(f"{CHECKOUT} is not a checkout of the course repository (it has no solutions/ "
-                                 "folder): the authoring tools work in a clone of the repository.")
+        raise MissingCourseFiles(
+            f"{CHECKOUT} is not a checkout of the course repository (it has no solutions/ "
+            "folder): the authoring tools work in a clone of the repository."
+        )
     return CHECKOUT

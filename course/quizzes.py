@@ -5,6 +5,7 @@ The pre-test and post-test have one question per learning objective, drawn per t
 (``course.itembank``); a booster has a fixed number of questions whose items a plan chose for each trainee. The text
 is generated because the number of questions follows the syllabus or the plan.
 """
+
 from __future__ import annotations
 
 import json
@@ -68,8 +69,10 @@ def _kind(objective: str) -> str:
 def _lesson(intro: str, setup: str, questions: list[tuple[str, str]]) -> str:
     """A quiz lesson: the intro, a setup cell that draws the trainee's items, one answer cell and a check cell per
     question (objective, kind)."""
-    cells = [HEADER, '+++ {"id": "intro"}\n\n' + intro + HOW_TO_ANSWER,
-             f"""```{{code-cell}} ipython3
+    cells = [
+        HEADER,
+        '+++ {"id": "intro"}\n\n' + intro + HOW_TO_ANSWER,
+        f"""```{{code-cell}} ipython3
 :id: setup
 
 from course import itembank
@@ -78,7 +81,7 @@ from course.answer_checks import answered, passed
 print(quiz.show())
 ```
 """,
-             """```{code-cell} ipython3
+        """```{code-cell} ipython3
 :id: answers
 :role: answer
 :answers: [my_answers]
@@ -88,7 +91,8 @@ my_answers = {n: item.answer if item.numeric else item.letters[item.options.inde
               for n, item in enumerate(quiz.items, start=1)}
 ### END SOLUTION
 ```
-"""]
+""",
+    ]
     for number, (objective, kind) in enumerate(questions, start=1):
         shown = f" · objective {objective}" if objective in objectives() else ""
         cells.append(f"""+++ {{"id": "q{number}-text"}}
@@ -121,8 +125,11 @@ def quiz_text(name: str) -> str:
     """The pre-test or post-test lesson: one question per learning objective of the course."""
     module = next(m for m in modules() if m.id == name)
     objective_ids = list(objectives())
-    return _lesson(INTRO[name].format(minutes=module.minutes, count=len(objective_ids)),
-                   f"quiz = itembank.quiz({name!r})", [(o, _kind(o)) for o in objective_ids])
+    return _lesson(
+        INTRO[name].format(minutes=module.minutes, count=len(objective_ids)),
+        f"quiz = itembank.quiz({name!r})",
+        [(o, _kind(o)) for o in objective_ids],
+    )
 
 
 #: The objective named in a booster's graded cells: each trainee's items (and so objectives) differ; the round's plan
@@ -138,10 +145,15 @@ def booster_text(name: str, plan: dict[str, list[str]], count: int, days: int) -
     wrong = [t for t, ids in plan.items() if len(ids) != count]
     if wrong:
         raise ValueError(f"Booster {name}: every trainee needs {count} items; {', '.join(wrong)} do not.")
-    setup = (f"# Each trainee's items in this round (trainee id: item ids), from `course cohort boosters`\n"
-             f"PLAN = {json.dumps(plan, indent=1, sort_keys=True)}\nquiz = itembank.quiz({name!r}, plan=PLAN)")
-    return _lesson(BOOSTER_INTRO.format(name=name, minutes=2 * count, count=count, days=days), setup,
-                   [(BOOSTER_OBJECTIVE, "recall")] * count)
+    setup = (
+        f"# Each trainee's items in this round (trainee id: item ids), from `course cohort boosters`\n"
+        f"PLAN = {json.dumps(plan, indent=1, sort_keys=True)}\nquiz = itembank.quiz({name!r}, plan=PLAN)"
+    )
+    return _lesson(
+        BOOSTER_INTRO.format(name=name, minutes=2 * count, count=count, days=days),
+        setup,
+        [(BOOSTER_OBJECTIVE, "recall")] * count,
+    )
 
 
 def write_quizzes() -> list:

@@ -3,6 +3,7 @@
 Each scale is described once, as data (:data:`SCALES`); the functions below read that table.
 Totals are sums of item scores; bands are the published cut-points with their reference key.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,30 +34,77 @@ class Scale:
 
 
 SCALES: dict[str, Scale] = {
-    "gad7": Scale("gad7", "GAD-7", 7, 3, (
-        Band(0, 4, "minimal"), Band(5, 9, "mild"), Band(10, 14, "moderate"), Band(15, 21, "severe")),
-        "spitzer2006", "Past 2 weeks; cut-points 5, 10, 15."),
-    "phq9": Scale("phq9", "PHQ-9", 9, 3, (
-        Band(0, 4, "minimal"), Band(5, 9, "mild"), Band(10, 14, "moderate"),
-        Band(15, 19, "moderately severe"), Band(20, 27, "severe")),
-        "kroenke2001", "Cut-points 5, 10, 15, 20. Item 9 asks about thoughts of death or self-harm."),
-    "hama": Scale("hama", "HAM-A", 14, 4, (
-        Band(0, 7, "none/minimal"), Band(8, 14, "mild"), Band(15, 23, "moderate"), Band(24, 56, "severe")),
-        "matza2010", "Clinician-rated; bands from one 4-week GAD trial, to be used with caution."),
-    "lsas": Scale("lsas", "LSAS", 48, 3, (
-        Band(0, 29, "below the SAD cut-off"), Band(30, 59, "above the SAD cut-off"),
-        Band(60, 144, "above the generalized-subtype cut-off")),
-        "mennin2002", "24 situations, each rated for fear (0-3) and avoidance (0-3); cut-offs 30 and 60."),
-    "pdss": Scale("pdss", "PDSS", 7, 4, (), "shear1997",
-                  "No severity bands: the interpretive anchors in circulation could not be confirmed."),
-    "cadss": Scale("cadss", "CADSS (23-item subjective)", 23, 4, (), "bremner_manual2014",
-                   "Measures present-state dissociation; no severity bands."),
+    "gad7": Scale(
+        "gad7",
+        "GAD-7",
+        7,
+        3,
+        (Band(0, 4, "minimal"), Band(5, 9, "mild"), Band(10, 14, "moderate"), Band(15, 21, "severe")),
+        "spitzer2006",
+        "Past 2 weeks; cut-points 5, 10, 15.",
+    ),
+    "phq9": Scale(
+        "phq9",
+        "PHQ-9",
+        9,
+        3,
+        (
+            Band(0, 4, "minimal"),
+            Band(5, 9, "mild"),
+            Band(10, 14, "moderate"),
+            Band(15, 19, "moderately severe"),
+            Band(20, 27, "severe"),
+        ),
+        "kroenke2001",
+        "Cut-points 5, 10, 15, 20. Item 9 asks about thoughts of death or self-harm.",
+    ),
+    "hama": Scale(
+        "hama",
+        "HAM-A",
+        14,
+        4,
+        (Band(0, 7, "none/minimal"), Band(8, 14, "mild"), Band(15, 23, "moderate"), Band(24, 56, "severe")),
+        "matza2010",
+        "Clinician-rated; bands from one 4-week GAD trial, to be used with caution.",
+    ),
+    "lsas": Scale(
+        "lsas",
+        "LSAS",
+        48,
+        3,
+        (
+            Band(0, 29, "below the SAD cut-off"),
+            Band(30, 59, "above the SAD cut-off"),
+            Band(60, 144, "above the generalized-subtype cut-off"),
+        ),
+        "mennin2002",
+        "24 situations, each rated for fear (0-3) and avoidance (0-3); cut-offs 30 and 60.",
+    ),
+    "pdss": Scale(
+        "pdss",
+        "PDSS",
+        7,
+        4,
+        (),
+        "shear1997",
+        "No severity bands: the interpretive anchors in circulation could not be confirmed.",
+    ),
+    "cadss": Scale(
+        "cadss",
+        "CADSS (23-item subjective)",
+        23,
+        4,
+        (),
+        "bremner_manual2014",
+        "Measures present-state dissociation; no severity bands.",
+    ),
 }
 
 
 @dataclass(frozen=True)
 class ScaleScore:
     """A scored questionnaire: total, band (when the scale has published bands) and source key."""
+
     scale: str
     total: int
     max_total: int
@@ -115,6 +163,7 @@ def draw_items(rng, n_items: int, top: int, total: int, weights=None) -> list[in
 
 # Named helpers for the scales trainees meet most -------------------------------------------
 
+
 def gad7_total(responses) -> int:
     """GAD-7 total (0-21) from 7 item scores of 0-3 [spitzer2006]."""
     return total("gad7", responses)
@@ -144,15 +193,20 @@ def score_phq9(responses) -> ScaleScore:
     """PHQ-9 score with the item-9 safety flag."""
     result = score("phq9", responses)
     if phq9_item9_positive(responses):
-        return ScaleScore(result.scale, result.total, result.max_total, result.band, result.source,
-                          ("item 9 positive: thoughts of death or self-harm",))
+        return ScaleScore(
+            result.scale,
+            result.total,
+            result.max_total,
+            result.band,
+            result.source,
+            ("item 9 positive: thoughts of death or self-harm",),
+        )
     return result
 
 
 def lsas_total(fear, avoidance) -> int:
     """LSAS total (0-144): 24 fear ratings plus 24 avoidance ratings, each 0-3 [liebowitz1987]."""
-    return (sum(item_responses(fear, 24, 0, 3, "LSAS fear"))
-            + sum(item_responses(avoidance, 24, 0, 3, "LSAS avoidance")))
+    return sum(item_responses(fear, 24, 0, 3, "LSAS fear")) + sum(item_responses(avoidance, 24, 0, 3, "LSAS avoidance"))
 
 
 def score_lsas(fear, avoidance) -> ScaleScore:

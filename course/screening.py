@@ -5,6 +5,7 @@ from ``datasets/screening_rules.yaml`` and its limits from ``datasets/thresholds
 model of how labels and clinics list exclusions, not a clinical eligibility tool: real assessment is a
 clinician's full evaluation.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from .validation import number, proportion
 @dataclass(frozen=True)
 class Accuracy:
     """Sensitivity and specificity of a screening cut-off, with its source key."""
+
     test: str
     sensitivity: float
     specificity: float
@@ -34,8 +36,12 @@ def _accuracy() -> dict[str, Accuracy]:
     found = {}
     for row in read_csv("screening_accuracy.csv", "screening_accuracy"):
         check_keys([row["source"]], f"screening_accuracy.csv, {row['code']}")
-        found[row["code"]] = Accuracy(f"{row['test']} >= {row['cutoff']} for {row['condition']}",
-                                      float(row["sensitivity"]), float(row["specificity"]), row["source"])
+        found[row["code"]] = Accuracy(
+            f"{row['test']} >= {row['cutoff']} for {row['condition']}",
+            float(row["sensitivity"]),
+            float(row["specificity"]),
+            row["source"],
+        )
     return found
 
 
@@ -55,8 +61,10 @@ def ppv(sensitivity, specificity, prevalence) -> float:
     true_pos = se * p
     false_pos = (1 - sp) * (1 - p)
     if true_pos + false_pos == 0:
-        raise ValueError("No one screens positive with these values (sensitivity 0 or prevalence 0 "
-                         "with specificity 1), so PPV is undefined.")
+        raise ValueError(
+            "No one screens positive with these values (sensitivity 0 or prevalence 0 "
+            "with specificity 1), so PPV is undefined."
+        )
     return true_pos / (true_pos + false_pos)
 
 
@@ -80,8 +88,12 @@ def screening_counts(sensitivity, specificity, prevalence, population=1000) -> d
     p = proportion(prevalence, "prevalence")
     ill = n * p
     well = n - ill
-    return {"true_positive": round(se * ill), "false_negative": round(ill - se * ill),
-            "false_positive": round((1 - sp) * well), "true_negative": round(sp * well)}
+    return {
+        "true_positive": round(se * ill),
+        "false_negative": round(ill - se * ill),
+        "false_positive": round((1 - sp) * well),
+        "true_negative": round(sp * well),
+    }
 
 
 # -- Contraindication and precaution screen -------------------------------------------------
@@ -106,6 +118,7 @@ def decision_label(decision: str) -> str:
 @dataclass(frozen=True)
 class Flag:
     """One finding of the screen: its level (exclude/refer/defer/precaution), reason and sources."""
+
     level: str
     code: str
     reason: str
@@ -194,9 +207,12 @@ def triage(patient) -> Triage:
     """Triage a patient: the most serious level of any flag decides; precautions are listed beside it."""
     flags = screen(patient)
     decision = next((level for level in DECISIONS[:3] if any(f.level == level for f in flags)), "proceed")
-    return Triage(patient["id"], decision,
-                  tuple(f for f in flags if f.level == decision),
-                  tuple(f for f in flags if f.level == "precaution"))
+    return Triage(
+        patient["id"],
+        decision,
+        tuple(f for f in flags if f.level == decision),
+        tuple(f for f in flags if f.level == "precaution"),
+    )
 
 
 def patients_table():
@@ -207,14 +223,25 @@ def patients_table():
     for p in load_patients():
         s = p["scales"]
         gad7, phq9 = scales.gad7_total(s["gad7"]), scales.phq9_total(s["phq9"])
-        rows.append({
-            "id": p["id"], "name": p["name"], "age": p["age"], "sex": p["sex"], "diagnoses": "+".join(p["diagnoses"]),
-            "gad7": gad7, "gad7_band": scales.gad7_band(gad7), "phq9": phq9, "phq9_band": scales.phq9_band(phq9),
-            "phq9_item9": s["phq9"][8],
-            "hama": scales.total("hama", s["hama"]) if "hama" in s else None,
-            "lsas": scales.lsas_total(s["lsas"]["fear"], s["lsas"]["avoidance"]) if "lsas" in s else None,
-            "pdss": scales.total("pdss", s["pdss"]) if "pdss" in s else None,
-            "sbp": p["vitals"]["sbp"], "dbp": p["vitals"]["dbp"], "adequate_trials": adequate_trials(p),
-            "profile": p["profile"]["dominant"],
-        })
+        rows.append(
+            {
+                "id": p["id"],
+                "name": p["name"],
+                "age": p["age"],
+                "sex": p["sex"],
+                "diagnoses": "+".join(p["diagnoses"]),
+                "gad7": gad7,
+                "gad7_band": scales.gad7_band(gad7),
+                "phq9": phq9,
+                "phq9_band": scales.phq9_band(phq9),
+                "phq9_item9": s["phq9"][8],
+                "hama": scales.total("hama", s["hama"]) if "hama" in s else None,
+                "lsas": scales.lsas_total(s["lsas"]["fear"], s["lsas"]["avoidance"]) if "lsas" in s else None,
+                "pdss": scales.total("pdss", s["pdss"]) if "pdss" in s else None,
+                "sbp": p["vitals"]["sbp"],
+                "dbp": p["vitals"]["dbp"],
+                "adequate_trials": adequate_trials(p),
+                "profile": p["profile"]["dominant"],
+            }
+        )
     return pd.DataFrame(rows).set_index("id")

@@ -17,6 +17,7 @@ Copies carry this environment's kernel ``language_info`` (Python version and all
 writes the running kernel's into a notebook when it opens, which marks a notebook with any other
 value as modified before the trainee has typed anything.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -38,6 +39,7 @@ MANIFEST = ".course-releases.json"
 @dataclass(frozen=True)
 class Notice:
     """One thing the trainee should know about their workspace."""
+
     path: str
     message: str
 
@@ -55,6 +57,7 @@ def kernel_language_info() -> dict:
     """What the Python kernel of this environment writes into a notebook's ``language_info``."""
     # start-up cost: loaded only where this is used
     from ipykernel.ipkernel import IPythonKernel
+
     return dict(IPythonKernel.language_info)
 
 
@@ -103,8 +106,13 @@ def prepare(workspace: Path = WORKSPACE, repo: Path = ROOT, today: datetime.date
                 manifest[rel] = {**known, "release": release_digest, "beside": beside.name}
         if manifest.get(rel, {}).get("beside") and (target.parent / manifest[rel]["beside"]).exists():
             name = manifest[rel]["beside"]
-            notices.append(Notice(rel, f"{rel} has a newer release. Your work stays in {target.name}; the new release "
-                                       f"is beside it as '{name}'. Copy your answers across, then delete the file "
-                                       "you no longer want."))
+            notices.append(
+                Notice(
+                    rel,
+                    f"{rel} has a newer release. Your work stays in {target.name}; the new release "
+                    f"is beside it as '{name}'. Copy your answers across, then delete the file "
+                    "you no longer want.",
+                )
+            )
     manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return notices

@@ -4,6 +4,7 @@ The repository's page links the released notebooks in ``modules/``. A cohort's p
 into the workspace's ``activity/`` folder) links the folders the Assignment List fetches into, announces the
 cohort's pass mark and shows the program's disclosures and accreditation before module 00.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -39,13 +40,16 @@ trials; the course says so wherever it matters.
 Start with the short **pre-test** (it shows what you knew before; it is not counted toward passing) and end with
 the **post-test** and the **evaluation**.
 """
-_PURPOSE = {"pre-test": "Show what you know before the course (no feedback, not counted toward passing)",
-            "post-test": "Show what you learned: the same objectives, different questions",
-            "evaluation": "Tell the programme how relevant, good and balanced the course was (anonymous)"}
+_PURPOSE = {
+    "pre-test": "Show what you know before the course (no feedback, not counted toward passing)",
+    "post-test": "Show what you learned: the same objectives, different questions",
+    "evaluation": "Tell the programme how relevant, good and balanced the course was (anonymous)",
+}
 
 
-def start_page(repo: Path | None = None, provider: Provider | None = None, pass_fraction: float | None = None,
-               cohort: bool = False) -> nbformat.NotebookNode:
+def start_page(
+    repo: Path | None = None, provider: Provider | None = None, pass_fraction: float | None = None, cohort: bool = False
+) -> nbformat.NotebookNode:
     """The start page; with ``cohort`` the links point where the Assignment List fetches each module, and a
     ``provider`` adds its facts and disclosures before the modules."""
     repo = Path(repo or checkout())
@@ -62,20 +66,27 @@ def start_page(repo: Path | None = None, provider: Provider | None = None, pass_
     share = pass_mark() if pass_fraction is None else pass_fraction
     heading = "## Modules\n\n"
     if cohort:
-        heading += ("Fetch each module from the **Assignment List** panel when your instructor releases it; the links "
-                    "below work once it is fetched.\n\n")
+        heading += (
+            "Fetch each module from the **Assignment List** panel when your instructor releases it; the links "
+            "below work once it is fetched.\n\n"
+        )
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell(_INTRO.format(pass_mark=share), id="intro")]
     if provider is not None:
         dates = f"{provider.start} to {provider.end}" if provider.start else "self-paced"
-        credit = (f"{provider.hours:g} {provider.credit_type}" if provider.accredited else "no credit")
-        nb.cells.append(nbformat.v4.new_markdown_cell(
-            f"## Before module 00: about this activity\n\n**Provider:** {provider.name}, {provider.address} "
-            f"({provider.contact}). **Dates:** {dates}. **Credit:** {credit}.\n\n{provider.disclosures_markdown()}",
-            id="disclosures"))
+        credit = f"{provider.hours:g} {provider.credit_type}" if provider.accredited else "no credit"
+        nb.cells.append(
+            nbformat.v4.new_markdown_cell(
+                f"## Before module 00: about this activity\n\n**Provider:** {provider.name}, {provider.address} "
+                f"({provider.contact}). **Dates:** {dates}. **Credit:** {credit}.\n\n{provider.disclosures_markdown()}",
+                id="disclosures",
+            )
+        )
     nb.cells.append(nbformat.v4.new_markdown_cell(heading + "\n".join(rows), id="modules"))
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
-                   "language_info": {"name": "python"}}
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
+        "language_info": {"name": "python"},
+    }
     return nb
 
 

@@ -3,6 +3,7 @@
 One look for every figure: the Okabe-Ito colour-blind-safe palette, a title, and a caption under
 the plot that names its source keys (also kept in ``fig.layout.meta`` so tests can check it).
 """
+
 from __future__ import annotations
 
 import html
@@ -19,16 +20,19 @@ OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "
 #: Sequential shades for severity bands (light to dark blue, then vermillion for the top band).
 BAND_SHADES = ("#DCEAF5", "#A9CCE8", "#5DA3D5", "#0072B2", "#D55E00")
 
-_KAP = go.layout.Template(layout=go.Layout(
-    font=dict(family="Arial, Helvetica, sans-serif", size=14, color="#222"),
-    colorway=list(OKABE_ITO),
-    paper_bgcolor="white", plot_bgcolor="white",
-    xaxis=dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, linecolor="#888", ticks="outside"),
-    yaxis=dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, linecolor="#888", ticks="outside"),
-    title=dict(x=0.0, xanchor="left", font=dict(size=17)),
-    legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0),
-    margin=dict(l=70, r=30, t=90, b=140),
-))
+_KAP = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family="Arial, Helvetica, sans-serif", size=14, color="#222"),
+        colorway=list(OKABE_ITO),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis=dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, linecolor="#888", ticks="outside"),
+        yaxis=dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, linecolor="#888", ticks="outside"),
+        title=dict(x=0.0, xanchor="left", font=dict(size=17)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0),
+        margin=dict(l=70, r=30, t=90, b=140),
+    )
+)
 # Merged with plotly's own template once, here: a "plotly+kap" default would be merged again for every
 # figure made, which costs a widget tens of milliseconds per update.
 pio.templates["kap"] = pio.templates.merge_templates("plotly", _KAP)
@@ -54,6 +58,7 @@ class CourseFigure(go.Figure):
     def _ipython_display_(self):
         # IPython only when a figure is shown in a notebook
         from IPython.display import display
+
         display(self._repr_mimebundle_(), raw=True)
         display({"text/html": alternative_html(self), "text/plain": alternative_text(self)}, raw=True)
 
@@ -96,13 +101,18 @@ def alternative_html(fig: go.Figure) -> str:
     """The text alternative as HTML: the figure's name and summary, then the table of numbers."""
     alt, e = _alt(fig), html.escape
     caption = (fig.layout.meta or {}).get("caption", "")
-    parts = [f"<p><strong>{e(figure_name(fig))}.</strong> {e(alt['summary'])}"
-             + (f" <em>{e(_plain(caption))}</em>" if caption else "") + "</p>"]
+    parts = [
+        f"<p><strong>{e(figure_name(fig))}.</strong> {e(alt['summary'])}"
+        + (f" <em>{e(_plain(caption))}</em>" if caption else "")
+        + "</p>"
+    ]
     if alt["columns"]:
         head = "".join(f'<th scope="col">{e(c)}</th>' for c in alt["columns"])
         body = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>" for row in alt["rows"])
-        parts.append(f"<table><caption>{e(figure_name(fig))}: the numbers</caption>"
-                     f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        parts.append(
+            f"<table><caption>{e(figure_name(fig))}: the numbers</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        )
     return f'<div class="kap-figure-alternative">{"".join(parts)}</div>'
 
 
@@ -119,25 +129,48 @@ def captioned(fig: go.Figure, title: str, caption: str, *keys: str) -> go.Figure
     sources = cite(*keys) if keys else "synthetic course data"
     text = f"{caption}<br>Source: {sources}" if caption else f"Source: {sources}"
     lines = [wrapped for line in text.split("<br>") for wrapped in textwrap.wrap(line, CAPTION_WIDTH)]
-    fig.update_layout(title_text="<br>".join(textwrap.wrap(title, TITLE_WIDTH)),
-                      meta={**(fig.layout.meta or {}), "sources": list(keys), "caption": text},
-                      margin=dict(b=90 + 17 * len(lines)))
+    fig.update_layout(
+        title_text="<br>".join(textwrap.wrap(title, TITLE_WIDTH)),
+        meta={**(fig.layout.meta or {}), "sources": list(keys), "caption": text},
+        margin=dict(b=90 + 17 * len(lines)),
+    )
     # Anchored in pixels below the plot area, so it clears the x-axis title whatever the figure's height.
-    fig.add_annotation(text="<br>".join(lines), xref="paper", yref="paper", x=0, y=0, yshift=-62, xanchor="left",
-                       yanchor="top", showarrow=False, align="left", font=dict(size=12, color="#444"))
+    fig.add_annotation(
+        text="<br>".join(lines),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        yshift=-62,
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        align="left",
+        font=dict(size=12, color="#444"),
+    )
     return fig
 
 
 def message_figure(title: str, message: str) -> CourseFigure:
     """A figure with no data, only a title and a message where the plot would be (for a widget whose
     current choice cannot be drawn)."""
-    fig = CourseFigure(layout=dict(title_text=title, height=300, xaxis=dict(visible=False),
-                                   yaxis=dict(visible=False)))
-    fig.add_annotation(text=message, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
-                       font=dict(size=14, color="#444"))
+    fig = CourseFigure(layout=dict(title_text=title, height=300, xaxis=dict(visible=False), yaxis=dict(visible=False)))
+    fig.add_annotation(
+        text=message, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False, font=dict(size=14, color="#444")
+    )
     fig.layout.meta = {"sources": [], "caption": "Source: none (nothing is drawn)"}
-    fig.add_annotation(text="Source: none (nothing is drawn)", xref="paper", yref="paper", x=0, y=0, yshift=-20,
-                       xanchor="left", yanchor="top", showarrow=False, font=dict(size=12, color="#444"))
+    fig.add_annotation(
+        text="Source: none (nothing is drawn)",
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        yshift=-20,
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        font=dict(size=12, color="#444"),
+    )
     return describe(fig, f"Nothing is drawn: {message}", ["drawn"], [["nothing"]])
 
 
@@ -156,12 +189,21 @@ class Table:
         e = html.escape
         cols = "".join(f'<col style="width: {w}%">' for w in self.widths) if self.widths else ""
         head = "".join(f'<th scope="col" style="text-align: left">{e(c)}</th>' for c in self.columns)
-        body = "".join("<tr>" + "".join(f'<td style="text-align: left; white-space: normal; vertical-align: top">'
-                                        f"{e(v)}</td>" for v in row) + "</tr>" for row in self.rows)
-        return (f'<table class="kap-table" style="table-layout: fixed; width: 100%">'
-                f"<caption>{e(self.caption)}</caption><colgroup>{cols}</colgroup>"
-                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        body = "".join(
+            "<tr>"
+            + "".join(
+                f'<td style="text-align: left; white-space: normal; vertical-align: top">{e(v)}</td>' for v in row
+            )
+            + "</tr>"
+            for row in self.rows
+        )
+        return (
+            f'<table class="kap-table" style="table-layout: fixed; width: 100%">'
+            f"<caption>{e(self.caption)}</caption><colgroup>{cols}</colgroup>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        )
 
     def __repr__(self) -> str:
-        return "\n".join([self.caption] + ["; ".join(f"{c}: {v}" for c, v in zip(self.columns, row))
-                                            for row in self.rows])
+        return "\n".join(
+            [self.caption] + ["; ".join(f"{c}: {v}" for c, v in zip(self.columns, row)) for row in self.rows]
+        )

@@ -2,6 +2,7 @@
 
 Every check raises ``ValueError`` with a message that says, in plain words, what to fix.
 """
+
 from __future__ import annotations
 
 import math
@@ -55,8 +56,9 @@ def number(value, what: str, low: float | None = None, high: float | None = None
 def proportion(value, what: str) -> float:
     """A proportion between 0 and 1 (a percentage like 89 is caught with a hint)."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool) and 1 < float(value) <= 100:
-        raise ValueError(f"{what} must be a proportion between 0 and 1, not {value:g}: "
-                         f"write {float(value) / 100:g} for {value:g}%.")
+        raise ValueError(
+            f"{what} must be a proportion between 0 and 1, not {value:g}: write {float(value) / 100:g} for {value:g}%."
+        )
     return number(value, what, 0.0, 1.0)
 
 
@@ -64,12 +66,14 @@ def item_responses(responses, count: int, low: int, high: int, scale: str) -> li
     """Validate a list of item responses: right length, whole numbers in [low, high]."""
     not_a_list = not isinstance(responses, Sequence) and not hasattr(responses, "__array__")
     if isinstance(responses, (str, bytes, dict)) or not_a_list:
-        raise ValueError(f"{scale} needs a list of {count} item scores, not {_describe(responses)} "
-                         f"({type(responses).__name__}).")
+        raise ValueError(
+            f"{scale} needs a list of {count} item scores, not {_describe(responses)} ({type(responses).__name__})."
+        )
     items = list(responses)
     if len(items) != count:
-        raise ValueError(f"{scale} has {count} items: got {len(items)} scores. "
-                         f"Give one score per item, in questionnaire order.")
+        raise ValueError(
+            f"{scale} has {count} items: got {len(items)} scores. Give one score per item, in questionnaire order."
+        )
     return [whole_number(v, f"{scale} item {i} score", low, high) for i, v in enumerate(items, start=1)]
 
 

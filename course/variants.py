@@ -12,6 +12,7 @@ The trainee's id comes from, in order: ``KAP_TRAINEE`` (the cohort grader sets i
 nbgrader's autograder (the notebook runs in ``autograded/<trainee>/<module>/``); the hub user (``JUPYTERHUB_USER``);
 the local setting made once with ``course trainee set ID``; else none.
 """
+
 from __future__ import annotations
 
 import copy
@@ -40,8 +41,10 @@ def settings_file() -> Path:
 def set_trainee(trainee: str) -> Path:
     """Remember this machine's trainee id (``course trainee set ID``)."""
     if not isinstance(trainee, str) or not TRAINEE_ID.match(trainee):
-        raise ValueError(f"{trainee!r} is not a trainee id: use letters, digits, '.', '_', '-' or '@' (your cohort "
-                         "login, for example).")
+        raise ValueError(
+            f"{trainee!r} is not a trainee id: use letters, digits, '.', '_', '-' or '@' (your cohort "
+            "login, for example)."
+        )
     path = settings_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"trainee": trainee}) + "\n", encoding="utf-8")
@@ -110,8 +113,10 @@ class Variant:
                 low, high = _band_range("lsas", total)
                 new = rng.randint(low, high)
                 new_fear = min(72, max(new - 72, round(new * sum(fear) / max(total, 1))))
-                varied["scales"]["lsas"] = {"fear": scales.draw_items(rng, 24, 3, new_fear),
-                                            "avoidance": scales.draw_items(rng, 24, 3, new - new_fear)}
+                varied["scales"]["lsas"] = {
+                    "fear": scales.draw_items(rng, 24, 3, new_fear),
+                    "avoidance": scales.draw_items(rng, 24, 3, new - new_fear),
+                }
             elif code == "phq9":
                 item9 = items[8]
                 low, high = _band_range(code, sum(items))
@@ -171,8 +176,10 @@ class VariantRecord:
     def _repr_mimebundle_(self, include=None, exclude=None):
         v = self.variant
         who = f"trainee {v.trainee}" if v.trainee else "no trainee id (self-study: the course's own numbers)"
-        return {VARIANT_MIME: {"module": v.module, "trainee": v.trainee, "variant": v.number},
-                "text/plain": f"Case numbers for {v.module}: variant {v.number}, {who}."}
+        return {
+            VARIANT_MIME: {"module": v.module, "trainee": v.trainee, "variant": v.number},
+            "text/plain": f"Case numbers for {v.module}: variant {v.number}, {who}.",
+        }
 
 
 def for_module(module_id: str, trainee: str | None = None) -> Variant:

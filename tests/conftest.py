@@ -23,8 +23,9 @@ def python() -> str:
 
 def solution_text(source: str) -> str:
     """The answer a trainee would type: the source cell without its solution markers."""
-    return "\n".join(line for line in source.splitlines()
-                     if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line)
+    return "\n".join(
+        line for line in source.splitlines() if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line
+    )
 
 
 def typed_in(release: Path, source, answer_ids=None) -> nbformat.NotebookNode:
@@ -34,8 +35,9 @@ def typed_in(release: Path, source, answer_ids=None) -> nbformat.NotebookNode:
     (for a partly answered submission)."""
     nb = nbformat.read(release, as_version=4)
     source = source if isinstance(source, nbformat.NotebookNode) else nbformat.read(source, as_version=4)
-    src = {c.metadata["nbgrader"]["grade_id"]: c for c in source.cells
-           if c.metadata.get("nbgrader", {}).get("solution")}
+    src = {
+        c.metadata["nbgrader"]["grade_id"]: c for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")
+    }
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         gid = meta.get("grade_id")
@@ -47,4 +49,5 @@ def typed_in(release: Path, source, answer_ids=None) -> nbformat.NotebookNode:
 def designed_triage(patient_id: str) -> str:
     """The triage a synthetic patient was designed to reach (instructor material, solutions/patient_designs.yaml)."""
     from course.synthetic.patients import designs
+
     return next(d["triage"] for d in designs()["designs"] if d["id"] == patient_id)

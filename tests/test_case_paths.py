@@ -1,4 +1,5 @@
 """Where a cohort went in the cases, read from the records kept in graded notebooks and replayed by the engine."""
+
 import nbformat
 
 from course.cases import XAPI_MIME, best_path
@@ -18,8 +19,11 @@ def _notebook(*records):
 def test_records_are_read_and_replayed_into_counts():
     best = best_path("capstone-tomasz").letters
     unsafe = ["B", "C", "C", "A", "A", "A", "A"]  # doses at 182/109: a critical error, then ends later
-    notebooks = [_notebook(("capstone-tomasz", best)), _notebook(("capstone-tomasz", unsafe + ["A", "B", "B"])),
-                 _notebook(("capstone-tomasz", ["Z"]))]  # a path that does not replay is left out
+    notebooks = [
+        _notebook(("capstone-tomasz", best)),
+        _notebook(("capstone-tomasz", unsafe + ["A", "B", "B"])),
+        _notebook(("capstone-tomasz", ["Z"])),
+    ]  # a path that does not replay is left out
     records = [r for nb in notebooks for r in records_in(nb)]
     assert len(records) == 2  # the unplayable one was not even recorded as a path
     summary = summarise(records + [{"case": "capstone-tomasz", "letters": ["Z"]}])["capstone-tomasz"]

@@ -1,4 +1,5 @@
 """Branched cases: a validator that names what is wrong, state that carries forward, no tells, scores that reason."""
+
 import copy
 import html
 import os
@@ -38,9 +39,11 @@ def test_every_case_validates_branches_and_has_several_good_paths(case_id):
     assert any(p.score == 1.0 for p in good)
     endings = Counter(p.ending for p in paths)
     criticals = {e for p in paths for e in p.criticals}
-    print(f"{case_id}: {len(case.nodes)} nodes, {sum(n.branches for n in decisions)} of {len(decisions)} decision "
-          f"nodes branch, {sum(1 for n in case.nodes.values() if n.end)} endings, {len(criticals)} critical errors, "
-          f"{len(paths)} paths ({dict(endings)})")
+    print(
+        f"{case_id}: {len(case.nodes)} nodes, {sum(n.branches for n in decisions)} of {len(decisions)} decision "
+        f"nodes branch, {sum(1 for n in case.nodes.values() if n.end)} endings, {len(criticals)} critical errors, "
+        f"{len(paths)} paths ({dict(endings)})"
+    )
 
 
 @pytest.mark.parametrize("case_id", CASES)
@@ -65,8 +68,11 @@ def test_option_order_and_length_carry_no_signal(case_id):
 def test_a_test_wise_strategy_does_not_pass(case_id):
     # Always the longest, always the shortest, always the first offered: none reaches a passing score.
     case = c.load_case(case_id)
-    for pick in (lambda opts: max(opts, key=lambda lo: len(lo[1].label)),
-                 lambda opts: min(opts, key=lambda lo: len(lo[1].label)), lambda opts: opts[0]):
+    for pick in (
+        lambda opts: max(opts, key=lambda lo: len(lo[1].label)),
+        lambda opts: min(opts, key=lambda lo: len(lo[1].label)),
+        lambda opts: opts[0],
+    ):
         run = c.Run(case)
         while not run.finished:
             run.choose(pick(run.offered())[0])
@@ -136,20 +142,36 @@ def _broken(change):
     return data
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda d: d["nodes"].update({"orphan": {"title": "Orphan", "text": "x", "end": "good"}}),
-     r"node\(s\) orphan cannot be reached"),
-    (lambda d: d["nodes"]["duration"]["options"][0].update({"next": "nowhere"}),
-     r"node duration, option 1, field next: no node 'nowhere'"),
-    (lambda d: d["nodes"]["advice"].pop("options"), r"node advice, field options: a dead end"),
-    (lambda d: d["nodes"]["claim"]["options"][1].update({"critical": "x"}),
-     r"node claim, option 2, field critical: a critical error scores 0 for safety"),
-    (lambda d: [o.update({"scores": {"safety": 1, "evidence": 1, "patient": 1}})
-                for o in d["nodes"]["rewiring"]["options"]], r"node rewiring, field scores: .* no defensible option"),
-    (lambda d: d["nodes"]["claim"].update({"title": 7}), r"field nodes.claim.title"),
-    (lambda d: d["nodes"]["end-stepped-care"].update({"end": "acceptable"}),
-     r"fewer than two paths reach a good ending"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            lambda d: d["nodes"].update({"orphan": {"title": "Orphan", "text": "x", "end": "good"}}),
+            r"node\(s\) orphan cannot be reached",
+        ),
+        (
+            lambda d: d["nodes"]["duration"]["options"][0].update({"next": "nowhere"}),
+            r"node duration, option 1, field next: no node 'nowhere'",
+        ),
+        (lambda d: d["nodes"]["advice"].pop("options"), r"node advice, field options: a dead end"),
+        (
+            lambda d: d["nodes"]["claim"]["options"][1].update({"critical": "x"}),
+            r"node claim, option 2, field critical: a critical error scores 0 for safety",
+        ),
+        (
+            lambda d: [
+                o.update({"scores": {"safety": 1, "evidence": 1, "patient": 1}})
+                for o in d["nodes"]["rewiring"]["options"]
+            ],
+            r"node rewiring, field scores: .* no defensible option",
+        ),
+        (lambda d: d["nodes"]["claim"].update({"title": 7}), r"field nodes.claim.title"),
+        (
+            lambda d: d["nodes"]["end-stepped-care"].update({"end": "acceptable"}),
+            r"fewer than two paths reach a good ending",
+        ),
+    ],
+)
 def test_the_validator_names_the_case_node_and_field(change, message):
     with pytest.raises(c.CaseError, match=message):
         c.build_case(_broken(change), "Case orientation-claims")
@@ -161,10 +183,13 @@ def test_a_new_case_file_is_validated_and_playable_without_code_changes(tmp_path
     new = _raw("orientation-claims")
     new["id"] = "my-own-case"
     (data / "cases" / "my-own-case.yaml").write_text(yaml.safe_dump(new), encoding="utf-8")
-    code = ("from course.cases import list_cases, play, best_path; print(list_cases()); "
-            "print(best_path('my-own-case').ending)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**os.environ, "KAP_DATASETS": str(data)})
+    code = (
+        "from course.cases import list_cases, play, best_path; print(list_cases()); "
+        "print(best_path('my-own-case').ending)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "KAP_DATASETS": str(data)}
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert "my-own-case" in out.stdout and out.stdout.strip().endswith("good")
 

@@ -1,4 +1,5 @@
 """The simulated GAD-7 cohort: reproducible, labelled simulated, and calibrated to its traced parameters."""
+
 import statistics
 
 import pandas as pd
@@ -18,11 +19,12 @@ PARAMETERS = cd.parameters()
 def test_regenerating_gives_the_committed_file_byte_for_byte(tmp_path):
     out = sc.write_cohort(tmp_path / "cohort.csv")
     assert out.read_bytes() == dataset(sc.COHORT_CSV).read_bytes(), (
-        "datasets/cohort_gad7.csv is out of date: run `course data` and commit the result.")
+        "datasets/cohort_gad7.csv is out of date: run `course data` and commit the result."
+    )
 
 
 def test_another_seed_changes_scores_but_not_the_layout():
-    ours, other = pd.DataFrame(sc.build_cohort()), pd.DataFrame(sc.build_cohort(DESIGN['seed'] + 1))
+    ours, other = pd.DataFrame(sc.build_cohort()), pd.DataFrame(sc.build_cohort(DESIGN["seed"] + 1))
     assert (ours.drop(columns="score") == other.drop(columns="score")).all().all()
     assert not ours.score.equals(other.score)
 
@@ -58,9 +60,10 @@ def _response(arm, week):
     return o.rates(COHORT, "response", week, [arm]).rate.iloc[0]
 
 
-@pytest.mark.parametrize("arm, week, parameter", [("placebo", 8, "placebo_response"),
-                                                  ("ssri_snri", 8, "ssri_snri_response"),
-                                                  ("cbt", 12, "cbt_response")])
+@pytest.mark.parametrize(
+    "arm, week, parameter",
+    [("placebo", 8, "placebo_response"), ("ssri_snri", 8, "ssri_snri_response"), ("cbt", 12, "cbt_response")],
+)
 def test_simulated_response_is_near_its_traced_target(arm, week, parameter):
     # 100 patients per arm: a tolerance of about two standard errors, plus the small upward pull of whole scores.
     assert _response(arm, week) == pytest.approx(PARAMETERS[parameter].value, abs=0.12)
@@ -88,9 +91,18 @@ def test_cbt_and_ssri_snri_are_set_equal_not_found_equal():
 
 def test_data_card_labels_the_cohort_simulated_and_says_why_it_has_no_ketamine_arm():
     card = dataset("DATACARD.md").read_text(encoding="utf-8")
-    section = card[card.index("# Data card: simulated GAD-7 cohort"):]
-    for phrase in ("SIMULATED", "NOT a prediction", "no ketamine arm", "12 to 20", "past 2 weeks",
-                   "published figures", "course data", "cohort_gad7.csv", "<!-- generated: cohort-parameters -->"):
+    section = card[card.index("# Data card: simulated GAD-7 cohort") :]
+    for phrase in (
+        "SIMULATED",
+        "NOT a prediction",
+        "no ketamine arm",
+        "12 to 20",
+        "past 2 weeks",
+        "published figures",
+        "course data",
+        "cohort_gad7.csv",
+        "<!-- generated: cohort-parameters -->",
+    ):
         assert phrase in section, phrase
     for name in PARAMETERS:
         assert f"`{name}`" in section, name

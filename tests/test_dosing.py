@@ -1,4 +1,5 @@
 """course.dosing: routes, unit-checked arithmetic, regimens, schedules, monitoring checks, curves."""
+
 import math
 from datetime import date, datetime, timedelta
 
@@ -13,9 +14,15 @@ from course.data import references as evidence
 # -- Routes ----------------------------------------------------------------------------------
 
 # The bioavailability ranges as FACTS §3.2 gives them (None: not characterised).
-FACTS_BIOAVAILABILITY = {"iv": (1.0, 1.0), "im": (0.93, 0.93), "in_racemic": (0.11, 0.45),
-                         "in_esketamine": (0.48, 0.48), "sl": (0.24, 0.32), "oral": (0.17, 0.25),
-                         "sc": (None, None)}
+FACTS_BIOAVAILABILITY = {
+    "iv": (1.0, 1.0),
+    "im": (0.93, 0.93),
+    "in_racemic": (0.11, 0.45),
+    "in_esketamine": (0.48, 0.48),
+    "sl": (0.24, 0.32),
+    "oral": (0.17, 0.25),
+    "sc": (None, None),
+}
 
 
 def test_routes_hold_the_fact_sheet_ranges():
@@ -56,6 +63,7 @@ def test_unknown_route_lists_the_routes():
 
 # -- Dose arithmetic -------------------------------------------------------------------------
 
+
 def test_dose_arithmetic_examples():
     assert dosing.dose_mg(mg_per_kg=0.5, weight_kg=70) == pytest.approx(35.0)
     assert dosing.mg_per_kg(dose_mg=35, weight_kg=70) == pytest.approx(0.5)
@@ -76,8 +84,10 @@ def test_dose_mg_inverts_mg_per_kg_where_defined(dose, weight):
             dosing.mg_per_kg(dose, weight)
 
 
-@given(st.floats(dosing.MIN_DOSE_MG, dosing.MAX_DOSE_MG),
-       st.sampled_from(["iv", "im", "in_racemic", "in_esketamine", "sl", "oral"]))
+@given(
+    st.floats(dosing.MIN_DOSE_MG, dosing.MAX_DOSE_MG),
+    st.sampled_from(["iv", "im", "in_racemic", "in_esketamine", "sl", "oral"]),
+)
 def test_exposure_range_is_ordered_and_within_the_dose(dose, route):
     exposure = dosing.systemic_exposure_mg(dose, route)
     assert 0 < exposure.low_mg <= exposure.high_mg <= dose * (1 + 1e-12)
@@ -95,21 +105,24 @@ def test_exposure_examples_and_the_unknown_route():
     assert "not well characterised" in sc.note
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: dosing.dose_mg(0.5, 154 * 2), "looks like pounds: 308 lb is 139.7 kg"),
-    (lambda: dosing.dose_mg(0.5, 70000), "looks like grams: 70000 g is 70 kg"),
-    (lambda: dosing.dose_mg(0.5, 20), r"Weight must be between 30 and 250 kg, not 20\.$"),
-    (lambda: dosing.dose_mg(35, 70), "looks like a dose in mg, not mg/kg"),
-    (lambda: dosing.dose_mg(0.0005, 70), "looks like g/kg: 0.0005 g/kg is 0.5 mg/kg"),
-    (lambda: dosing.dose_mg(-0.5, 70), r"mg/kg must be between 0.05 and 10 .*not -0.5\.$"),
-    (lambda: dosing.dose_mg(float("nan"), 70), "missing \\(NaN\\)"),
-    (lambda: dosing.dose_mg("0.5", 70), "must be a number, not '0.5'"),
-    (lambda: dosing.dose_mg(True, 70), "must be a number, not True"),
-    (lambda: dosing.mg_per_kg(0.035, 70), "looks like grams: 0.035 g is 35 mg"),
-    (lambda: dosing.mg_per_kg(35000, 70), "looks like micrograms: 35000 µg is 35 mg"),
-    (lambda: dosing.mg_per_kg(2000, 30), "2000 mg for 30 kg is 66.7 mg/kg"),
-    (lambda: dosing.systemic_exposure_mg(100, "rectal"), "route must be one of"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: dosing.dose_mg(0.5, 154 * 2), "looks like pounds: 308 lb is 139.7 kg"),
+        (lambda: dosing.dose_mg(0.5, 70000), "looks like grams: 70000 g is 70 kg"),
+        (lambda: dosing.dose_mg(0.5, 20), r"Weight must be between 30 and 250 kg, not 20\.$"),
+        (lambda: dosing.dose_mg(35, 70), "looks like a dose in mg, not mg/kg"),
+        (lambda: dosing.dose_mg(0.0005, 70), "looks like g/kg: 0.0005 g/kg is 0.5 mg/kg"),
+        (lambda: dosing.dose_mg(-0.5, 70), r"mg/kg must be between 0.05 and 10 .*not -0.5\.$"),
+        (lambda: dosing.dose_mg(float("nan"), 70), "missing \\(NaN\\)"),
+        (lambda: dosing.dose_mg("0.5", 70), "must be a number, not '0.5'"),
+        (lambda: dosing.dose_mg(True, 70), "must be a number, not True"),
+        (lambda: dosing.mg_per_kg(0.035, 70), "looks like grams: 0.035 g is 35 mg"),
+        (lambda: dosing.mg_per_kg(35000, 70), "looks like micrograms: 35000 µg is 35 mg"),
+        (lambda: dosing.mg_per_kg(2000, 30), "2000 mg for 30 kg is 66.7 mg/kg"),
+        (lambda: dosing.systemic_exposure_mg(100, "rectal"), "route must be one of"),
+    ],
+)
 def test_bad_arithmetic_input_says_what_to_fix(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -117,15 +130,38 @@ def test_bad_arithmetic_input_says_what_to_fix(call, message):
 
 # -- Published regimens ----------------------------------------------------------------------
 
-REGIMEN_COLUMNS = ["study", "key", "population", "n", "route", "dose_low", "dose_high", "dose_unit", "schedule",
-                   "evidence_tier", "population_is_anxiety", "facts", "note"]
+REGIMEN_COLUMNS = [
+    "study",
+    "key",
+    "population",
+    "n",
+    "route",
+    "dose_low",
+    "dose_high",
+    "dose_unit",
+    "schedule",
+    "evidence_tier",
+    "population_is_anxiety",
+    "facts",
+    "note",
+]
 
 
 def test_regimens_table_shape_and_sources():
     table = dosing.published_regimens()
     assert list(table.columns) == REGIMEN_COLUMNS
-    assert {"glue2017", "glue2018", "glue2020", "taylor2018", "fava2020", "spravato_label", "andrade2019",
-            "wolfson_lozenge_protocol", "nct05468047", "topel2025"} == set(table["key"])
+    assert {
+        "glue2017",
+        "glue2018",
+        "glue2020",
+        "taylor2018",
+        "fava2020",
+        "spravato_label",
+        "andrade2019",
+        "wolfson_lozenge_protocol",
+        "nct05468047",
+        "topel2025",
+    } == set(table["key"])
     for row in table.to_dict("records"):
         ref = evidence.reference(row["key"])
         assert row["evidence_tier"] == ref.evidence_tier, row["study"]
@@ -192,7 +228,13 @@ SPACED_MIN = {0.5: 3, 1: 4, 2: 7}
 
 def test_make_schedule_example_dates():
     assert dosing.make_schedule(MONDAY, "intensive", 6) == [
-        date(2025, 1, 6), date(2025, 1, 8), date(2025, 1, 10), date(2025, 1, 13), date(2025, 1, 15), date(2025, 1, 17)]
+        date(2025, 1, 6),
+        date(2025, 1, 8),
+        date(2025, 1, 10),
+        date(2025, 1, 13),
+        date(2025, 1, 15),
+        date(2025, 1, 17),
+    ]
     assert dosing.make_schedule(MONDAY, "spaced", 4, per_week=0.5)[-1] == date(2025, 2, 17)
 
 
@@ -211,8 +253,11 @@ def test_schedule_summary_counts():
 def test_generated_patterns_classify_as_themselves(data):
     pattern = data.draw(st.sampled_from(["intensive", "spaced"]))
     per_week = data.draw(st.sampled_from(dosing.PER_WEEK_CHOICES[pattern]))
-    sessions = (data.draw(st.integers(2, INTENSIVE_MAX[per_week])) if pattern == "intensive"
-                else data.draw(st.integers(SPACED_MIN[per_week], 60)))
+    sessions = (
+        data.draw(st.integers(2, INTENSIVE_MAX[per_week]))
+        if pattern == "intensive"
+        else data.draw(st.integers(SPACED_MIN[per_week], 60))
+    )
     start = data.draw(st.dates(date(2000, 1, 1), date(2040, 1, 1)))
     dates = dosing.make_schedule(start, pattern, sessions, per_week)
     assert len(dates) == sessions and dates[0] == start
@@ -250,15 +295,18 @@ def test_patterns_are_labelled_as_reported_practice():
             evidence.reference(key)
 
 
-@pytest.mark.parametrize("dates, message", [
-    ([date(2025, 1, 8), date(2025, 1, 6)], r"Session 2 \(2025-01-06\) comes before session 1 \(2025-01-08\)"),
-    ([MONDAY, MONDAY], r"Session 2 \(2025-01-06\) repeats the date of session 1"),
-    ([MONDAY, "2025-01-08"], r"Session 2 is '2025-01-08' \(str\), not a date"),
-    ([datetime(2025, 1, 6, 9, 30)], "not a date: write dates as datetime.date"),
-    ([], "empty"),
-    ("2025-01-06", "as a list of dates, not str"),
-    (MONDAY, "as a list of dates, not date"),
-])
+@pytest.mark.parametrize(
+    "dates, message",
+    [
+        ([date(2025, 1, 8), date(2025, 1, 6)], r"Session 2 \(2025-01-06\) comes before session 1 \(2025-01-08\)"),
+        ([MONDAY, MONDAY], r"Session 2 \(2025-01-06\) repeats the date of session 1"),
+        ([MONDAY, "2025-01-08"], r"Session 2 is '2025-01-08' \(str\), not a date"),
+        ([datetime(2025, 1, 6, 9, 30)], "not a date: write dates as datetime.date"),
+        ([], "empty"),
+        ("2025-01-06", "as a list of dates, not str"),
+        (MONDAY, "as a list of dates, not date"),
+    ],
+)
 def test_bad_dates_say_what_to_fix(dates, message):
     with pytest.raises(ValueError, match=message):
         dosing.schedule_summary(dates)
@@ -266,21 +314,31 @@ def test_bad_dates_say_what_to_fix(dates, message):
         dosing.classify_schedule(dates)
 
 
-@pytest.mark.parametrize("args, message", [
-    ((MONDAY, "intensive", 8, 2), "An intensive course fits within 21 days: at 2 a week that is at most 6 sessions"),
-    ((MONDAY, "spaced", 3), "A spaced course runs longer than 21 days: at 1 a week that is at least 4 sessions, not 3"),
-    ((MONDAY, "spaced", 6, 3), "sessions per week for a spaced course must be one of 0.5, 1, 2"),
-    ((MONDAY, "intensive", 6, True), "must be a number, not True"),
-    ((MONDAY, "daily", 6), "pattern must be one of intensive, spaced"),
-    ((MONDAY, "intensive", 1), "number of sessions must be between 2 and 60, not 1"),
-    ((datetime(2025, 1, 6), "intensive", 6), "start must be a date"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            (MONDAY, "intensive", 8, 2),
+            "An intensive course fits within 21 days: at 2 a week that is at most 6 sessions",
+        ),
+        (
+            (MONDAY, "spaced", 3),
+            "A spaced course runs longer than 21 days: at 1 a week that is at least 4 sessions, not 3",
+        ),
+        ((MONDAY, "spaced", 6, 3), "sessions per week for a spaced course must be one of 0.5, 1, 2"),
+        ((MONDAY, "intensive", 6, True), "must be a number, not True"),
+        ((MONDAY, "daily", 6), "pattern must be one of intensive, spaced"),
+        ((MONDAY, "intensive", 1), "number of sessions must be between 2 and 60, not 1"),
+        ((datetime(2025, 1, 6), "intensive", 6), "start must be a date"),
+    ],
+)
 def test_bad_schedule_requests_say_what_to_fix(args, message):
     with pytest.raises(ValueError, match=message):
         dosing.make_schedule(*args)
 
 
 # -- Monitoring ------------------------------------------------------------------------------
+
 
 def series(sbp, dbp, hr=None, start=-10, step=10):
     """Readings every ``step`` minutes from ``start``; hr defaults to a steady 75."""
@@ -328,8 +386,9 @@ def test_the_label_rise_is_a_frequency_and_never_a_trigger():
     # The rise sizes are not among the numbers readings are checked against as limits.
     assert not any(t.value in (rise.sbp, rise.dbp) and "rise" in name for name, t in dosing.THRESHOLDS.items())
     surge = series([120, 120, 170, 175, 172], [80, 80, 100, 104, 106])
-    messages = [f.message for f in dosing.monitoring_findings(surge) if f.kind in ("label_sized_rise",
-                                                                                   "bp_not_settled")]
+    messages = [
+        f.message for f in dosing.monitoring_findings(surge) if f.kind in ("label_sized_rise", "bp_not_settled")
+    ]
     assert messages
     assert len(messages) == 2
     for message in messages:
@@ -389,8 +448,14 @@ def test_findings_come_in_time_order_and_cite_known_keys():
     vitals = series([145, 145, 170, 188, 186, 190], [85, 85, 100, 105, 104, 100], start=-10)
     findings = dosing.monitoring_findings(vitals)
     assert [f.minute for f in findings] == sorted(f.minute for f in findings)
-    assert set(kinds(findings)) == {"pre_dose_bp", "label_sized_rise", "bp_peak", "forum_bp_twice",
-                                    "observation_short", "bp_not_settled"}
+    assert set(kinds(findings)) == {
+        "pre_dose_bp",
+        "label_sized_rise",
+        "bp_peak",
+        "forum_bp_twice",
+        "observation_short",
+        "bp_not_settled",
+    }
     for f in findings:
         evidence.reference(f.key)
     for threshold in dosing.THRESHOLDS.values():
@@ -403,20 +468,23 @@ def with_value(column, row, value):
     return vitals
 
 
-@pytest.mark.parametrize("vitals, message", [
-    ([{"minute": 0, "sbp": 120}], "as a pandas DataFrame"),
-    (calm().drop(columns="hr"), r"need the column\(s\) hr"),
-    (with_value("sbp", 3, float("nan")), r"Row 3 \(minute 20\): systolic BP \(mmHg\) is missing \(NaN\)"),
-    (with_value("sbp", 4, 600), r"Row 4 \(minute 30\): systolic BP \(mmHg\) must be between 60 and 260, not 600"),
-    (with_value("dbp", 2, 130), r"Row 2 \(minute 10\): diastolic 130 is not below systolic 125"),
-    (with_value("hr", 5, "fast"), r"Row 5 \(minute 40\): heart rate \(bpm\) must be a number, not 'fast'"),
-    (with_value("minute", 4, 10), r"Row 4 \(minute 10\): minute 10 does not come after the previous reading's"),
-    (with_value("minute", 3, 10), "remove repeated times"),
-    (calm().assign(cadss=95), r"Row 0 \(minute -10\): CADSS total \(0-92\) must be between 0 and 92, not 95"),
-    (calm()[calm()["minute"] > 0], "need a pre-dose reading"),
-    (calm().assign(session=[1] * 7 + [2] * 7), "mix several values of session"),
-    (calm().iloc[0:0], "no readings"),
-])
+@pytest.mark.parametrize(
+    "vitals, message",
+    [
+        ([{"minute": 0, "sbp": 120}], "as a pandas DataFrame"),
+        (calm().drop(columns="hr"), r"need the column\(s\) hr"),
+        (with_value("sbp", 3, float("nan")), r"Row 3 \(minute 20\): systolic BP \(mmHg\) is missing \(NaN\)"),
+        (with_value("sbp", 4, 600), r"Row 4 \(minute 30\): systolic BP \(mmHg\) must be between 60 and 260, not 600"),
+        (with_value("dbp", 2, 130), r"Row 2 \(minute 10\): diastolic 130 is not below systolic 125"),
+        (with_value("hr", 5, "fast"), r"Row 5 \(minute 40\): heart rate \(bpm\) must be a number, not 'fast'"),
+        (with_value("minute", 4, 10), r"Row 4 \(minute 10\): minute 10 does not come after the previous reading's"),
+        (with_value("minute", 3, 10), "remove repeated times"),
+        (calm().assign(cadss=95), r"Row 0 \(minute -10\): CADSS total \(0-92\) must be between 0 and 92, not 95"),
+        (calm()[calm()["minute"] > 0], "need a pre-dose reading"),
+        (calm().assign(session=[1] * 7 + [2] * 7), "mix several values of session"),
+        (calm().iloc[0:0], "no readings"),
+    ],
+)
 def test_bad_vitals_name_the_row(vitals, message):
     with pytest.raises(ValueError, match=message):
         dosing.monitoring_findings(vitals)
@@ -448,6 +516,7 @@ def test_session_vitals_picks_one_session():
 
 # -- Illustrative concentration curve ---------------------------------------------------------
 
+
 def test_curves_are_drawn_only_where_the_sources_allow():
     assert dosing.curve_routes() == ("iv", "im", "in_esketamine", "sl", "oral")
     with pytest.raises(ValueError, match="no bioavailability, so the course draws no curve"):
@@ -476,6 +545,7 @@ def test_area_under_the_curve_is_the_bioavailability(route):
     # A one-compartment model's exposure relative to IV is its bioavailability: a check on the maths.
     def area(values):
         return sum((a + b) / 2 for a, b in zip(values, values[1:]))
+
     iv = dosing.concentration_curve("iv", until_minutes=720, step_minutes=1)
     other = dosing.concentration_curve(route, until_minutes=720, step_minutes=1)
     assert area(other.mid) / area(iv.mid) == pytest.approx(dosing.route_info(route).bioavailability_mid, rel=0.02)
@@ -509,12 +579,15 @@ def test_parameters_say_which_are_sourced_and_which_illustrative():
     assert "not modelled" in dosing.concentration_curve("in_esketamine").parameters["esketamine_half_life"].note
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"half_life_minutes": 60}, "half-life in minutes must be between 120 and 180, not 60"),
-    ({"infusion_minutes": -5}, "infusion length in minutes must be between 0 and 120"),
-    ({"step_minutes": 2.5}, "step in minutes must be a whole number"),
-    ({"until_minutes": 10}, "curve length in minutes must be between 60 and 720"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"half_life_minutes": 60}, "half-life in minutes must be between 120 and 180, not 60"),
+        ({"infusion_minutes": -5}, "infusion length in minutes must be between 0 and 120"),
+        ({"step_minutes": 2.5}, "step in minutes must be a whole number"),
+        ({"until_minutes": 10}, "curve length in minutes must be between 60 and 720"),
+    ],
+)
 def test_bad_curve_settings_say_what_to_fix(kwargs, message):
     with pytest.raises(ValueError, match=message):
         dosing.concentration_curve("iv", **kwargs)

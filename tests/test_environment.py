@@ -1,4 +1,5 @@
 """pyproject.toml and environment.yml list the same dependencies."""
+
 import tomllib
 import yaml
 

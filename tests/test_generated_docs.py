@@ -1,4 +1,5 @@
 """The data card's and the README's tables are made from the data: a committed table that differs fails."""
+
 import pytest
 
 from course.authoring.generated import SECTION, SECTIONS, documents, render

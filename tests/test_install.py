@@ -1,4 +1,5 @@
 """The package installed non-editably (a wheel, as a hub image or `pip install .` makes it) finds its data."""
+
 import subprocess
 import sys
 import sysconfig
@@ -12,8 +13,23 @@ from course.paths import CHECKOUT
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out),
-                    str(CHECKOUT)], check=True, capture_output=True, text=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(CHECKOUT),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return next(out.glob("kap_anxiety_course-*.whl"))
 
 
@@ -34,10 +50,16 @@ def test_an_installed_copy_loads_patients_and_references(wheel, tmp_path):
     # editable finder of this checkout); the course itself only from the wheel.
     (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     python = venv / "bin" / "python"
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
-                   check=True, capture_output=True, text=True)
-    code = ("import course.paths as p, course.data.patients as d, course.data.references as r; "
-            "print(p.datasets()); print(len(d.load_patients()), r.cite('spitzer2006'))")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    code = (
+        "import course.paths as p, course.data.patients as d, course.data.references as r; "
+        "print(p.datasets()); print(len(d.load_patients()), r.cite('spitzer2006'))"
+    )
     out = subprocess.run([str(python), "-I", "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     folder, loaded = out.stdout.splitlines()
@@ -46,8 +68,10 @@ def test_an_installed_copy_loads_patients_and_references(wheel, tmp_path):
 
 
 def test_without_data_the_error_names_every_place_looked_in(tmp_path):
-    code = ("import course.paths as p; p.CHECKOUT = p.Path('/nowhere'); p.INSTALLED_DATASETS = p.Path('/none'); "
-            "p.datasets()")
+    code = (
+        "import course.paths as p; p.CHECKOUT = p.Path('/nowhere'); p.INSTALLED_DATASETS = p.Path('/none'); "
+        "p.datasets()"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"PATH": "/usr/bin"})
     assert out.returncode != 0
     assert "The course's data folder was not found. Looked in: /nowhere/datasets, /none" in out.stderr

@@ -1,4 +1,5 @@
 """Integration planning: the modality catalogue, matching, timing claims, plan rules and timeline data."""
+
 import copy
 import csv
 import datetime
@@ -86,14 +87,20 @@ def test_unconfirmed_sources_are_shown_with_citation_to_verify():
     assert modalities()["somatic"].confidence == "citation to verify"
 
 
-@pytest.mark.parametrize("code, figures, keys", [
-    ("cbt", ["g = 0.84", "0.71–0.97", "waitlist"], ["cuijpers2014", "nice_cg113"]),
-    ("emdr", ["g = −0.71", "only 6 RCTs", "not a first-line GAD treatment"], ["yunitri2020", "faretta2019"]),
-    ("art", ["One RCT", "combat-related PTSD", "n = 57"], ["kip2013"]),
-    ("ifs", ["n = 79", "no sustained improvement", "uncontrolled pilot", "No IFS RCT in any anxiety disorder"],
-     ["shadick2013", "hodgdon2022"]),
-    ("somatic", ["mainly in PTSD", "citation to verify"], ["brom2017"]),
-])
+@pytest.mark.parametrize(
+    "code, figures, keys",
+    [
+        ("cbt", ["g = 0.84", "0.71–0.97", "waitlist"], ["cuijpers2014", "nice_cg113"]),
+        ("emdr", ["g = −0.71", "only 6 RCTs", "not a first-line GAD treatment"], ["yunitri2020", "faretta2019"]),
+        ("art", ["One RCT", "combat-related PTSD", "n = 57"], ["kip2013"]),
+        (
+            "ifs",
+            ["n = 79", "no sustained improvement", "uncontrolled pilot", "No IFS RCT in any anxiety disorder"],
+            ["shadick2013", "hodgdon2022"],
+        ),
+        ("somatic", ["mainly in PTSD", "citation to verify"], ["brom2017"]),
+    ],
+)
 def test_catalogue_evidence_is_as_the_fact_sheet_gives_it(code, figures, keys):
     m = modalities()[code]
     for figure in figures:
@@ -129,15 +136,18 @@ def _write_catalogue(path, change):
     return path
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda rows: rows[0].update(keys="cuijpers2015"), "not a key in the course reference list"),
-    (lambda rows: rows[1].update(evidence="g = 1 [madeup2020]."), "not a key in the course reference list"),
-    (lambda rows: rows[1].update(code="cbt"), "the code appears twice"),
-    (lambda rows: rows[2].update(targets="memory spiritual"), "target must be one of"),
-    (lambda rows: rows[3].update(trialled_with_ketamine_in_gad="no"), "write true or false"),
-    (lambda rows: rows[4].update(evidence_rank="2"), "evidence_rank must number the modalities"),
-    (lambda rows: rows[5].update(confidence="probably"), "confidence must be one of"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda rows: rows[0].update(keys="cuijpers2015"), "not a key in the course reference list"),
+        (lambda rows: rows[1].update(evidence="g = 1 [madeup2020]."), "not a key in the course reference list"),
+        (lambda rows: rows[1].update(code="cbt"), "the code appears twice"),
+        (lambda rows: rows[2].update(targets="memory spiritual"), "target must be one of"),
+        (lambda rows: rows[3].update(trialled_with_ketamine_in_gad="no"), "write true or false"),
+        (lambda rows: rows[4].update(evidence_rank="2"), "evidence_rank must number the modalities"),
+        (lambda rows: rows[5].update(confidence="probably"), "confidence must be one of"),
+    ],
+)
 def test_a_broken_catalogue_is_refused_with_a_reason(tmp_path, change, message):
     path = _write_catalogue(tmp_path / "modalities.csv", change)
     with pytest.raises(ValueError, match=message):
@@ -218,8 +228,10 @@ def test_panic_with_somatic_profile_puts_interoceptive_exposure_before_somatic_p
 def test_social_anxiety_with_behavioural_profile_gets_exposure_first():
     suggestions = match_modalities(get_patient("P19"))
     assert [s.code for s in suggestions] == ["exposure"]
-    assert set(suggestions[0].cues) == {"behavioural profile: avoidance and safety behaviours lead",
-                                        "diagnosis SAD: feared social situations are avoided"}
+    assert set(suggestions[0].cues) == {
+        "behavioural profile: avoidance and safety behaviours lead",
+        "diagnosis SAD: feared social situations are avoided",
+    }
 
 
 def test_report_shows_quotes_suggestions_and_the_teaching_note():
@@ -228,12 +240,15 @@ def test_report_shows_quotes_suggestions_and_the_teaching_note():
     assert report.endswith(NOT_A_PRESCRIPTION) and integration.KETAMINE_COMBINATION in report
 
 
-profiles = st.fixed_dictionaries({
-    "dominant": st.sampled_from(["cognitive", "somatic", "behavioural"]),
-    "intrusive_imagery": st.booleans(), "memory_rooted_onset": st.booleans(), "parts_language": st.booleans(),
-})
-diagnoses = st.lists(st.sampled_from(["GAD", "SAD", "PD", "AGO", "MDD", "PTSD"]), min_size=1, max_size=4,
-                     unique=True)
+profiles = st.fixed_dictionaries(
+    {
+        "dominant": st.sampled_from(["cognitive", "somatic", "behavioural"]),
+        "intrusive_imagery": st.booleans(),
+        "memory_rooted_onset": st.booleans(),
+        "parts_language": st.booleans(),
+    }
+)
+diagnoses = st.lists(st.sampled_from(["GAD", "SAD", "PD", "AGO", "MDD", "PTSD"]), min_size=1, max_size=4, unique=True)
 
 
 @given(profiles, diagnoses)
@@ -257,15 +272,28 @@ def test_any_profile_gets_ranked_cued_suggestions(profile, dx):
     assert ("ifs" in codes) == profile["parts_language"]
 
 
-@pytest.mark.parametrize("patient, message", [
-    ("P01", "not str"),
-    ({"diagnoses": ["GAD"]}, "no 'profile'"),
-    ({"profile": {"dominant": "cognitive"}, "diagnoses": []}, "non-empty list"),
-    ({"profile": {"dominant": "cognitive"}, "diagnoses": ["OCD"]}, "each diagnosis must be one of"),
-    ({"profile": {"dominant": "emotional"}, "diagnoses": ["GAD"]}, "profile 'dominant' must be one of"),
-    ({"profile": {"dominant": "somatic", "intrusive_imagery": "yes", "memory_rooted_onset": False,
-                  "parts_language": False}, "diagnoses": ["GAD"]}, "'intrusive_imagery' must be True or False"),
-])
+@pytest.mark.parametrize(
+    "patient, message",
+    [
+        ("P01", "not str"),
+        ({"diagnoses": ["GAD"]}, "no 'profile'"),
+        ({"profile": {"dominant": "cognitive"}, "diagnoses": []}, "non-empty list"),
+        ({"profile": {"dominant": "cognitive"}, "diagnoses": ["OCD"]}, "each diagnosis must be one of"),
+        ({"profile": {"dominant": "emotional"}, "diagnoses": ["GAD"]}, "profile 'dominant' must be one of"),
+        (
+            {
+                "profile": {
+                    "dominant": "somatic",
+                    "intrusive_imagery": "yes",
+                    "memory_rooted_onset": False,
+                    "parts_language": False,
+                },
+                "diagnoses": ["GAD"],
+            },
+            "'intrusive_imagery' must be True or False",
+        ),
+    ],
+)
 def test_matching_bad_input(patient, message):
     with pytest.raises(ValueError, match=message):
         match_modalities(patient)
@@ -275,14 +303,16 @@ def test_matching_bad_input(patient, message):
 
 
 def good_sessions():
-    return [Session("evaluation", day(0), None, "full evaluation and informed consent", ("gad7",)),
-            Session("preparation", day(1), "cbt", "goals and expectations"),
-            Session("dosing", day(2)),
-            Session("integration", day(3), "cbt"),
-            Session("dosing", day(9)),
-            Session("integration", day(10), "exposure"),
-            Session("review", day(11), None, "stop or go on", ("gad7",)),
-            Session("follow-up", day(30), None, "", ("gad7",))]
+    return [
+        Session("evaluation", day(0), None, "full evaluation and informed consent", ("gad7",)),
+        Session("preparation", day(1), "cbt", "goals and expectations"),
+        Session("dosing", day(2)),
+        Session("integration", day(3), "cbt"),
+        Session("dosing", day(9)),
+        Session("integration", day(10), "exposure"),
+        Session("review", day(11), None, "stop or go on", ("gad7",)),
+        Session("follow-up", day(30), None, "", ("gad7",)),
+    ]
 
 
 def test_a_good_plan_has_no_violations():
@@ -294,8 +324,18 @@ def test_a_good_plan_has_no_violations():
 def _replace(sessions, index, **changes):
     sessions = list(sessions)
     old = sessions[index]
-    sessions[index] = Session(**{**{"kind": old.kind, "date": old.date, "modality": old.modality,
-                                   "notes": old.notes, "measures": old.measures}, **changes})
+    sessions[index] = Session(
+        **{
+            **{
+                "kind": old.kind,
+                "date": old.date,
+                "modality": old.modality,
+                "notes": old.notes,
+                "measures": old.measures,
+            },
+            **changes,
+        }
+    )
     return sessions
 
 
@@ -344,11 +384,14 @@ def test_the_default_rules_are_every_rule_and_a_subset_can_be_named():
     assert [v.rule for v in only] == ["evaluation_first"]
 
 
-@pytest.mark.parametrize("rules, message", [
-    (["evaluation"], "each rule name must be one of date_order"),
-    ("evaluation_first", "rules must be a list of rule names"),
-    (5, "rules must be a list of rule names"),
-])
+@pytest.mark.parametrize(
+    "rules, message",
+    [
+        (["evaluation"], "each rule name must be one of date_order"),
+        ("evaluation_first", "rules must be a list of rule names"),
+        (5, "rules must be a list of rule names"),
+    ],
+)
 def test_unknown_rules_are_refused(rules, message):
     with pytest.raises(ValueError, match=message):
         check_plan(Plan("P01", good_sessions()), rules=rules)
@@ -364,29 +407,67 @@ def test_a_patient_who_does_not_proceed_cannot_be_dosed(pid):
     assert check_plan(Plan(pid, _without(good_sessions(), "dosing"), start=DAY0), rules=PLAN_RULES) == []
 
 
-@pytest.mark.parametrize("rule, sessions, fragments", [
-    ("preparation_first", _without(good_sessions(), "preparation"),
-     ["first dosing session, on 4 Mar 2026, has no preparation session", "Add at least one preparation session"]),
-    ("integration_after_dose", good_sessions()[:3] + good_sessions()[4:],
-     ["dosing session on 4 Mar 2026 has no integration session after it and before the next dosing session "
-      "on 11 Mar 2026"]),
-    ("integration_within_7_days", BAD_PLANS["integration_within_7_days"](good_sessions()),
-     ["after the dosing session on 11 Mar 2026 is 8 days later", "within 7 days", "course convention"]),
-    ("known_modality", BAD_PLANS["known_modality"](good_sessions()),
-     ["'reiki', which is not in the course catalogue", "Use one of: cbt, exposure"]),
-    ("date_order", BAD_PLANS["date_order"](good_sessions()),
-     ["The preparation session on 3 Mar 2026 is listed after the dosing session on 4 Mar 2026"]),
-    ("evaluation_first", BAD_PLANS["evaluation_first"](good_sessions()),
-     ["first preparation or dosing session, on 3 Mar 2026, has no evaluation session before it",
-      "clears a patient for a full evaluation only", "informed consent"]),
-    ("baseline_measures", BAD_PLANS["baseline_measures"](good_sessions()),
-     ["The evaluation session on 2 Mar 2026 records no outcome scale", "gad7, phq9, hama, lsas, pdss"]),
-    ("measures_repeated", BAD_PLANS["measures_repeated"](good_sessions()),
-     ["The review session on 13 Mar 2026 does not record gad7, measured at baseline"]),
-    ("review_point", BAD_PLANS["review_point"](good_sessions()),
-     ["Dosing begins on 4 Mar 2026, but no review session follows", "stopping rule",
-      f"at most {REVIEW_AFTER_DOSES} dosing sessions"]),
-])
+@pytest.mark.parametrize(
+    "rule, sessions, fragments",
+    [
+        (
+            "preparation_first",
+            _without(good_sessions(), "preparation"),
+            ["first dosing session, on 4 Mar 2026, has no preparation session", "Add at least one preparation session"],
+        ),
+        (
+            "integration_after_dose",
+            good_sessions()[:3] + good_sessions()[4:],
+            [
+                "dosing session on 4 Mar 2026 has no integration session after it and before the next dosing session "
+                "on 11 Mar 2026"
+            ],
+        ),
+        (
+            "integration_within_7_days",
+            BAD_PLANS["integration_within_7_days"](good_sessions()),
+            ["after the dosing session on 11 Mar 2026 is 8 days later", "within 7 days", "course convention"],
+        ),
+        (
+            "known_modality",
+            BAD_PLANS["known_modality"](good_sessions()),
+            ["'reiki', which is not in the course catalogue", "Use one of: cbt, exposure"],
+        ),
+        (
+            "date_order",
+            BAD_PLANS["date_order"](good_sessions()),
+            ["The preparation session on 3 Mar 2026 is listed after the dosing session on 4 Mar 2026"],
+        ),
+        (
+            "evaluation_first",
+            BAD_PLANS["evaluation_first"](good_sessions()),
+            [
+                "first preparation or dosing session, on 3 Mar 2026, has no evaluation session before it",
+                "clears a patient for a full evaluation only",
+                "informed consent",
+            ],
+        ),
+        (
+            "baseline_measures",
+            BAD_PLANS["baseline_measures"](good_sessions()),
+            ["The evaluation session on 2 Mar 2026 records no outcome scale", "gad7, phq9, hama, lsas, pdss"],
+        ),
+        (
+            "measures_repeated",
+            BAD_PLANS["measures_repeated"](good_sessions()),
+            ["The review session on 13 Mar 2026 does not record gad7, measured at baseline"],
+        ),
+        (
+            "review_point",
+            BAD_PLANS["review_point"](good_sessions()),
+            [
+                "Dosing begins on 4 Mar 2026, but no review session follows",
+                "stopping rule",
+                f"at most {REVIEW_AFTER_DOSES} dosing sessions",
+            ],
+        ),
+    ],
+)
 def test_messages_say_what_is_wrong_and_what_to_do(rule, sessions, fragments):
     message = next(v.message for v in check_plan(Plan("P01", sessions), rules=PLAN_RULES) if v.rule == rule)
     for fragment in fragments:
@@ -408,11 +489,20 @@ def _doses_and_reviews(pattern: str) -> list[Session]:
     return sessions + [Session("follow-up", day(today + 7), None, "", ("gad7",))]
 
 
-@pytest.mark.parametrize("pattern, flagged", [
-    ("DR", []), ("DDDR", []), ("DDDRDDDR", []), ("DDDRDDD", []), ("RDDD", ["no review"]),
-    ("DDDDR", ["dosing session 4"]), ("DRDDDD", ["dosing session 4"]),
-    ("DDDDDDDDR", ["dosing session 4"]), ("D", ["no review"]),
-])
+@pytest.mark.parametrize(
+    "pattern, flagged",
+    [
+        ("DR", []),
+        ("DDDR", []),
+        ("DDDRDDDR", []),
+        ("DDDRDDD", []),
+        ("RDDD", ["no review"]),
+        ("DDDDR", ["dosing session 4"]),
+        ("DRDDDD", ["dosing session 4"]),
+        ("DDDDDDDDR", ["dosing session 4"]),
+        ("D", ["no review"]),
+    ],
+)
 def test_a_review_comes_after_at_most_three_doses_and_after_dosing_begins(pattern, flagged):
     assert REVIEW_AFTER_DOSES == 3
     found = [v.message for v in check_plan(Plan("P01", _doses_and_reviews(pattern)), rules=PLAN_RULES)]
@@ -453,24 +543,29 @@ def test_patient_record_can_be_passed_and_must_match():
         check_plan(Plan("P99", good_sessions()))
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda: Session("dose", day(0)),
-     "session kind must be one of evaluation, preparation, dosing, integration, review, follow-up"),
-    (lambda: Session("dosing", "2026-03-02"), "must be a date such as datetime.date"),
-    (lambda: Session("dosing", datetime.datetime(2026, 3, 2, 9)), "must be a date such as"),
-    (lambda: Session("integration", day(0), 5), "modality must be a catalogue code"),
-    (lambda: Session("integration", day(0), "  "), "modality must be a catalogue code"),
-    (lambda: Session("integration", day(0), "cbt", None), "notes must be text"),
-    (lambda: Session("review", day(0), None, "", "gad7"), "measures must be a list of outcome scales"),
-    (lambda: Session("review", day(0), None, "", ["cadss"]), "must be one of gad7, phq9, hama, lsas, pdss"),
-    (lambda: Session("review", day(0), None, "", ["gad7", "gad7"]), "name a scale twice"),
-    (lambda: Plan(5, []), "needs a patient id"),
-    (lambda: Plan("P01", "sessions"), "must be a list of Session objects"),
-    (lambda: Plan("P01", [{"kind": "dosing"}]), "Session 1 of the plan must be a Session"),
-    (lambda: Plan("P01", [], start="2026-03-02"), "start date must be a date"),
-    (lambda: check_plan({"patient_id": "P01"}), "check_plan needs a Plan"),
-    (lambda: plan_to_dict("plan"), "plan_to_dict needs a Plan"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (
+            lambda: Session("dose", day(0)),
+            "session kind must be one of evaluation, preparation, dosing, integration, review, follow-up",
+        ),
+        (lambda: Session("dosing", "2026-03-02"), "must be a date such as datetime.date"),
+        (lambda: Session("dosing", datetime.datetime(2026, 3, 2, 9)), "must be a date such as"),
+        (lambda: Session("integration", day(0), 5), "modality must be a catalogue code"),
+        (lambda: Session("integration", day(0), "  "), "modality must be a catalogue code"),
+        (lambda: Session("integration", day(0), "cbt", None), "notes must be text"),
+        (lambda: Session("review", day(0), None, "", "gad7"), "measures must be a list of outcome scales"),
+        (lambda: Session("review", day(0), None, "", ["cadss"]), "must be one of gad7, phq9, hama, lsas, pdss"),
+        (lambda: Session("review", day(0), None, "", ["gad7", "gad7"]), "name a scale twice"),
+        (lambda: Plan(5, []), "needs a patient id"),
+        (lambda: Plan("P01", "sessions"), "must be a list of Session objects"),
+        (lambda: Plan("P01", [{"kind": "dosing"}]), "Session 1 of the plan must be a Session"),
+        (lambda: Plan("P01", [], start="2026-03-02"), "start date must be a date"),
+        (lambda: check_plan({"patient_id": "P01"}), "check_plan needs a Plan"),
+        (lambda: plan_to_dict("plan"), "plan_to_dict needs a Plan"),
+    ],
+)
 def test_plan_bad_input(make, message):
     with pytest.raises(ValueError, match=message):
         make()
@@ -491,17 +586,31 @@ def test_a_plan_changed_after_it_was_made_is_still_checked():
 # -- Outcome measures and the drafted plans of the plan builder ----------------------------------------
 
 
-@pytest.mark.parametrize("pid, expected", [("P01", ("gad7",)), ("P02", ("lsas",)), ("P03", ("pdss",)),
-                                           ("P04", ("gad7", "phq9")), ("P11", ("gad7", "lsas")),
-                                           ("P20", ("gad7",))])
+@pytest.mark.parametrize(
+    "pid, expected",
+    [
+        ("P01", ("gad7",)),
+        ("P02", ("lsas",)),
+        ("P03", ("pdss",)),
+        ("P04", ("gad7", "phq9")),
+        ("P11", ("gad7", "lsas")),
+        ("P20", ("gad7",)),
+    ],
+)
 def test_outcome_measures_are_the_scales_built_for_the_diagnoses(pid, expected):
     assert outcome_measures(get_patient(pid)) == expected
     assert outcome_measures({"diagnoses": ["PTSD"], "profile": get_patient(pid)["profile"]}) == ("gad7",)
 
 
 @settings(deadline=None, max_examples=40)
-@given(st.sampled_from(PROCEED), st.integers(1, 8), st.integers(1, 21), st.integers(1, 7), st.integers(1, 5),
-       st.lists(st.sampled_from(["cbt", "exposure", "emdr", "art", "ifs", "somatic"]), min_size=1, max_size=3))
+@given(
+    st.sampled_from(PROCEED),
+    st.integers(1, 8),
+    st.integers(1, 21),
+    st.integers(1, 7),
+    st.integers(1, 5),
+    st.lists(st.sampled_from(["cbt", "exposure", "emdr", "art", "ifs", "somatic"]), min_size=1, max_size=3),
+)
 def test_drafted_plans_pass_every_rule_when_the_rhythm_allows(pid, doses, gap, delay, prep, codes):
     # The plan builder's drafts are contingent on evaluation, measured and reviewed; only an integration delay
     # that reaches the next dose (or the 7-day window) breaks a rule, and then a session rule says so.
@@ -525,23 +634,30 @@ def test_a_draft_for_a_patient_who_does_not_proceed_breaks_only_the_triage_rule(
 # -- Conversion and timeline -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("data, message", [
-    ([], "needs a dictionary"),
-    ({"patient_id": "P01"}, "missing 'sessions'"),
-    ({"patient_id": "P01", "sessions": [], "owner": "me"}, "unknown field"),
-    ({"patient_id": "P01", "sessions": "none"}, "sessions must be a list"),
-    ({"patient_id": "P01", "sessions": [{"kind": "dosing"}]}, "Session 1 is missing 'date'"),
-    ({"patient_id": "P01", "sessions": [{"kind": "dosing", "date": "2026-13-01"}]}, "written year-month-day"),
-    ({"patient_id": "P01", "sessions": [{"kind": "dosing", "date": "4 March"}]}, "written year-month-day"),
-    ({"patient_id": "P01", "sessions": [{"kind": "dosing", "date": 20260304}]}, "must be a date"),
-    ({"patient_id": "P01", "sessions": [{"kind": "dosing", "date": "2026-03-04", "dose": 1}]}, "unknown field"),
-    ({"patient_id": "P01", "sessions": ["dosing"]}, "must be a dictionary with kind and date"),
-    ({"patient_id": "P01", "start": "soon", "sessions": []}, "start must be a date written"),
-    ({"patient_id": "P01", "sessions": [{"kind": "review", "date": "2026-03-04", "measures": "gad7"}]},
-     "measures must be a list of outcome scales"),
-    ({"patient_id": "P01", "sessions": [{"kind": "review", "date": "2026-03-04", "measures": ["GAD-7"]}]},
-     "must be one of gad7, phq9, hama, lsas, pdss"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ([], "needs a dictionary"),
+        ({"patient_id": "P01"}, "missing 'sessions'"),
+        ({"patient_id": "P01", "sessions": [], "owner": "me"}, "unknown field"),
+        ({"patient_id": "P01", "sessions": "none"}, "sessions must be a list"),
+        ({"patient_id": "P01", "sessions": [{"kind": "dosing"}]}, "Session 1 is missing 'date'"),
+        ({"patient_id": "P01", "sessions": [{"kind": "dosing", "date": "2026-13-01"}]}, "written year-month-day"),
+        ({"patient_id": "P01", "sessions": [{"kind": "dosing", "date": "4 March"}]}, "written year-month-day"),
+        ({"patient_id": "P01", "sessions": [{"kind": "dosing", "date": 20260304}]}, "must be a date"),
+        ({"patient_id": "P01", "sessions": [{"kind": "dosing", "date": "2026-03-04", "dose": 1}]}, "unknown field"),
+        ({"patient_id": "P01", "sessions": ["dosing"]}, "must be a dictionary with kind and date"),
+        ({"patient_id": "P01", "start": "soon", "sessions": []}, "start must be a date written"),
+        (
+            {"patient_id": "P01", "sessions": [{"kind": "review", "date": "2026-03-04", "measures": "gad7"}]},
+            "measures must be a list of outcome scales",
+        ),
+        (
+            {"patient_id": "P01", "sessions": [{"kind": "review", "date": "2026-03-04", "measures": ["GAD-7"]}]},
+            "must be one of gad7, phq9, hama, lsas, pdss",
+        ),
+    ],
+)
 def test_plan_from_dict_bad_input(data, message):
     with pytest.raises(ValueError, match=message):
         plan_from_dict(data)
@@ -551,8 +667,9 @@ def test_plan_from_dict_accepts_dates_or_text():
     a = plan_from_dict({"patient_id": "P01", "sessions": [{"kind": "dosing", "date": "2026-03-04"}]})
     b = plan_from_dict({"patient_id": "P01", "sessions": [{"kind": "dosing", "date": day(2)}]})
     assert a == b and a.start is None and a.sessions[0].notes == "" and a.sessions[0].measures == ()
-    c = plan_from_dict({"patient_id": "P01", "sessions": [{"kind": "evaluation", "date": "2026-03-02",
-                                                          "measures": ["gad7", "phq9"]}]})
+    c = plan_from_dict(
+        {"patient_id": "P01", "sessions": [{"kind": "evaluation", "date": "2026-03-02", "measures": ["gad7", "phq9"]}]}
+    )
     assert c.sessions[0].measures == ("gad7", "phq9")
 
 
@@ -570,9 +687,15 @@ def test_timeline_orders_sessions_and_attaches_violations():
     data = timeline(Plan("P01", sessions))
     rows = data["sessions"]
     assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
-    assert [r["label"] for r in rows] == ["Evaluation (GAD-7)", "Preparation: CBT restructuring", "Dosing 1",
-                                          "Integration: CBT restructuring", "Dosing 2", "Review (GAD-7)",
-                                          "Follow-up (GAD-7)"]
+    assert [r["label"] for r in rows] == [
+        "Evaluation (GAD-7)",
+        "Preparation: CBT restructuring",
+        "Dosing 1",
+        "Integration: CBT restructuring",
+        "Dosing 2",
+        "Review (GAD-7)",
+        "Follow-up (GAD-7)",
+    ]
     assert rows[0]["measures"] == ("gad7",) and rows[1]["measures"] == ()
     second_dose = next(r for r in rows if r["label"] == "Dosing 2")
     assert any(v.startswith("integration_after_dose: ") for v in second_dose["violations"])
@@ -593,8 +716,14 @@ def test_plan_table_shows_sessions_as_written_and_checks_nothing():
     table = integration.plan_table(Plan("P01", sessions))
     assert list(table.columns) == ["date", "day", "kind", "modality", "measures", "notes"]
     assert list(table["kind"]) == [s.kind for s in sessions]  # as written, even out of order
-    assert table.loc[0].to_dict() == {"date": "2026-03-02", "day": "Mon", "kind": "evaluation", "modality": "",
-                                      "measures": "GAD-7", "notes": "full evaluation and informed consent"}
+    assert table.loc[0].to_dict() == {
+        "date": "2026-03-02",
+        "day": "Mon",
+        "kind": "evaluation",
+        "modality": "",
+        "measures": "GAD-7",
+        "notes": "full evaluation and informed consent",
+    }
     assert table.loc[2, "modality"] == "CBT restructuring"
     assert integration.plan_table(Plan("P05", good_sessions()))["kind"].tolist()[0] == "evaluation"
     with pytest.raises(ValueError, match="plan_table needs a Plan"):
@@ -636,8 +765,9 @@ def valid_plans(draw):
             sessions.append(Session("review", today, None, draw(notes), baseline + tuple(draw(extra))))
             since = 0
     today += timedelta(days=draw(st.integers(1, 60)))
-    sessions.append(Session("follow-up", today, draw(st.one_of(st.none(), codes)), draw(notes),
-                            baseline + tuple(draw(extra))))
+    sessions.append(
+        Session("follow-up", today, draw(st.one_of(st.none(), codes)), draw(notes), baseline + tuple(draw(extra)))
+    )
     return Plan(draw(st.sampled_from(PROCEED)), sessions, start=draw(st.sampled_from([None, start])))
 
 
@@ -658,14 +788,21 @@ def _rules_broken(sessions, patient_id):
 @settings(deadline=None, max_examples=60)
 @given(valid_plans(), st.data())
 def test_removing_what_a_rule_needs_is_caught(plan, data):
-    for kind, rule in (("evaluation", "evaluation_first"), ("preparation", "preparation_first"),
-                       ("review", "review_point"), ("follow-up", "follow_up")):
+    for kind, rule in (
+        ("evaluation", "evaluation_first"),
+        ("preparation", "preparation_first"),
+        ("review", "review_point"),
+        ("follow-up", "follow_up"),
+    ):
         assert rule in _rules_broken(_without(plan.sessions, kind), plan.patient_id)
     doses = [i for i, s in enumerate(plan.sessions) if s.kind == "dosing"]
     dose = plan.sessions[data.draw(st.sampled_from(doses))]
     later = [s.date for s in plan.sessions if s.kind == "dosing" and s.date > dose.date]
-    cut = [s for s in plan.sessions if not (s.kind == "integration" and dose.date < s.date
-                                            and (not later or s.date < min(later)))]
+    cut = [
+        s
+        for s in plan.sessions
+        if not (s.kind == "integration" and dose.date < s.date and (not later or s.date < min(later)))
+    ]
     assert "integration_after_dose" in _rules_broken(cut, plan.patient_id)
     doubled = plan.sessions + [Session("dosing", dose.date)]
     doubled.sort(key=lambda s: s.date)

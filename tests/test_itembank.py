@@ -5,6 +5,7 @@ and one to spare for boosters), each answerable from its options or as a number,
 Draws are per trainee: stable for one trainee, different between trainees, and the post-test never repeats the
 pre-test's item for an objective. The quizzes are graded by recomputing each submitter's draw from their id.
 """
+
 import re
 from collections import Counter
 
@@ -31,6 +32,7 @@ def _keys(text: str) -> list[str]:
 
 
 # -- The bank ---------------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("objective", list(objectives()))
 def test_every_objective_has_at_least_three_items_and_a_competence_has_a_judgement_item(objective):
@@ -92,6 +94,7 @@ def test_a_dosing_item_is_arithmetic_about_published_figures_never_a_dose_for_a_
 
 # -- Draws ------------------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("trainee", TRAINEES + [None, ""])
 def test_pre_and_post_test_give_one_item_per_objective_and_never_the_same_item_twice(trainee):
     pre, post = itembank.draw("pre-test", trainee), itembank.draw("post-test", trainee)
@@ -122,6 +125,7 @@ def test_an_objective_with_fewer_than_two_items_cannot_make_a_pre_and_post_test(
 
 # -- Boosters ---------------------------------------------------------------------------------------------------------
 
+
 def test_a_booster_favours_the_objectives_a_trainee_got_wrong():
     due = list(objectives())
     for trainee in TRAINEES:
@@ -129,7 +133,7 @@ def test_a_booster_favours_the_objectives_a_trainee_got_wrong():
             chosen = itembank.booster(trainee, due, wrong, set(), count=len(wrong), round_id="r1")
             assert {i.objective for i in chosen} == wrong
             more = itembank.booster(trainee, due, wrong, set(), count=len(wrong) + 2, round_id="r1")
-            assert {i.objective for i in more[:len(wrong)]} == wrong
+            assert {i.objective for i in more[: len(wrong)]} == wrong
 
 
 def test_a_booster_prefers_unseen_items():
@@ -170,16 +174,20 @@ def test_a_booster_is_stable_for_a_trainee_and_round():
 
 # -- The quiz lessons -------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", itembank.ASSESSMENTS)
 def test_the_quiz_lesson_is_current_with_the_syllabus_and_the_bank(name):
-    assert lesson_path(name).read_text(encoding="utf-8") == quiz_text(name), \
+    assert lesson_path(name).read_text(encoding="utf-8") == quiz_text(name), (
         f"solutions/{name} is stale: run `course build` and commit the result"
+    )
 
 
 def _answers(items) -> dict:
     """What a trainee who knows every answer types: the letter of the right option, or the number."""
-    return {n: item.answer if item.numeric else item.letters[item.options.index(item.answer)]
-            for n, item in enumerate(items, start=1)}
+    return {
+        n: item.answer if item.numeric else item.letters[item.options.index(item.answer)]
+        for n, item in enumerate(items, start=1)
+    }
 
 
 def _typed(release, answers: dict) -> nbformat.NotebookNode:
@@ -203,10 +211,10 @@ def test_quiz_round_trip_grades_each_trainee_against_their_own_draw(tmp_path, na
     submissions = {
         "ana.r": _typed(release, _answers(own["ana.r"])),
         "ben-k": _typed(release, _answers(own["ben-k"])),
-        "chen_w": typed_in(release, source_notebook(name)),        # the source's own solution cell
-        "dara": _typed(release, half),                             # half the questions answered
-        "eli.m": nbformat.read(release, as_version=4),              # nothing answered
-        "fatima.s": _typed(release, _answers(own["ana.r"])),       # someone else's answers
+        "chen_w": typed_in(release, source_notebook(name)),  # the source's own solution cell
+        "dara": _typed(release, half),  # half the questions answered
+        "eli.m": nbformat.read(release, as_version=4),  # nothing answered
+        "fatima.s": _typed(release, _answers(own["ana.r"])),  # someone else's answers
     }
     for trainee, nb in submissions.items():
         folder = root / "submitted" / trainee / name
@@ -215,6 +223,7 @@ def test_quiz_round_trip_grades_each_trainee_against_their_own_draw(tmp_path, na
     nbgrader(root, "autograde", name)
 
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", "kap-anxiety") as gb:
+
         def score(trainee):
             sub = gb.find_submission(name, trainee)
             return {g.name: g.score for nbs in sub.notebooks for g in nbs.grades}
@@ -228,15 +237,24 @@ def test_quiz_round_trip_grades_each_trainee_against_their_own_draw(tmp_path, na
 
     def errors(trainee):
         graded = nbformat.read(root / "autograded" / trainee / name / notebook, as_version=4)
-        return [o.evalue for c in graded.cells if c.cell_type == "code" for o in c.get("outputs", [])
-                if o.output_type == "error"]
+        return [
+            o.evalue
+            for c in graded.cells
+            if c.cell_type == "code"
+            for o in c.get("outputs", [])
+            if o.output_type == "error"
+        ]
 
     assert len(errors("eli.m")) == count and all("Not answered yet" in e for e in errors("eli.m"))
     assert all("has no answer yet" in e for e in errors("dara")) and len(errors("dara")) == count - count // 2
     given = _answers(own["ana.r"])
     theirs = list(enumerate(itembank.draw(name, "fatima.s"), start=1))
-    misfit = [n for n, item in theirs if (not isinstance(given[n], str)) != item.numeric
-              or (isinstance(given[n], str) and given[n] not in item.letters)]
+    misfit = [
+        n
+        for n, item in theirs
+        if (not isinstance(given[n], str)) != item.numeric
+        or (isinstance(given[n], str) and given[n] not in item.letters)
+    ]
     wrong = [(n, item) for n, item in theirs if n not in misfit and not item.correct(given[n])]
     assert wrong and len(errors("fatima.s")) == len(misfit) + len(wrong)
     text = "\n".join(errors("fatima.s"))

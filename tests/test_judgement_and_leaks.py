@@ -4,6 +4,7 @@
 - No leaks: the release is run with every answer blank, and no output of a cell above a question shows that
   question's answer (a number in any usual format, or a patient/item paired with its answer on one line).
 """
+
 import json
 import re
 
@@ -36,8 +37,14 @@ def test_at_least_half_of_the_autograded_points_are_judgement(module_id):
 
 
 def _run(nb, cwd):
-    NotebookClient(nb, timeout=300, allow_errors=True, kernel_name="python3", store_widget_state=True,
-                   resources={"metadata": {"path": str(cwd)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=300,
+        allow_errors=True,
+        kernel_name="python3",
+        store_widget_state=True,
+        resources={"metadata": {"path": str(cwd)}},
+    ).execute()
     return nb
 
 
@@ -45,8 +52,7 @@ def _answers(module_id, tmp_path):
     """The model answers, as the source notebook computes them."""
     nb = read_lesson(lesson_path(module_id))
     names = [n for c in nb.cells for n in c.metadata.get("course", {}).get("answers", [])]
-    probe = ("import json\n"
-             f"print(json.dumps({{n: repr(globals()[n]) for n in {names!r} if n in globals()}}))")
+    probe = f"import json\nprint(json.dumps({{n: repr(globals()[n]) for n in {names!r} if n in globals()}}))"
     nb.cells.append(nbformat.v4.new_code_cell(probe))
     nb = _run(nb, tmp_path)
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
@@ -65,8 +71,11 @@ def _signatures(value) -> list[str]:
             forms |= {f"{value:.2f}", f"{value:.3f}", f"{value:.0%}", f"{value:.1%}", f"{value * 100:.1f}"}
         return [rf"(?<![\d.]){re.escape(f)}(?![\d])" for f in forms]
     if isinstance(value, dict):
-        return [rf"{re.escape(str(k))}\W[^\n]{{0,40}}\b{re.escape(str(v))}\b" for k, v in value.items()
-                if not isinstance(v, bool)]
+        return [
+            rf"{re.escape(str(k))}\W[^\n]{{0,40}}\b{re.escape(str(v))}\b"
+            for k, v in value.items()
+            if not isinstance(v, bool)
+        ]
     return []
 
 
@@ -80,7 +89,7 @@ def _widget_strings(state: dict, model_id: str, seen: set) -> list[str]:
     def walk(value):
         if isinstance(value, str):
             if value.startswith("IPY_MODEL_"):
-                found.extend(_widget_strings(state, value[len("IPY_MODEL_"):], seen))
+                found.extend(_widget_strings(state, value[len("IPY_MODEL_") :], seen))
             else:
                 found.append(value)
         elif isinstance(value, dict):
@@ -89,6 +98,7 @@ def _widget_strings(state: dict, model_id: str, seen: set) -> list[str]:
         elif isinstance(value, list):
             for item in value:
                 walk(item)
+
     walk(state[model_id].get("state", {}))
     return found
 
@@ -135,8 +145,12 @@ def test_the_leak_test_finds_a_leak(tmp_path):
     release = nbformat.read(ROOT / "modules" / "01-assessment" / "assessment.ipynb", as_version=4)
     first_question = next(i for i, c in enumerate(release.cells) if c.metadata.get("course", {}).get("answers"))
     release.cells.insert(first_question, nbformat.v4.new_code_cell('widgets.vignette_explorer("P06")'))
-    release.cells.insert(first_question, nbformat.v4.new_code_cell(
-        'for pid in ["P05", "P08", "P10", "P13", "P19"]:\n    print(screening.triage(get_patient(pid)).explain())'))
+    release.cells.insert(
+        first_question,
+        nbformat.v4.new_code_cell(
+            'for pid in ["P05", "P08", "P10", "P13", "P19"]:\n    print(screening.triage(get_patient(pid)).explain())'
+        ),
+    )
     found = leaks_in(_run(release, tmp_path), answers)
     assert any(f.startswith("my_triage") for f in found), found
     assert any(f.startswith("p06_phq9_total") for f in found), found

@@ -2,6 +2,7 @@
 
 The browser side (the start page, its links, panels, unmodified and reopened notebooks, saved sizes)
 is tests/browser/test_start_page.py."""
+
 import json
 import os
 import secrets
@@ -18,27 +19,45 @@ from course.selfstudy import released_notebooks
 
 TRAINEE_LAB = ROOT / "deploy" / "lab"
 #: nbgrader's Lab plugins a trainee must not see, and the two they need.
-INSTRUCTOR_PANELS = {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
-                     "@jupyter/nbgrader:course-list"}
+INSTRUCTOR_PANELS = {
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:create-assignment",
+    "@jupyter/nbgrader:course-list",
+}
 TRAINEE_PANELS = {"@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:validate-assignment"}
 
 
 def page_config(html: str) -> dict:
     """The JupyterLab page configuration embedded in a /lab page."""
     start = html.index('<script id="jupyter-config-data" type="application/json">')
-    return json.loads(html[html.index(">", start) + 1:html.index("</script>", start)])
+    return json.loads(html[html.index(">", start) + 1 : html.index("</script>", start)])
 
 
 def test_make_lab_serves_the_workspace_with_the_trainee_settings(tmp_path):
     port, token = free_port(), secrets.token_hex(16)
     workspace = tmp_path / "workspace"
-    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"), JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"),
-               BROWSER="true")
-    proc = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_PORT={port}", f"WORKSPACE={workspace}",
-                             f"LAB_ARGS=--no-browser --IdentityProvider.token={token}"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    env = dict(
+        os.environ,
+        JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"),
+        BROWSER="true",
+    )
+    proc = subprocess.Popen(
+        [
+            "make",
+            "--no-print-directory",
+            "lab",
+            f"LAB_PORT={port}",
+            f"WORKSPACE={workspace}",
+            f"LAB_ARGS=--no-browser --IdentityProvider.token={token}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base, auth = f"http://127.0.0.1:{port}", {"token": token}
     try:
         for _ in range(120):
@@ -69,10 +88,13 @@ def test_make_lab_serves_the_workspace_with_the_trainee_settings(tmp_path):
         for route in ("assignments", "assignments/validate"):
             assert requests.get(f"{base}/{route}", params=auth, timeout=20).status_code != 404, route
         # Widget state is saved with notebooks (see deploy/lab/jupyter_server_config.py).
-        widgets = requests.get(f"{base}/lab/api/settings/@jupyter-widgets/jupyterlab-manager:plugin",
-                               params=auth, timeout=20).json()
-        assert json.loads(widgets["raw"] or "{}").get("saveState", True) and \
-            widgets["schema"]["properties"]["saveState"]["default"] is True
+        widgets = requests.get(
+            f"{base}/lab/api/settings/@jupyter-widgets/jupyterlab-manager:plugin", params=auth, timeout=20
+        ).json()
+        assert (
+            json.loads(widgets["raw"] or "{}").get("saveState", True)
+            and widgets["schema"]["properties"]["saveState"]["default"] is True
+        )
         # The course's server extension serves plotly's widget code.
         bundle = requests.get(f"{base}/kap-course/plotly/widgetbundle.js", timeout=20)
         assert bundle.ok and "FigureModel" in bundle.text
@@ -91,9 +113,13 @@ def test_the_hub_gives_trainees_the_same_lab_settings():
     files = values["singleuser"]["extraFiles"]
     assert files["lab-page-config"]["data"] == json.loads((TRAINEE_LAB / "labconfig" / "page_config.json").read_text())
     assert files["lab-setting-overrides"]["data"] == json.loads(
-        (TRAINEE_LAB / "labconfig" / "default_setting_overrides.json").read_text())
-    switched_off = {name for name, on in files["server-config"]["data"]["ServerApp"]["jpserver_extensions"].items()
-                    if not on}
+        (TRAINEE_LAB / "labconfig" / "default_setting_overrides.json").read_text()
+    )
+    switched_off = {
+        name for name, on in files["server-config"]["data"]["ServerApp"]["jpserver_extensions"].items() if not on
+    }
     assert switched_off == {"nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list"}
-    assert set(json.loads((TRAINEE_LAB / "labconfig" / "page_config.json").read_text())["disabledExtensions"]) \
+    assert (
+        set(json.loads((TRAINEE_LAB / "labconfig" / "page_config.json").read_text())["disabledExtensions"])
         == INSTRUCTOR_PANELS
+    )

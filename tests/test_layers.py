@@ -1,4 +1,5 @@
 """The package's layers hold: a contract (import-linter) in pyproject.toml, and lazy imports only with a reason."""
+
 import ast
 import shutil
 import subprocess
@@ -10,14 +11,22 @@ import pytest
 from course.paths import CHECKOUT
 
 PACKAGE = CHECKOUT / "course"
-LINT = [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; "
-                              "sys.exit(lint_imports_command())"]
+LINT = [
+    sys.executable,
+    "-c",
+    "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())",
+]
 
 
 def _lint(package_parent: Path) -> subprocess.CompletedProcess:
     shutil.copy(CHECKOUT / "pyproject.toml", package_parent / "pyproject.toml")
-    return subprocess.run([*LINT, "--no-cache"], cwd=package_parent, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(package_parent), "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [*LINT, "--no-cache"],
+        cwd=package_parent,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(package_parent), "PATH": "/usr/bin:/bin"},
+    )
 
 
 def test_the_layer_contract_is_kept(tmp_path):
@@ -27,13 +36,16 @@ def test_the_layer_contract_is_kept(tmp_path):
     assert "3 kept, 0 broken" in result.stdout
 
 
-@pytest.mark.parametrize("module, line, contract", [
-    ("data/files.py", "from ..widgets import common", "Layers"),
-    ("scales.py", "from . import plots", "Layers"),
-    ("cohort/roster.py", "from .. import plots", "course.cohort is not allowed to import course.plots"),
-    ("screening.py", "from .synthetic import patients", "Layers"),
-    ("validation.py", "from . import scales", "Layers"),
-])
+@pytest.mark.parametrize(
+    "module, line, contract",
+    [
+        ("data/files.py", "from ..widgets import common", "Layers"),
+        ("scales.py", "from . import plots", "Layers"),
+        ("cohort/roster.py", "from .. import plots", "course.cohort is not allowed to import course.plots"),
+        ("screening.py", "from .synthetic import patients", "Layers"),
+        ("validation.py", "from . import scales", "Layers"),
+    ],
+)
 def test_a_deliberate_upward_import_breaks_the_contract(tmp_path, module, line, contract):
     shutil.copytree(PACKAGE, tmp_path / "course", ignore=shutil.ignore_patterns("__pycache__"))
     with open(tmp_path / "course" / module, "a", encoding="utf-8") as handle:
@@ -64,8 +76,11 @@ def test_in_function_imports_say_why():
     for path in sorted(PACKAGE.rglob("*.py")):
         for node, lines in _in_function_imports(path):
             row = node.lineno - 1
-            while row > 0 and "#" not in lines[row] and (
-                    _importing(lines, row - 1) or not lines[row - 1].strip() and _importing(lines, row - 2)):
+            while (
+                row > 0
+                and "#" not in lines[row]
+                and (_importing(lines, row - 1) or not lines[row - 1].strip() and _importing(lines, row - 2))
+            ):
                 row -= 1
             here, above = lines[row], lines[row - 1] if row else ""
             if "#" not in here and not above.lstrip().startswith("#"):
@@ -75,7 +90,9 @@ def test_in_function_imports_say_why():
 
 def test_the_runtime_never_imports_the_dataset_generators():
     # Importing everything a notebook or the grader uses leaves course.synthetic unloaded.
-    code = ("import sys, course.widgets, course.plots, course.cases, course.cohort.grading, course.cohort.report; "
-            "print(any(m.startswith('course.synthetic') for m in sys.modules))")
+    code = (
+        "import sys, course.widgets, course.plots, course.cases, course.cohort.grading, course.cohort.report; "
+        "print(any(m.startswith('course.synthetic') for m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

@@ -1,4 +1,5 @@
 """Lessons are text with enforced conventions; releases and the start page are made from them and never drift."""
+
 import ast
 import filecmp
 import re
@@ -33,12 +34,14 @@ def test_every_module_has_a_lesson_text_and_a_committed_release():
 def test_released_modules_do_not_drift_from_lessons(tmp_path):
     build(out=tmp_path)
     for module_id in module_ids():
-        compare = filecmp.dircmp(tmp_path / module_id, ROOT / "modules" / module_id,
-                                 ignore=[".ipynb_checkpoints", "__pycache__"])  # JupyterLab's, git-ignored
+        compare = filecmp.dircmp(
+            tmp_path / module_id, ROOT / "modules" / module_id, ignore=[".ipynb_checkpoints", "__pycache__"]
+        )  # JupyterLab's, git-ignored
         assert not (compare.left_only or compare.right_only or compare.diff_files), (
             f"modules/{module_id} differs from what `course build` makes from its lesson: only new "
             f"{compare.left_only}, only committed {compare.right_only}, changed {compare.diff_files}. "
-            f"Run `course build` and commit the result; never edit modules/ by hand.")
+            f"Run `course build` and commit the result; never edit modules/ by hand."
+        )
 
 
 @pytest.mark.parametrize("module_id", module_ids())
@@ -80,17 +83,19 @@ def test_conventions_each_answer_is_followed_by_its_check(module_id):
         if course.get("role") != "answer":
             continue
         following = []
-        for later in cells[i + 1:]:
+        for later in cells[i + 1 :]:
             role = _meta(later)[1].get("role")
             if role == "answer":
                 break
             if role == "check":
                 following.append(later)
-        assert following, \
+        assert following, (
             f"{module_id}, {cell.id}: an autograded answer is followed by its check before the next answer"
+        )
         for name in course["answers"]:
-            assert any(re.search(rf"\b{name}\b", c.source) for c in following), \
+            assert any(re.search(rf"\b{name}\b", c.source) for c in following), (
                 f"{module_id}: no check after {cell.id} reads {name}"
+            )
 
 
 @pytest.mark.parametrize("module_id", module_ids())
@@ -100,8 +105,14 @@ def test_conventions_answer_cells_define_their_names_as_values(module_id):
         if course.get("role") != "answer":
             continue
         tree = ast.parse("\n".join(line for line in cell.source.splitlines() if "SOLUTION" not in line))
-        assigned = {n.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets
-                    for n in ast.walk(t) if isinstance(n, ast.Name)}
+        assigned = {
+            n.id
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            for t in node.targets
+            for n in ast.walk(t)
+            if isinstance(n, ast.Name)
+        }
         assert set(course["answers"]) <= assigned, f"{module_id}, {cell.id}: not every answer is assigned"
 
 
@@ -118,14 +129,17 @@ def test_every_graded_cell_names_a_known_objective_and_every_objective_is_assess
     assert not set(known) - assessed, f"objectives with no graded item: {sorted(set(known) - assessed)}"
 
 
-@pytest.mark.parametrize("change, message", [
-    ('+++ {"id": "intro"}', "the id intro is used twice"),
-    ("```{code-cell} ipython3\n:id: extra\n:role: check\n\npass\n```", "a graded cell needs points"),
-    ("```{code-cell} ipython3\n:id: extra\n:role: answer\n\nx = 1\n```", "lists the names it defines"),
-    ("```{code-cell} ipython3\n:id: extra\n:locked: false\n\nx = 1\n```", "unknown cell field(s) locked"),
-    ('+++ {"id": "Bad Id"}', "every cell needs an id"),
-    ('+++ {"id": "extra", "role": "written", "points": 2, "kind": "judgement"}', "names its objective"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ('+++ {"id": "intro"}', "the id intro is used twice"),
+        ("```{code-cell} ipython3\n:id: extra\n:role: check\n\npass\n```", "a graded cell needs points"),
+        ("```{code-cell} ipython3\n:id: extra\n:role: answer\n\nx = 1\n```", "lists the names it defines"),
+        ("```{code-cell} ipython3\n:id: extra\n:locked: false\n\nx = 1\n```", "unknown cell field(s) locked"),
+        ('+++ {"id": "Bad Id"}', "every cell needs an id"),
+        ('+++ {"id": "extra", "role": "written", "points": 2, "kind": "judgement"}', "names its objective"),
+    ],
+)
 def test_a_lesson_that_breaks_a_convention_is_refused_with_the_cell_named(tmp_path, change, message):
     text = lesson_path("00-orientation").read_text(encoding="utf-8")
     broken = tmp_path / "orientation.md"

@@ -5,6 +5,7 @@ with failing tests; a partly answered one gets partial credit; written answers w
 The pre-test and post-test (one answer cell for every question, items drawn per trainee) go through
 their own cycle in tests/test_itembank.py, graded against each submitter's draw.
 """
+
 import nbformat
 import pytest
 from conftest import typed_in
@@ -25,9 +26,11 @@ TEACHING = [m.id for m in teaching_modules() if m.id in module_ids()]
 
 def _auto_cells(nb):
     cells = nb.cells
-    return {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
-            for c in cells if c.metadata.get("nbgrader", {}).get("grade")
-            and not c.metadata["nbgrader"].get("solution")}
+    return {
+        c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+        for c in cells
+        if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"].get("solution")
+    }
 
 
 def _answers_checked_by(nb):
@@ -69,6 +72,7 @@ def test_round_trip(tmp_path, module_id):
     nbgrader(root, "autograde", module_id)
 
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", "kap-anxiety") as gb:
+
         def auto_score(student):
             sub = gb.find_submission(module_id, student)
             return {g.name: g.score for nbs in sub.notebooks for g in nbs.grades if g.name in auto}
@@ -81,16 +85,21 @@ def test_round_trip(tmp_path, module_id):
         assert 0 < sum(partial.values()) < sum(auto.values())
         sub = gb.find_submission(module_id, "correct")
         written = [g for nbs in sub.notebooks for g in nbs.grades if g.name not in auto]
-        assert len(written) >= 2 and all(g.needs_manual_grade for g in written), \
+        assert len(written) >= 2 and all(g.needs_manual_grade for g in written), (
             "written answers must be left for the grader"
+        )
 
     # The unanswered release really fails its tests, with plain-language messages.
     graded = nbformat.read(root / "autograded" / "unanswered" / module_id / notebook, as_version=4)
-    errors = [o for c in graded.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.output_type == "error" and c.metadata.get("nbgrader", {}).get("grade_id") in auto]
+    errors = [
+        o
+        for c in graded.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.output_type == "error" and c.metadata.get("nbgrader", {}).get("grade_id") in auto
+    ]
     assert len(errors) == len(auto)
-    assert all("Not answered yet" in e.evalue for e in errors), \
-        [e.evalue for e in errors]
+    assert all("Not answered yet" in e.evalue for e in errors), [e.evalue for e in errors]
 
 
 @pytest.mark.parametrize("module_id", GRADED)

@@ -1,4 +1,5 @@
 """Outcome arithmetic, the published benchmark table, outcome figures and the outcome explorer."""
+
 import math
 
 import pandas as pd
@@ -19,20 +20,40 @@ def table(rows, scale=None):
     return t
 
 
-SMALL = table([("a", "x", 0, 20), ("a", "x", 8, 9), ("b", "x", 0, 10), ("b", "x", 8, 6),
-               ("c", "y", 0, 12), ("c", "y", 8, 6), ("d", "y", 0, 16), ("d", "y", 8, 4)], scale="GAD-7")
+SMALL = table(
+    [
+        ("a", "x", 0, 20),
+        ("a", "x", 8, 9),
+        ("b", "x", 0, 10),
+        ("b", "x", 8, 6),
+        ("c", "y", 0, 12),
+        ("c", "y", 8, 6),
+        ("d", "y", 0, 16),
+        ("d", "y", 8, 4),
+    ],
+    scale="GAD-7",
+)
 
 # -- Interval methods against published worked examples (Newcombe 1998) ---------------------------
 
 
-@pytest.mark.parametrize("events, n, low, high", [(81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605),
-                                                  (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718)])
+@pytest.mark.parametrize(
+    "events, n, low, high",
+    [(81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718)],
+)
 def test_wilson_interval_matches_newcombe_examples(events, n, low, high):
     assert o.wilson_interval(events, n) == pytest.approx((low, high), abs=5e-5)
 
 
-@pytest.mark.parametrize("a, n1, b, n2, low, high", [(56, 70, 48, 80, 0.0524, 0.3339), (9, 10, 3, 10, 0.1705, 0.8090),
-                                                     (5, 56, 0, 29, -0.0381, 0.1926), (0, 10, 0, 20, -0.1611, 0.2775)])
+@pytest.mark.parametrize(
+    "a, n1, b, n2, low, high",
+    [
+        (56, 70, 48, 80, 0.0524, 0.3339),
+        (9, 10, 3, 10, 0.1705, 0.8090),
+        (5, 56, 0, 29, -0.0381, 0.1926),
+        (0, 10, 0, 20, -0.1611, 0.2775),
+    ],
+)
 def test_newcombe_hybrid_score_interval_matches_published_examples(a, n1, b, n2, low, high):
     d = o.risk_difference(o.rate(a, n1), o.rate(b, n2))
     assert (d.low, d.high) == pytest.approx((low, high), abs=5e-5)
@@ -89,32 +110,40 @@ def test_icon_counts_add_up_and_split_honestly(t, c, out_of):
 def test_icon_sentence_uses_natural_frequencies():
     counts = o.icon_counts(0.62, 0.43)
     assert (counts.anyway, counts.extra, counts.not_improved) == (43, 19, 38)
-    assert counts.sentence("an SSRI", "placebo") == ("Out of 100 people like those studied, 43 improve anyway, as "
-                                                      "with placebo; 19 more improve with an SSRI; 38 do not improve.")
+    assert counts.sentence("an SSRI", "placebo") == (
+        "Out of 100 people like those studied, 43 improve anyway, as "
+        "with placebo; 19 more improve with an SSRI; 38 do not improve."
+    )
     worse = o.icon_counts(0.30, 0.45)
     assert (worse.anyway, worse.fewer, worse.not_improved) == (30, 15, 55)
     assert "15 more improve with placebo than with X" in worse.sentence("X", "placebo")
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: o.wilson_interval(11, 10), "between 0 and 10"),
-    (lambda: o.wilson_interval(1.5, 10), "whole number"),
-    (lambda: o.wilson_interval(1, 0), "at least 1"),
-    (lambda: o.wilson_interval(1, 10, level=1.2), "confidence level"),
-    (lambda: o.risk_difference(0.5, o.rate(1, 2)), "must be a Rate"),
-    (lambda: o.number_needed_to_treat(0.2), "needs a RiskDifference"),
-    (lambda: o.number_needed_to_treat(o.risk_difference(o.rate(1, 2), o.rate(1, 2)), good_outcome="yes"),
-     "good_outcome"),
-    (lambda: o.icon_counts(62, 0.43), "write 0.62"),
-    (lambda: o.icon_counts(0.6, float("nan")), "missing"),
-    (lambda: o.icon_counts(0.6, 0.4, out_of=5), "between 10 and 10000"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: o.wilson_interval(11, 10), "between 0 and 10"),
+        (lambda: o.wilson_interval(1.5, 10), "whole number"),
+        (lambda: o.wilson_interval(1, 0), "at least 1"),
+        (lambda: o.wilson_interval(1, 10, level=1.2), "confidence level"),
+        (lambda: o.risk_difference(0.5, o.rate(1, 2)), "must be a Rate"),
+        (lambda: o.number_needed_to_treat(0.2), "needs a RiskDifference"),
+        (
+            lambda: o.number_needed_to_treat(o.risk_difference(o.rate(1, 2), o.rate(1, 2)), good_outcome="yes"),
+            "good_outcome",
+        ),
+        (lambda: o.icon_counts(62, 0.43), "write 0.62"),
+        (lambda: o.icon_counts(0.6, float("nan")), "missing"),
+        (lambda: o.icon_counts(0.6, 0.4, out_of=5), "between 10 and 10000"),
+    ],
+)
 def test_bad_numbers_are_refused_with_a_hint(call, message):
     with pytest.raises(ValueError, match=message):
         call()
 
 
 # -- Definitions and score tables -------------------------------------------------------------------
+
 
 def test_definitions_follow_facts_and_flag_unconfirmed_ones():
     assert o.RESPONSE.cut == 0.5 and o.RESPONSE.sources == ("cochrane_glutamate",)
@@ -127,13 +156,16 @@ def test_definitions_follow_facts_and_flag_unconfirmed_ones():
             reference(key)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(rule="halved"), "rule must be one of"),
-    (dict(cut=50), "write 0.5"),
-    (dict(sources=()), "tuple of reference keys"),
-    (dict(sources=("nobody2020",)), "not a key in the course reference list"),
-    (dict(outcome=" "), "outcome name"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(rule="halved"), "rule must be one of"),
+        (dict(cut=50), "write 0.5"),
+        (dict(sources=()), "tuple of reference keys"),
+        (dict(sources=("nobody2020",)), "not a key in the course reference list"),
+        (dict(outcome=" "), "outcome name"),
+    ],
+)
 def test_custom_definitions_are_checked(kwargs, message):
     base = dict(outcome="response", rule="reduction_at_least", cut=0.5, scale=None, sources=("cochrane_glutamate",))
     with pytest.raises(ValueError, match=message):
@@ -153,19 +185,25 @@ def test_classify_and_rates_on_a_hand_checked_table():
     assert not o.classify(SMALL, above, 8).set_index("patient").at["c", "met"]
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda t: t.values.tolist(), "must be a pandas DataFrame"),
-    (lambda t: t.drop(columns="week"), "no column 'week'"),
-    (lambda t: t.iloc[0:0], "no rows"),
-    (lambda t: t.assign(score=t.score.where(t.index != 3)), r"row 3 \(patient 'b', week 8\): score is missing"),
-    (lambda t: t.assign(week=t.week.where(t.index != 1, 8.5)), "week is not a whole number"),
-    (lambda t: t.assign(week=t.week.where(t.index != 1, -1)), "week is negative"),
-    (lambda t: t.assign(score=t.score.astype(object).where(t.index != 0, "high")), "score is missing or not a number"),
-    (lambda t: t.assign(patient=t.patient.where(t.index != 2, None)), "row 2: patient is missing"),
-    (lambda t: pd.concat([t, t.iloc[[0]]]), "two scores for the same week"),
-    (lambda t: t.assign(arm=t.arm.where(t.index != 1, "y")), "Patient 'a' appears in more than one arm"),
-    (lambda t: t.assign(scale=["GAD-7"] * 7 + ["HAM-A"]), "mixes scales"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda t: t.values.tolist(), "must be a pandas DataFrame"),
+        (lambda t: t.drop(columns="week"), "no column 'week'"),
+        (lambda t: t.iloc[0:0], "no rows"),
+        (lambda t: t.assign(score=t.score.where(t.index != 3)), r"row 3 \(patient 'b', week 8\): score is missing"),
+        (lambda t: t.assign(week=t.week.where(t.index != 1, 8.5)), "week is not a whole number"),
+        (lambda t: t.assign(week=t.week.where(t.index != 1, -1)), "week is negative"),
+        (
+            lambda t: t.assign(score=t.score.astype(object).where(t.index != 0, "high")),
+            "score is missing or not a number",
+        ),
+        (lambda t: t.assign(patient=t.patient.where(t.index != 2, None)), "row 2: patient is missing"),
+        (lambda t: pd.concat([t, t.iloc[[0]]]), "two scores for the same week"),
+        (lambda t: t.assign(arm=t.arm.where(t.index != 1, "y")), "Patient 'a' appears in more than one arm"),
+        (lambda t: t.assign(scale=["GAD-7"] * 7 + ["HAM-A"]), "mixes scales"),
+    ],
+)
 def test_bad_score_tables_are_refused_with_the_row(mutate, message):
     with pytest.raises(ValueError, match=message):
         o.rates(mutate(SMALL), "response", 8)
@@ -224,22 +262,36 @@ def test_benchmark_table_rows_are_complete_and_sourced():
         assert row.option and row.outcome and row.population and row.note, row.id
 
 
-@pytest.mark.parametrize("row_id, value, n", [
-    ("cuijpers2014_cbt_g", 0.84, 2132), ("carl2020_psychotherapy_g", 0.76, 11002),
-    ("nice_placebo_response", 0.43, None), ("nice_duloxetine_response", 0.65, None),
-    ("rickels2003_paroxetine20_response", 0.62, 566), ("rickels2003_placebo_remission", 0.20, 566),
-    ("slee2019_duloxetine_md", -3.13, 25441), ("motta2023_placebo_response", 0.37, 12583),
-    ("motta2023_placebo_remission", 0.24, 12583), ("glue2017_duration", 7, 12), ("glue2018_reduction", 0.5, 20),
-    ("glue2020_duration", 7, 12), ("taylor2018_lsas_ketamine", 0.333, 18), ("taylor2018_lsas_placebo", 0.0, 18),
-    ("whittaker2021_sad_or", 28.94, None), ("batelaan2017_relapse_stopped", 0.364, 5233),
-    ("batelaan2017_relapse_continued", 0.164, 5233), ("glue2024_relapse_placebo", 0.706, 168),
-    ("glue2024_relapse_180mg", 0.429, 168), ("murrough2013_relapse_median", 18, None),
-    ("ekstrand2022_relapse_ketamine", 0.70, None),
-])
+@pytest.mark.parametrize(
+    "row_id, value, n",
+    [
+        ("cuijpers2014_cbt_g", 0.84, 2132),
+        ("carl2020_psychotherapy_g", 0.76, 11002),
+        ("nice_placebo_response", 0.43, None),
+        ("nice_duloxetine_response", 0.65, None),
+        ("rickels2003_paroxetine20_response", 0.62, 566),
+        ("rickels2003_placebo_remission", 0.20, 566),
+        ("slee2019_duloxetine_md", -3.13, 25441),
+        ("motta2023_placebo_response", 0.37, 12583),
+        ("motta2023_placebo_remission", 0.24, 12583),
+        ("glue2017_duration", 7, 12),
+        ("glue2018_reduction", 0.5, 20),
+        ("glue2020_duration", 7, 12),
+        ("taylor2018_lsas_ketamine", 0.333, 18),
+        ("taylor2018_lsas_placebo", 0.0, 18),
+        ("whittaker2021_sad_or", 28.94, None),
+        ("batelaan2017_relapse_stopped", 0.364, 5233),
+        ("batelaan2017_relapse_continued", 0.164, 5233),
+        ("glue2024_relapse_placebo", 0.706, 168),
+        ("glue2024_relapse_180mg", 0.429, 168),
+        ("murrough2013_relapse_median", 18, None),
+        ("ekstrand2022_relapse_ketamine", 0.70, None),
+    ],
+)
 def test_benchmark_figures_match_facts(row_id, value, n):
     row = o.benchmark(row_id)
     assert row["value"] == pytest.approx(value)
-    assert (pd.isna(row["n"]) if n is None else row["n"] == n)
+    assert pd.isna(row["n"]) if n is None else row["n"] == n
 
 
 def test_whittaker_interval_and_borrowed_data_are_labelled():
@@ -249,18 +301,22 @@ def test_whittaker_interval_and_borrowed_data_are_labelled():
         assert BENCHMARKS[BENCHMARKS.key == key].population.str.contains("depression").all(), key
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda r: r.update(value="abc"), "field value: 'abc' is not a number"),
-    (lambda r: r.update(value="62"), "field value: .*write 0.62"),
-    (lambda r: r.update(key="nobody2020"), "field key: 'nobody2020' is not a key"),
-    (lambda r: r.update(evidence_tier="RCT"), "differs from the reference list's tier"),
-    (lambda r: r.update(published="False"), "field published"),
-    (lambda r: r.update(low="0.5", high=""), "both ends of the interval"),
-    (lambda r: r.update(low="0.7", high="0.9"), "outside its interval"),
-    (lambda r: r.update(measure="percent"), "field measure"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda r: r.update(value="abc"), "field value: 'abc' is not a number"),
+        (lambda r: r.update(value="62"), "field value: .*write 0.62"),
+        (lambda r: r.update(key="nobody2020"), "field key: 'nobody2020' is not a key"),
+        (lambda r: r.update(evidence_tier="RCT"), "differs from the reference list's tier"),
+        (lambda r: r.update(published="False"), "field published"),
+        (lambda r: r.update(low="0.5", high=""), "both ends of the interval"),
+        (lambda r: r.update(low="0.7", high="0.9"), "outside its interval"),
+        (lambda r: r.update(measure="percent"), "field measure"),
+    ],
+)
 def test_a_broken_benchmark_row_is_named(tmp_path, edit, message):
     import csv
+
     rows = BENCHMARKS.astype(object).where(BENCHMARKS.notna(), "").to_dict("records")
     rows = [{k: (str(v) if not isinstance(v, float) or v == "" else f"{v:g}") for k, v in r.items()} for r in rows]
     target = next(r for r in rows if r["id"] == "nice_venlafaxine_response")
@@ -275,6 +331,7 @@ def test_a_broken_benchmark_row_is_named(tmp_path, edit, message):
 
 
 # -- Relapse curves ------------------------------------------------------------------------------
+
 
 def test_relapse_curves_pass_through_their_published_point():
     median = o.curve_from_median(18 / 7, "x", "murrough2013", "depression")
@@ -295,13 +352,16 @@ def test_relapse_curves_fall_over_time_and_stay_in_0_1(p, weeks, times):
     assert values == sorted(values, reverse=True)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: o.curve_from_proportion(0, 52, "x", "batelaan2017", "a"), "above 0 and below 1"),
-    (lambda: o.curve_from_proportion(36.4, 52, "x", "batelaan2017", "a"), "write 0.364"),
-    (lambda: o.curve_from_median(0, "x", "murrough2013", "d"), "median time to relapse"),
-    (lambda: o.curve_from_median(2, "x", "murrough2014", "d"), "not a key"),
-    (lambda: o.curve_from_median(2, "x", "murrough2013", "d").well_at(-1), "week must be"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: o.curve_from_proportion(0, 52, "x", "batelaan2017", "a"), "above 0 and below 1"),
+        (lambda: o.curve_from_proportion(36.4, 52, "x", "batelaan2017", "a"), "write 0.364"),
+        (lambda: o.curve_from_median(0, "x", "murrough2013", "d"), "median time to relapse"),
+        (lambda: o.curve_from_median(2, "x", "murrough2014", "d"), "not a key"),
+        (lambda: o.curve_from_median(2, "x", "murrough2013", "d").well_at(-1), "week must be"),
+    ],
+)
 def test_bad_curve_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -397,6 +457,7 @@ def test_trajectory_figure_draws_the_simulated_cohort_only():
 
 
 # -- Widget ---------------------------------------------------------------------------------------
+
 
 def test_outcome_explorer_follows_its_controls():
     box = widgets.outcome_explorer()

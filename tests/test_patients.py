@@ -1,4 +1,5 @@
 """The synthetic patients: charts and generated items load, match their schema, and regenerate byte for byte."""
+
 import copy
 import json
 
@@ -42,8 +43,10 @@ def test_trainees_see_the_chart_not_the_design():
 @pytest.mark.parametrize("pid", sorted(DESIGNS))
 def test_each_patient_meets_its_design(pid):
     p = get_patient(pid)
-    totals = {name: sum(items["fear"]) + sum(items["avoidance"]) if name == "lsas" else sum(items)
-              for name, items in p["scales"].items()}
+    totals = {
+        name: sum(items["fear"]) + sum(items["avoidance"]) if name == "lsas" else sum(items)
+        for name, items in p["scales"].items()
+    }
     assert totals == DESIGNS[pid]["totals"]
     assert p["scales"]["phq9"][8] == DESIGNS[pid].get("item9", 0)
     assert triage(p).decision == DESIGNS[pid]["triage"]
@@ -52,7 +55,8 @@ def test_each_patient_meets_its_design(pid):
 def test_regenerating_the_items_gives_the_committed_file_byte_for_byte(tmp_path):
     out = write_items(tmp_path / "items.json")
     assert out.read_bytes() == dataset("patient_items.json").read_bytes(), (
-        "datasets/patient_items.json is out of date: run `course data` and commit the result.")
+        "datasets/patient_items.json is out of date: run `course data` and commit the result."
+    )
 
 
 def test_another_seed_changes_items_but_not_totals():
@@ -67,14 +71,17 @@ def test_loaded_copies_cannot_change_shared_data():
     assert load_patients()[0]["vitals"]["sbp"] != 999
 
 
-@pytest.mark.parametrize("path, value, message", [
-    (("scales", "phq9"), [0] * 8, "field scales.phq9: [0,0,0,0,0,0,0,0] has less than 9 items"),
-    (("vitals", "sbp"), "high", 'field vitals.sbp: "high" is not of type "integer"'),
-    (("pregnancy", "pregnant"), "no", 'field pregnancy.pregnant: "no" is not of type "boolean"'),
-    (("profile", "dominant"), "emotional", 'field profile.dominant: "emotional" is not one of "cognitive"'),
-    (("age",), 12, "field age: 12 is less than the minimum of 18"),
-    (("substance_use", "sud"), "past", "field substance_use.sud"),
-])
+@pytest.mark.parametrize(
+    "path, value, message",
+    [
+        (("scales", "phq9"), [0] * 8, "field scales.phq9: [0,0,0,0,0,0,0,0] has less than 9 items"),
+        (("vitals", "sbp"), "high", 'field vitals.sbp: "high" is not of type "integer"'),
+        (("pregnancy", "pregnant"), "no", 'field pregnancy.pregnant: "no" is not of type "boolean"'),
+        (("profile", "dominant"), "emotional", 'field profile.dominant: "emotional" is not one of "cognitive"'),
+        (("age",), 12, "field age: 12 is less than the minimum of 18"),
+        (("substance_use", "sud"), "past", "field substance_use.sud"),
+    ],
+)
 def test_a_malformed_field_is_named(patient, path, value, message):
     target = patient
     for part in path[:-1]:
@@ -87,8 +94,11 @@ def test_a_malformed_field_is_named(patient, path, value, message):
 
 def test_a_missing_field_is_named(patient):
     del patient["support"]
-    with pytest.raises(PatientError, match=rf"Patient {patient['id']}, field \(the whole record\): \"support\" is a "
-                                           "required property"):
+    with pytest.raises(
+        PatientError,
+        match=rf"Patient {patient['id']}, field \(the whole record\): \"support\" is a "
+        "required property",
+    ):
         validate_patient(patient)
 
 
@@ -107,6 +117,7 @@ def test_get_patient():
 
 def test_designs_are_instructor_material_outside_the_data_folder():
     assert (checkout() / "solutions" / "patient_designs.yaml").is_file()
-    assert not any("teaching_point" in path.read_text(encoding="utf-8")
-                   for path in dataset("patients.yaml").parent.glob("*.yaml"))
+    assert not any(
+        "teaching_point" in path.read_text(encoding="utf-8") for path in dataset("patients.yaml").parent.glob("*.yaml")
+    )
     assert set(DESIGNS) == {c["id"] for c in yaml.safe_load(dataset("patients.yaml").read_text())["patients"]}

@@ -1,4 +1,5 @@
 """Figure builders and widgets, tested without a browser (the browser tests check the wiring)."""
+
 import datetime
 import json
 
@@ -101,8 +102,12 @@ def test_describe_refuses_a_missing_summary_or_a_ragged_table():
 
 
 def test_long_titles_and_captions_wrap():
-    fig = plots.icon_array_figure(outcomes.icon_counts(0.15, 0.14), "ketamine, 3 weekly doses (extrapolated)",
-                                  "ketamine + weekly maintenance (extrapolated)", "glue2017")
+    fig = plots.icon_array_figure(
+        outcomes.icon_counts(0.15, 0.14),
+        "ketamine, 3 weekly doses (extrapolated)",
+        "ketamine + weekly maintenance (extrapolated)",
+        "glue2017",
+    )
     assert all(len(line) <= 80 for line in fig.layout.title.text.split("<br>"))
     caption = next(a for a in fig.layout.annotations if "Source:" in a.text)
     assert all(len(line) <= 100 for line in caption.text.split("<br>"))
@@ -144,6 +149,7 @@ def test_dosing_figures_say_they_illustrate():
 
 def test_plan_figure_counts_problems_as_the_plan_check_does():
     from course.integration import check_plan
+
     plan = draft_plan("P04", datetime.date(2027, 1, 4), ["cbt"], 3, 2, 4)
     fig = plots.plan_timeline_figure(plan, get_patient("P04"))
     problems = len(check_plan(plan, get_patient("P04")))
@@ -154,6 +160,7 @@ def test_plan_figure_counts_problems_as_the_plan_check_does():
 
 # --- LiveFigure ---------------------------------------------------------------------------------
 
+
 def test_live_figure_updates_its_slots_in_place_and_hides_the_spare_ones():
     live = LiveFigure(plots.concentration_figure(["iv", "sl"]), slots=9)
     uids = [t.uid for t in live.data]
@@ -162,7 +169,7 @@ def test_live_figure_updates_its_slots_in_place_and_hides_the_spare_ones():
     assert [t.uid for t in live.data] == uids, "the same traces, updated, not new ones"
     shown = plots.bioavailability_figure("sl")
     assert [t.visible for t in live.data] == [None] * len(shown.data) + [False] * (9 - len(shown.data))
-    assert [t.x for t in live.data[:len(shown.data)]] == [t.x for t in shown.data]
+    assert [t.x for t in live.data[: len(shown.data)]] == [t.x for t in shown.data]
     assert live.layout.title.text == shown.layout.title.text
     assert live.aria_label == figure_name(shown) and live.alternative.value == alternative_html(shown)
 
@@ -194,6 +201,7 @@ def test_live_figure_loads_plotly_from_the_server_not_from_its_state():
 
 # --- controls -------------------------------------------------------------------------------------
 
+
 def test_sliders_need_a_label_and_keep_their_values_in_range():
     with pytest.raises(ValueError, match="needs a description"):
         Slider(1, 0, 2, 1, "")
@@ -201,7 +209,7 @@ def test_sliders_need_a_label_and_keep_their_values_in_range():
         Slider(1, 2, 0, 1, "Backwards")
     log = Slider(0.027, -3, -0.05, 0.01, "Prevalence", log=True)
     log.value = 5
-    assert log.value == pytest.approx(10 ** -0.05)
+    assert log.value == pytest.approx(10**-0.05)
     whole = IntegerSlider(3, 0, 8, 1, "Doses")
     whole.value = 12
     assert whole.value == 8 and isinstance(whole.value, int)
@@ -210,6 +218,7 @@ def test_sliders_need_a_label_and_keep_their_values_in_range():
 
 
 # --- widgets --------------------------------------------------------------------------------------
+
 
 def parts(box: W.VBox) -> dict:
     """A widget's controls by description, its figure, the figure's text alternative and its other HTML."""
@@ -294,8 +303,9 @@ def test_plan_builder_checks_rules_and_draws_calendar():
 def test_outcome_explorer_says_plainly_when_it_cannot_compare_and_draws_nothing_then():
     # The course's cohort is one simulated study; a table holding a second study's arm must not be compared with it.
     cohort = outcomes.load_cohort()
-    other = cohort[cohort.arm == "cbt"].assign(study="another simulated study", arm="Group CBT (other study)",
-                                               patient=lambda t: "X" + t["patient"].astype(str))
+    other = cohort[cohort.arm == "cbt"].assign(
+        study="another simulated study", arm="Group CBT (other study)", patient=lambda t: "X" + t["patient"].astype(str)
+    )
     w = parts(widgets.outcome_explorer(pd.concat([cohort, other], ignore_index=True)))
     w["Compared with"].value = "Group CBT (other study)"
     text = w["html"][0].value
@@ -318,11 +328,13 @@ def test_outcome_explorer_says_plainly_when_it_cannot_compare_and_draws_nothing_
 
 
 def test_monitoring_replay_shows_the_trainees_own_readings():
-    case = next(for_module("02-dosing", f"trainee-{i}") for i in range(20)
-                if for_module("02-dosing", f"trainee-{i}").number)
+    case = next(
+        for_module("02-dosing", f"trainee-{i}") for i in range(20) if for_module("02-dosing", f"trainee-{i}").number
+    )
     mine = case.session_vitals("P11", 2)
     assert not mine["sbp"].equals(dosing.session_vitals("P11", 2)["sbp"]), "this variant moves the readings"
     w = parts(widgets.monitoring_replay("P11", 2, case))
     assert list(w["figure"].data[0].y) == list(mine["sbp"])
     assert list(parts(widgets.monitoring_replay("P11", 2))["figure"].data[0].y) == list(
-        dosing.session_vitals("P11", 2)["sbp"])
+        dosing.session_vitals("P11", 2)["sbp"]
+    )

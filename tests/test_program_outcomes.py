@@ -1,5 +1,6 @@
 """What the report computes for a program, on small known inputs: gain intervals, item flags, the evaluation form
 and its anonymous summary, the booster lesson."""
+
 import csv
 import io
 import json
@@ -24,14 +25,23 @@ def test_gain_interval_is_a_bootstrap_of_paired_differences():
 
 
 def test_items_that_behave_badly_are_flagged_with_the_reason():
-    items = pd.DataFrame([
-        dict(module="m", item="easy", points=1, trainees=MIN_TRAINEES, difficulty=0.95, discrimination=0.1),
-        dict(module="m", item="hard", points=1, trainees=MIN_TRAINEES, difficulty=0.1, discrimination=0.3),
-        dict(module="m", item="reversed", points=1, trainees=MIN_TRAINEES, difficulty=0.5, discrimination=-0.4),
-        dict(module="m", item="fine", points=1, trainees=MIN_TRAINEES, difficulty=0.6, discrimination=0.4),
-        dict(module="m", item="too-few", points=1, trainees=MIN_TRAINEES - 1, difficulty=1.0, discrimination=-1.0),
-        dict(module="m", item="no-spread", points=1, trainees=MIN_TRAINEES, difficulty=0.5,
-             discrimination=float("nan"))])
+    items = pd.DataFrame(
+        [
+            dict(module="m", item="easy", points=1, trainees=MIN_TRAINEES, difficulty=0.95, discrimination=0.1),
+            dict(module="m", item="hard", points=1, trainees=MIN_TRAINEES, difficulty=0.1, discrimination=0.3),
+            dict(module="m", item="reversed", points=1, trainees=MIN_TRAINEES, difficulty=0.5, discrimination=-0.4),
+            dict(module="m", item="fine", points=1, trainees=MIN_TRAINEES, difficulty=0.6, discrimination=0.4),
+            dict(module="m", item="too-few", points=1, trainees=MIN_TRAINEES - 1, difficulty=1.0, discrimination=-1.0),
+            dict(
+                module="m",
+                item="no-spread",
+                points=1,
+                trainees=MIN_TRAINEES,
+                difficulty=0.5,
+                discrimination=float("nan"),
+            ),
+        ]
+    )
     flags = item_flags(items).set_index("item")["why"]
     assert set(flags.index) == {"easy", "hard", "reversed"}
     assert "too easy" in flags["easy"] and "too hard" in flags["hard"] and "negative" in flags["reversed"]
@@ -68,10 +78,12 @@ def test_a_saved_file_of_the_wrong_form_is_refused(tmp_path):
 
 def test_the_cohort_summary_is_anonymous_and_exports_as_csv(tmp_path):
     course = tmp_path / "course"
-    answers = {"zoe": {"relevance": 5, "balance": "balanced", "comments": "Zoe's note"},
-               "amy": {"relevance": 3, "balance": "leaned in favour of KAP", "comments": None},
-               "bob": {"relevance": "not a number"},                       # wrong form: dropped
-               "cat": ["not", "a", "dict"]}                                  # not an answers file: dropped
+    answers = {
+        "zoe": {"relevance": 5, "balance": "balanced", "comments": "Zoe's note"},
+        "amy": {"relevance": 3, "balance": "leaned in favour of KAP", "comments": None},
+        "bob": {"relevance": "not a number"},  # wrong form: dropped
+        "cat": ["not", "a", "dict"],
+    }  # not an answers file: dropped
     for trainee, data in answers.items():
         folder = course / "submitted" / trainee / "evaluation"
         folder.mkdir(parents=True)
@@ -103,6 +115,7 @@ def test_a_booster_lesson_has_its_plan_and_one_check_per_question(tmp_path):
 
 def test_a_booster_draws_each_trainees_own_items_and_says_plainly_when_there_are_none():
     from course import itembank
+
     plan = {"ana": ["gad7-band-ten", "lsas-cutoff"]}
     assert [i.id for i in itembank.quiz("booster-1", trainee="ana", plan=plan).items] == plan["ana"]
     with pytest.raises(ValueError, match="no questions for ben"):
@@ -114,6 +127,7 @@ def test_a_booster_draws_each_trainees_own_items_and_says_plainly_when_there_are
 def test_the_example_provider_file_in_the_docs_is_valid_and_accredited():
     from course.data.provider import load_provider
     from course.paths import CHECKOUT
+
     provider = load_provider(CHECKOUT / "docs" / "provider.example.yaml")
     assert provider.accredited and provider.hours == 7.5 and len(provider.modules) == 6
     assert "Speaker fees" in provider.disclosures_markdown()

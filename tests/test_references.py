@@ -1,4 +1,5 @@
 """The reference list: every key resolves, unknown keys raise, and every key the course cites exists."""
+
 import re
 
 import pytest
@@ -29,13 +30,18 @@ def _prose():
     import nbformat
 
     from course.lessons import read_lesson
+
     for path in sorted((ROOT / "solutions").rglob("*.md")):
         yield path.name, "\n".join(c.source for c in read_lesson(path).cells if c.cell_type == "markdown")
     for path in sorted((ROOT / "modules").rglob("*.ipynb")):
         cells = nbformat.read(path, as_version=4).cells
         yield path.name, "\n".join(c.source for c in cells if c.cell_type == "markdown")
-    for path in [*sorted(dataset("cases").glob("*.json")), dataset("DATACARD.md"), dataset("claims.csv"),
-                 ROOT / "README.md"]:
+    for path in [
+        *sorted(dataset("cases").glob("*.json")),
+        dataset("DATACARD.md"),
+        dataset("claims.csv"),
+        ROOT / "README.md",
+    ]:
         yield path.name, path.read_text(encoding="utf-8")
     for name in ("thresholds.yaml", "screening_rules.yaml"):
         yield name, "\n".join(_strings(yaml.safe_load(dataset(name).read_text(encoding="utf-8"))))
@@ -101,6 +107,7 @@ def test_evidence_that_names_a_verdict_is_refused(tmp_path, monkeypatch):
     import csv
 
     from course.data import claims as claims_module
+
     rows = list(csv.DictReader(dataset("claims.csv").open(encoding="utf-8")))
     rows[0]["evidence"] += " This claim is overstated."
     path = tmp_path / "claims.csv"

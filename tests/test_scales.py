@@ -1,4 +1,5 @@
 """Scale totals and bands as FACTS.md §1 states them, and input checks."""
+
 import math
 
 import pytest
@@ -74,18 +75,21 @@ def test_integral_floats_accepted_as_from_pandas():
     assert scales.gad7_total([1.0, 2, 3, 0, 0, 0, 0]) == 6
 
 
-@pytest.mark.parametrize("bad, fragment", [
-    ([1, 2, 3], "7 items: got 3"),
-    ([1, 2, 3, 0, 0, 0, 4], "item 7 score must be between 0 and 3"),
-    ([1, 2, 3, 0, 0, 0, -1], "between 0 and 3"),
-    ([1, 2, 3, 0, 0, 0, 1.5], "whole number"),
-    ([1, 2, 3, 0, 0, 0, math.nan], "missing (NaN)"),
-    ([1, 2, 3, 0, 0, 0, "2"], "whole number"),
-    ([1, 2, 3, 0, 0, 0, True], "whole number"),
-    ("1230000", "list of 7"),
-    (None, "list of 7"),
-    ({"a": 1}, "list of 7"),
-])
+@pytest.mark.parametrize(
+    "bad, fragment",
+    [
+        ([1, 2, 3], "7 items: got 3"),
+        ([1, 2, 3, 0, 0, 0, 4], "item 7 score must be between 0 and 3"),
+        ([1, 2, 3, 0, 0, 0, -1], "between 0 and 3"),
+        ([1, 2, 3, 0, 0, 0, 1.5], "whole number"),
+        ([1, 2, 3, 0, 0, 0, math.nan], "missing (NaN)"),
+        ([1, 2, 3, 0, 0, 0, "2"], "whole number"),
+        ([1, 2, 3, 0, 0, 0, True], "whole number"),
+        ("1230000", "list of 7"),
+        (None, "list of 7"),
+        ({"a": 1}, "list of 7"),
+    ],
+)
 def test_bad_input_says_what_to_fix(bad, fragment):
     with pytest.raises(ValueError, match=None) as info:
         scales.gad7_total(bad)

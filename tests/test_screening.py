@@ -1,4 +1,5 @@
 """Screening accuracy (PPV/NPV) and the contraindication screen."""
+
 import copy
 import math
 
@@ -38,13 +39,16 @@ def test_counts_add_up():
     assert sum(c.values()) == 1000 and c["true_positive"] == 89
 
 
-@pytest.mark.parametrize("args, fragment", [
-    ((89, 0.82, 0.1), "write 0.89 for 89%"),
-    ((0.89, -0.1, 0.1), "between 0 and 1"),
-    ((0.89, 0.82, math.nan), "missing"),
-    (("0.9", 0.82, 0.1), "must be a number"),
-    ((0.0, 1.0, 0.1), "undefined"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        ((89, 0.82, 0.1), "write 0.89 for 89%"),
+        ((0.89, -0.1, 0.1), "between 0 and 1"),
+        ((0.89, 0.82, math.nan), "missing"),
+        (("0.9", 0.82, 0.1), "must be a number"),
+        ((0.0, 1.0, 0.1), "undefined"),
+    ],
+)
 def test_ppv_bad_input(args, fragment):
     with pytest.raises(ValueError) as info:
         screening.ppv(*args)
@@ -67,6 +71,7 @@ def test_cohort_covers_the_must_not_proceed_cases():
 
 def test_every_flag_cites_keys_that_resolve():
     from course.data.references import reference
+
     for patient in load_patients():
         for flag in screening.screen(patient):
             for key in flag.sources:
@@ -77,17 +82,20 @@ def _proceeding_patient():
     return copy.deepcopy(next(p for p in load_patients() if designed_triage(p["id"]) == "proceed"))
 
 
-@pytest.mark.parametrize("change, decision", [
-    (lambda p: p["vitals"].update(sbp=185), "exclude"),
-    (lambda p: p["vitals"].update(sbp=150, dbp=80), "defer"),
-    (lambda p: p["pregnancy"].update(breastfeeding=True), "exclude"),
-    (lambda p: p["psychiatric_history"].update(psychosis=True), "exclude"),
-    (lambda p: p["substance_use"].update(sud="active"), "exclude"),
-    (lambda p: p["scales"]["phq9"].__setitem__(8, 1), "refer"),
-    (lambda p: p.update(prior_trials=[]), "refer"),
-    (lambda p: p["support"].update(support_person=False), "defer"),
-    (lambda p: p["medical_history"].append("aneurysm"), "exclude"),
-])
+@pytest.mark.parametrize(
+    "change, decision",
+    [
+        (lambda p: p["vitals"].update(sbp=185), "exclude"),
+        (lambda p: p["vitals"].update(sbp=150, dbp=80), "defer"),
+        (lambda p: p["pregnancy"].update(breastfeeding=True), "exclude"),
+        (lambda p: p["psychiatric_history"].update(psychosis=True), "exclude"),
+        (lambda p: p["substance_use"].update(sud="active"), "exclude"),
+        (lambda p: p["scales"]["phq9"].__setitem__(8, 1), "refer"),
+        (lambda p: p.update(prior_trials=[]), "refer"),
+        (lambda p: p["support"].update(support_person=False), "defer"),
+        (lambda p: p["medical_history"].append("aneurysm"), "exclude"),
+    ],
+)
 def test_each_rule_changes_the_decision(change, decision):
     patient = _proceeding_patient()
     change(patient)

@@ -1,6 +1,7 @@
 """The self-study workspace (`course workspace`, run by `make lab`): made from the releases, never
 overwriting the trainee's work, telling them about newer releases. Works on a copy of the
 repository's releases in a temporary folder."""
+
 import datetime
 import json
 import shutil
@@ -45,7 +46,8 @@ def test_first_run_copies_the_start_page_and_every_released_module(repo, tmp_pat
     notices = prepare(ws, repo, DAY)
     assert [n.path for n in notices] == released_notebooks(repo)  # in the syllabus's order, start page first
     assert released_notebooks(repo)[0] == START_PAGE and sorted(released_notebooks(repo)[1:]) == [
-        str(p.relative_to(repo)) for p in sorted((repo / "modules").glob("*/*.ipynb"))]
+        str(p.relative_to(repo)) for p in sorted((repo / "modules").glob("*/*.ipynb"))
+    ]
     for rel in released_notebooks(repo):
         copy, release = nbformat.read(ws / rel, as_version=4), nbformat.read(repo / rel, as_version=4)
         assert [c.source for c in copy.cells] == [c.source for c in release.cells]

@@ -1,4 +1,5 @@
 """The synthetic session vitals: reproducible from their seed, and every designed crossing is found."""
+
 from pathlib import Path
 
 import pandas as pd
@@ -14,19 +15,25 @@ COMMITTED = Path(dosing.SESSION_VITALS_CSV)
 
 def alerts(table):
     """{(patient, session): set of finding kinds}, leaving out the informational peak."""
-    return {(pid, int(session)): {f.kind for f in dosing.monitoring_findings(group) if f.kind != "bp_peak"}
-            for (pid, session), group in table.groupby(["patient_id", "session"])}
+    return {
+        (pid, int(session)): {f.kind for f in dosing.monitoring_findings(group) if f.kind != "bp_peak"}
+        for (pid, session), group in table.groupby(["patient_id", "session"])
+    }
 
 
 def designed():
-    return {(pid, session): set(DESIGNED.get((pid, session), {}).get("expect", ()))
-            for pid, (_, sessions) in PLAN.items() for session in range(1, sessions + 1)}
+    return {
+        (pid, session): set(DESIGNED.get((pid, session), {}).get("expect", ()))
+        for pid, (_, sessions) in PLAN.items()
+        for session in range(1, sessions + 1)
+    }
 
 
 def test_regenerating_gives_the_committed_file_byte_for_byte(tmp_path):
     out = write_session_vitals(tmp_path / "session_vitals.csv")
     assert out.read_bytes() == COMMITTED.read_bytes(), (
-        "datasets/session_vitals.csv is out of date: run `course data` and commit it.")
+        "datasets/session_vitals.csv is out of date: run `course data` and commit it."
+    )
 
 
 def test_the_designed_crossings_are_exactly_what_the_checks_find():

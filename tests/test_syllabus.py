@@ -1,4 +1,5 @@
 """The objectives map: every graded item has an objective, every objective a graded item; `course syllabus`."""
+
 import csv
 import io
 

@@ -1,4 +1,5 @@
 """Time on task from the notebook's own cell timing, with its method stated."""
+
 import nbformat
 
 from course.cohort.time_records import IDLE_CAP_MINUTES, METHOD, minutes_on_task, submitted_minutes
@@ -8,8 +9,10 @@ def _timed(*starts):
     nb = nbformat.v4.new_notebook()
     for start in starts:
         cell = nbformat.v4.new_code_cell("x = 1")
-        cell.metadata["execution"] = {"iopub.execute_input": start,
-                                      "shell.execute_reply": start.replace(":00Z", ":02Z")}
+        cell.metadata["execution"] = {
+            "iopub.execute_input": start,
+            "shell.execute_reply": start.replace(":00Z", ":02Z"),
+        }
         nb.cells.append(cell)
     return nb
 

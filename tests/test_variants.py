@@ -1,4 +1,5 @@
 """Per-trainee variants: stable, different between trainees, and clinically the same case in every variant."""
+
 import json
 
 import pytest
@@ -30,24 +31,29 @@ def test_every_variant_keeps_every_patient_the_same_case(number):
         if "lsas" in base["scales"]:
             total = lambda p: scales.lsas_total(p["scales"]["lsas"]["fear"], p["scales"]["lsas"]["avoidance"])  # noqa: E731
             assert scales.band("lsas", total(varied)) == scales.band("lsas", total(base))
-        assert {k: v for k, v in varied.items() if k not in ("scales", "vitals")} == \
-               {k: v for k, v in base.items() if k not in ("scales", "vitals")}
+        assert {k: v for k, v in varied.items() if k not in ("scales", "vitals")} == {
+            k: v for k, v in base.items() if k not in ("scales", "vitals")
+        }
 
 
 def test_variants_really_change_numbers():
-    totals = {sum(variants.Variant("01-assessment", "x", n).patient("P06")["scales"]["phq9"])
-              for n in range(1, variants.VARIANTS + 1)}
+    totals = {
+        sum(variants.Variant("01-assessment", "x", n).patient("P06")["scales"]["phq9"])
+        for n in range(1, variants.VARIANTS + 1)
+    }
     assert len(totals) >= 3
 
 
 def test_every_variant_keeps_every_session_the_same_course():
     from course import dosing
+
     base = variants.Variant("02-dosing", None, 0).session_vitals("P11", 2)
     changes = set()
     for number in range(1, variants.VARIANTS + 1):
         varied = variants.Variant("02-dosing", "x", number).session_vitals("P11", 2)
-        assert [(f.kind, f.minute) for f in dosing.monitoring_findings(varied)] == \
-               [(f.kind, f.minute) for f in dosing.monitoring_findings(base)], number
+        assert [(f.kind, f.minute) for f in dosing.monitoring_findings(varied)] == [
+            (f.kind, f.minute) for f in dosing.monitoring_findings(base)
+        ], number
         assert varied["sbp"].idxmax() == base["sbp"].idxmax(), "the peak stays where it was"
         rise = dosing.rise_from_pre_dose(varied).set_index("minute").loc[120]
         assert rise["sbp_rise"] >= 40, "still a rise of the size the label counted"
@@ -85,6 +91,7 @@ def test_the_record_names_the_variant():
 @pytest.mark.cycle
 def test_course_variant_shows_a_trainees_numbers_and_answers(capsys):
     from course.cli import main
+
     outputs = []
     for trainee in ("a", "b", "a"):
         assert main(["variant", "01-assessment", "--trainee", trainee]) == 0

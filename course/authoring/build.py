@@ -1,4 +1,5 @@
 """``course build``: the trainee releases in ``modules/`` and the start page, made from the lessons."""
+
 from __future__ import annotations
 
 import shutil

@@ -3,6 +3,7 @@
 A generated section sits between ``<!-- generated: NAME -->`` and ``<!-- end: NAME -->``; ``course build``
 rewrites it and ``tests/test_generated_docs.py`` fails when a committed section differs from the data.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,21 +38,31 @@ def patients_section() -> str:
     rows, counts = [], {}
     for p in load_patients():
         d = plan[p["id"]]
-        cues = [c for c, flag in (("imagery", "intrusive_imagery"), ("memory", "memory_rooted_onset"),
-                                  ("parts", "parts_language")) if p["profile"][flag]]
+        cues = [
+            c
+            for c, flag in (
+                ("imagery", "intrusive_imagery"),
+                ("memory", "memory_rooted_onset"),
+                ("parts", "parts_language"),
+            )
+            if p["profile"][flag]
+        ]
         profile = p["profile"]["dominant"] + (f" ({', '.join(cues)})" if cues else "")
         totals = ", ".join(f"{SCALE_NAMES[k]} {v}" for k, v in d["totals"].items())
         triage = d["triage"] if d["triage"] == "proceed" else f"**{d['triage']}**"
         counts[d["triage"]] = counts.get(d["triage"], 0) + 1
         rows.append([p["id"], ", ".join(p["diagnoses"]), totals, profile, triage, d["teaching_point"]])
     summary = ", ".join(f"{n} {t}" for t, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-    return (f"Triage as designed: {summary}.\n\n"
-            + _table(["id", "diagnoses", "designed totals", "profile (cues)", "triage", "teaching point"], rows))
+    return f"Triage as designed: {summary}.\n\n" + _table(
+        ["id", "diagnoses", "designed totals", "profile (cues)", "triage", "teaching point"], rows
+    )
 
 
 def cohort_parameters_section() -> str:
-    rows = [[f"`{name}`", f"{p['value']:g}", p["basis"], " ".join(f"[{k}]" for k in p.get("sources", [])) or "—"]
-            for name, p in design()["parameters"].items()]
+    rows = [
+        [f"`{name}`", f"{p['value']:g}", p["basis"], " ".join(f"[{k}]" for k in p.get("sources", [])) or "—"]
+        for name, p in design()["parameters"].items()
+    ]
     return _table(["parameter", "value", "basis", "keys"], rows)
 
 
@@ -90,31 +101,63 @@ def cases_section() -> str:
         decisions = case.decision_nodes
         criticals = {o.critical for n in decisions for o in n.options if o.critical}
         endings = [n.end for n in case.nodes.values() if n.end]
-        rows.append([f"`{case.id}`", case.module, case.diagnosis, case.patient, len(case.nodes), len(decisions),
-                     sum(n.branches for n in decisions), f"{len(endings)} ({endings.count('good')} good)",
-                     len(criticals)])
-    return _table(["case", "module", "diagnosis", "patient", "nodes", "decision nodes", "branching", "endings",
-                   "critical errors"], rows)
+        rows.append(
+            [
+                f"`{case.id}`",
+                case.module,
+                case.diagnosis,
+                case.patient,
+                len(case.nodes),
+                len(decisions),
+                sum(n.branches for n in decisions),
+                f"{len(endings)} ({endings.count('good')} good)",
+                len(criticals),
+            ]
+        )
+    return _table(
+        [
+            "case",
+            "module",
+            "diagnosis",
+            "patient",
+            "nodes",
+            "decision nodes",
+            "branching",
+            "endings",
+            "critical errors",
+        ],
+        rows,
+    )
 
 
 def modules_section() -> str:
-    rows = [[f"{m.id[:2]} {m.title}" if m.teaching else m.title, f"`modules/{m.id}/{m.notebook}`", f"~{m.minutes} min"]
-            for m in modules()]
+    rows = [
+        [f"{m.id[:2]} {m.title}" if m.teaching else m.title, f"`modules/{m.id}/{m.notebook}`", f"~{m.minutes} min"]
+        for m in modules()
+    ]
     return _table(["module", "notebook", "time"], rows)
 
 
-SECTIONS = {"patients": patients_section, "cohort-parameters": cohort_parameters_section,
-            "cohort-rates": cohort_rates_section, "routes": routes_section, "sessions": sessions_section,
-            "cases": cases_section, "modules": modules_section}
+SECTIONS = {
+    "patients": patients_section,
+    "cohort-parameters": cohort_parameters_section,
+    "cohort-rates": cohort_rates_section,
+    "routes": routes_section,
+    "sessions": sessions_section,
+    "cases": cases_section,
+    "modules": modules_section,
+}
 
 
 def render(text: str, where: str) -> str:
     """``text`` with every generated section made afresh from the data."""
+
     def replace(match):
         name = match.group("name")
         if name not in SECTIONS:
             raise ValueError(f"{where}: unknown generated section {name!r}; the sections are {', '.join(SECTIONS)}.")
         return match.group(1) + SECTIONS[name]() + match.group(4)
+
     return SECTION.sub(replace, text)
 
 

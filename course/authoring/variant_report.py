@@ -3,6 +3,7 @@
 For an instructor answering a question or grading by hand. The case values come from ``course.variants``; the
 expected answers from running the module's source notebook (the model answers) as that trainee, in a kernel.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,10 @@ def case_values(module_id: str, trainee: str) -> list[str]:
         p = variant.patient(pid)
         totals = ", ".join(f"{scales.SCALES[code].name} {_total(code, items)}" for code, items in p["scales"].items())
         v = p["vitals"]
-        lines.append(f"  {pid} {p['name']}: {totals}; PHQ-9 item 9 = {p['scales']['phq9'][8]}; "
-                     f"BP {v['sbp']}/{v['dbp']} mmHg, HR {v['hr']}")
+        lines.append(
+            f"  {pid} {p['name']}: {totals}; PHQ-9 item 9 = {p['scales']['phq9'][8]}; "
+            f"BP {v['sbp']}/{v['dbp']} mmHg, HR {v['hr']}"
+        )
     for name, options in sorted(set(PICK_USE.findall(text))):
         lines.append(f"  {name}: {variant.pick(name, json.loads(options))}")
     return lines
@@ -48,18 +51,24 @@ def expected_answers(module_id: str, trainee: str, timeout: int = 300) -> dict:
     nb = source_notebook(module_id)
     names = [n for c in nb.cells for n in c.metadata.get("course", {}).get("answers", [])]
     nb.cells = [c for c in nb.cells if c.metadata.get("course", {}).get("role") not in ("display", "try")]
-    nb.cells.append(nbformat.v4.new_code_cell(
-        f"import json\nprint(json.dumps({{n: repr(globals()[n]) for n in {names!r} if n in globals()}}))"))
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            f"import json\nprint(json.dumps({{n: repr(globals()[n]) for n in {names!r} if n in globals()}}))"
+        )
+    )
     with tempfile.TemporaryDirectory(prefix="course-variant-") as folder:
-        client = NotebookClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3",
-                                resources={"metadata": {"path": folder}})
+        client = NotebookClient(
+            nb, timeout=timeout, allow_errors=True, kernel_name="python3", resources={"metadata": {"path": folder}}
+        )
         log = Path(folder) / "kernel.log"
         with log.open("w") as stderr:  # the kernel's start-up warnings are not the instructor's business
             client.execute(env={**os.environ, "KAP_TRAINEE": trainee, "NBGRADER_EXECUTION": ""}, stderr=stderr)
         text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
         if not text:
-            raise RuntimeError(f"the model answers of {module_id} did not run as {trainee}; the kernel said:\n"
-                               + log.read_text()[-2000:])
+            raise RuntimeError(
+                f"the model answers of {module_id} did not run as {trainee}; the kernel said:\n"
+                + log.read_text()[-2000:]
+            )
     return json.loads(text)
 
 

@@ -9,6 +9,7 @@ that uses it with a plain message. Nothing from A is ever executed or unpickled 
 
 Import-light on purpose: kernel A imports this module after the trainee's code has run.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -22,12 +23,35 @@ MAX_BYTES = 1_000_000
 #: Nesting depth of one answer.
 MAX_DEPTH = 20
 TAG = "__kap__"
-_NUMPY_SCALARS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16",
-                  "float32", "float64", "bool_", "bool", "str_")
-_KINDS = {"function": "a function", "method": "a function", "builtin_function_or_method": "a function",
-          "type": "a class", "module": "a module", "DataFrame": "a table (DataFrame)", "Series": "a pandas Series",
-          "ndarray": "a numpy array", "generator": "a generator", "Figure": "a figure",
-          "FigureWidget": "a figure"}
+_NUMPY_SCALARS = (
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float16",
+    "float32",
+    "float64",
+    "bool_",
+    "bool",
+    "str_",
+)
+_KINDS = {
+    "function": "a function",
+    "method": "a function",
+    "builtin_function_or_method": "a function",
+    "type": "a class",
+    "module": "a module",
+    "DataFrame": "a table (DataFrame)",
+    "Series": "a pandas Series",
+    "ndarray": "a numpy array",
+    "generator": "a generator",
+    "Figure": "a figure",
+    "FigureWidget": "a figure",
+}
 
 
 class Unreadable(Exception):
@@ -47,7 +71,7 @@ def encode(value, depth: int = 0):
     if value is None or kind in (bool, str):
         return value
     if kind is int:
-        return value if abs(value) < 2 ** 53 else {TAG: "int", "v": str(value)}
+        return value if abs(value) < 2**53 else {TAG: "int", "v": str(value)}
     if kind is float:
         return value if math.isfinite(value) else {TAG: "float", "v": repr(value)}
     if kind is complex:
@@ -181,8 +205,12 @@ class NotReadable:
     __slots__ = ("message",)
 
     def __init__(self, name: str, kind: str):
-        object.__setattr__(self, "message", f"`{name}` is not a value the grader can read ({kind}): write the "
-                                            "answer as a number, text, list or dictionary.")
+        object.__setattr__(
+            self,
+            "message",
+            f"`{name}` is not a value the grader can read ({kind}): write the "
+            "answer as a number, text, list or dictionary.",
+        )
 
     def _fail(self, *args, **kwargs):
         raise AssertionError(object.__getattribute__(self, "message"))

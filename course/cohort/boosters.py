@@ -11,6 +11,7 @@ collected, graded by ``course cohort grade`` into the same gradebook, its feedba
 item ids, with the due objectives and the day each was completed) is kept in ``boosters/NAME.json`` and its lesson
 text in ``boosters/NAME.md``; the report reads both to show retention over time.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,21 +40,25 @@ NOTEBOOK = "booster.ipynb"
 @dataclass
 class BoosterRound:
     name: str
-    made: str                                       # ISO date the round was made
+    made: str  # ISO date the round was made
     days: int
     count: int
-    plan: dict = field(default_factory=dict)        # trainee -> item ids
-    due: dict = field(default_factory=dict)         # trainee -> {objective: ISO date its module was completed}
-    wrong: dict = field(default_factory=dict)       # trainee -> objectives they had got wrong
-    left_out: dict = field(default_factory=dict)    # trainee -> why they have no questions
+    plan: dict = field(default_factory=dict)  # trainee -> item ids
+    due: dict = field(default_factory=dict)  # trainee -> {objective: ISO date its module was completed}
+    wrong: dict = field(default_factory=dict)  # trainee -> objectives they had got wrong
+    left_out: dict = field(default_factory=dict)  # trainee -> why they have no questions
 
     def text(self) -> str:
-        lines = [f"booster {self.name}: {len(self.plan)} trainee(s) with {self.count} questions each, from modules "
-                 f"completed at least {self.days} days before {self.made}"]
+        lines = [
+            f"booster {self.name}: {len(self.plan)} trainee(s) with {self.count} questions each, from modules "
+            f"completed at least {self.days} days before {self.made}"
+        ]
         for trainee, ids in sorted(self.plan.items()):
             favoured = sorted(set(self.wrong.get(trainee, [])) & set(self.due.get(trainee, {})))
-            lines.append(f"  {trainee}: {', '.join(ids)}"
-                         + (f" (favouring {', '.join(favoured)}, answered wrongly before)" if favoured else ""))
+            lines.append(
+                f"  {trainee}: {', '.join(ids)}"
+                + (f" (favouring {', '.join(favoured)}, answered wrongly before)" if favoured else "")
+            )
         for trainee, why in sorted(self.left_out.items()):
             lines.append(f"  {trainee}: no round ({why})")
         return "\n".join(lines)
@@ -97,8 +102,9 @@ def _drawn(assessment: str, trainee: str) -> list:
         return []
 
 
-def plan_round(ws: Workspace, name: str, days: int = 7, count: int = 5, today: date | None = None,
-               data: CohortData | None = None) -> BoosterRound:
+def plan_round(
+    ws: Workspace, name: str, days: int = 7, count: int = 5, today: date | None = None, data: CohortData | None = None
+) -> BoosterRound:
     """Choose every trainee's items for a round (nothing is written)."""
     whole_number(days, "days", 0, 3650)
     whole_number(count, "the number of questions", 1, 30)
@@ -127,20 +133,30 @@ def plan_round(ws: Workspace, name: str, days: int = 7, count: int = 5, today: d
     return round_
 
 
-def make_round(ws: Workspace, name: str | None = None, days: int = 7, count: int = 5, today: date | None = None,
-               force: bool = False) -> tuple[BoosterRound, Release]:
+def make_round(
+    ws: Workspace,
+    name: str | None = None,
+    days: int = 7,
+    count: int = 5,
+    today: date | None = None,
+    force: bool = False,
+) -> tuple[BoosterRound, Release]:
     """Plan a round, keep its plan and lesson in ``boosters/``, and release it as an nbgrader assignment."""
     name = name or next_name(ws)
     if not ROUND_NAME.match(name):
         raise ValueError(f"A booster round is named booster-N (booster-1, booster-2 ...), not {name!r}.")
     folder = ws.folder("boosters")
     if (folder / f"{name}.json").exists() and not force:
-        raise ValueError(f"{name} was already made for cohort {ws.name} (see {folder / (name + '.json')}); use "
-                         "--force to make it again, or leave the name out for the next round.")
+        raise ValueError(
+            f"{name} was already made for cohort {ws.name} (see {folder / (name + '.json')}); use "
+            "--force to make it again, or leave the name out for the next round."
+        )
     round_ = plan_round(ws, name, days, count, today)
     if not round_.plan:
-        raise ValueError(f"No trainee of {ws.name} has a module completed {days} or more days ago, so there is "
-                         "nothing to ask yet.\n" + round_.text())
+        raise ValueError(
+            f"No trainee of {ws.name} has a module completed {days} or more days ago, so there is "
+            "nothing to ask yet.\n" + round_.text()
+        )
     lesson = folder / f"{name}.md"
     lesson.write_text(booster_text(name, round_.plan, count, days), encoding="utf-8")
     notebook = read_lesson(lesson)
@@ -150,6 +166,7 @@ def make_round(ws: Workspace, name: str | None = None, days: int = 7, count: int
 
 
 # -- what the report shows ------------------------------------------------------------------------------------------
+
 
 def retention(ws: Workspace, data: CohortData) -> pd.DataFrame:
     """One row per graded booster question: round, trainee, objective, days since its module was completed, correct."""
@@ -165,6 +182,13 @@ def retention(ws: Workspace, data: CohortData) -> pd.DataFrame:
             completed = plan["due"].get(row.trainee, {}).get(objective)
             if objective is None or completed is None:
                 continue
-            rows.append(dict(round=assignment, trainee=row.trainee, objective=objective,
-                             days=(made - date.fromisoformat(completed)).days, correct=float(row.score >= row.points)))
+            rows.append(
+                dict(
+                    round=assignment,
+                    trainee=row.trainee,
+                    objective=objective,
+                    days=(made - date.fromisoformat(completed)).days,
+                    correct=float(row.score >= row.points),
+                )
+            )
     return pd.DataFrame(rows, columns=["round", "trainee", "objective", "days", "correct"])

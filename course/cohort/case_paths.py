@@ -5,6 +5,7 @@ xAPI-style statements. The report does not trust those statements: it takes only
 the case engine, so the paths, scores and critical errors are the engine's. Results are anonymous: counts per step,
 never who went where (or who went first).
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -20,8 +21,8 @@ class CaseSummary:
     case: str
     title: str
     trainees: int = 0
-    transitions: Counter = field(default_factory=Counter)   # (from node, to node) -> trainees
-    choices: Counter = field(default_factory=Counter)       # (node, label, best?) -> trainees
+    transitions: Counter = field(default_factory=Counter)  # (from node, to node) -> trainees
+    choices: Counter = field(default_factory=Counter)  # (node, label, best?) -> trainees
     criticals: Counter = field(default_factory=Counter)
     endings: Counter = field(default_factory=Counter)
 
@@ -41,8 +42,11 @@ def records_in(notebook: dict) -> list[dict]:
     for cell in notebook.get("cells", []):
         for output in cell.get("outputs", []):
             record = output.get("data", {}).get(XAPI_MIME)
-            if isinstance(record, dict) and isinstance(record.get("case"), str) \
-                    and isinstance(record.get("letters"), list):
+            if (
+                isinstance(record, dict)
+                and isinstance(record.get("case"), str)
+                and isinstance(record.get("letters"), list)
+            ):
                 found.append({"case": record["case"], "letters": [str(x) for x in record["letters"]][:100]})
     return found
 
@@ -85,16 +89,28 @@ def sankey(summary: CaseSummary):
     import plotly.graph_objects as go  # start-up cost: plotly only when a report is drawn
 
     from ..theme import OKABE_ITO  # also registers the course template
+
     case = load_case(summary.case)
     ids = list(case.nodes)
     labels = [case.nodes[i].title + (f" ({case.nodes[i].end})" if case.nodes[i].end else "") for i in ids]
     colours = {"good": OKABE_ITO[2], "acceptable": OKABE_ITO[1], "poor": OKABE_ITO[5]}
     links = [(ids.index(a), ids.index(b), n) for (a, b), n in sorted(summary.transitions.items())]
-    figure = go.Figure(go.Sankey(
-        node={"label": labels, "pad": 14, "color": [colours.get(case.nodes[i].end, OKABE_ITO[4]) for i in ids]},
-        link={"source": [a for a, _, _ in links], "target": [b for _, b, _ in links],
-              "value": [n for _, _, n in links]}))
-    figure.update_layout(title=f"{case.title}: the paths of {summary.trainees} trainee(s)", height=420,
-                         meta={"alt": f"Flow of {summary.trainees} trainees through the steps of {case.title}; "
-                                      f"endings: " + ", ".join(f"{k}: {v}" for k, v in summary.endings.items())})
+    figure = go.Figure(
+        go.Sankey(
+            node={"label": labels, "pad": 14, "color": [colours.get(case.nodes[i].end, OKABE_ITO[4]) for i in ids]},
+            link={
+                "source": [a for a, _, _ in links],
+                "target": [b for _, b, _ in links],
+                "value": [n for _, _, n in links],
+            },
+        )
+    )
+    figure.update_layout(
+        title=f"{case.title}: the paths of {summary.trainees} trainee(s)",
+        height=420,
+        meta={
+            "alt": f"Flow of {summary.trainees} trainees through the steps of {case.title}; "
+            f"endings: " + ", ".join(f"{k}: {v}" for k, v in summary.endings.items())
+        },
+    )
     return figure

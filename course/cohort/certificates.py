@@ -10,6 +10,7 @@ Each certificate carries what ANCC lists for a certificate of completion: the tr
 its dates, the provider's name and address, the credit hours and type, the accreditation statement exactly as the
 provider entered it (or "not accredited") and the date of completion (the last required module's submission).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,8 @@ EVALUATION = "evaluation"
 
 @dataclass(frozen=True)
 class Requirement:
-    modules: tuple[str, ...]       # the modules a trainee must pass
-    evaluation: bool               # whether a submitted evaluation is required
+    modules: tuple[str, ...]  # the modules a trainee must pass
+    evaluation: bool  # whether a submitted evaluation is required
 
     def describe(self) -> str:
         names = ", ".join(self.modules)
@@ -79,8 +80,9 @@ def completed(data: CohortData, provider: Provider | None = None) -> list[str]:
     return list(completion_dates(data, requirement(provider or Provider(), data)))
 
 
-def certificate_html(cohort: str, data: CohortData, trainee: str, provider: Provider, completed_on: date,
-                     issued: date) -> str:
+def certificate_html(
+    cohort: str, data: CohortData, trainee: str, provider: Provider, completed_on: date, issued: date
+) -> str:
     rows = data.table[data.table["trainee"] == trainee]
     if rows.empty:
         raise ValueError(f"{trainee!r} is not on the roster of cohort {cohort}.")
@@ -88,21 +90,41 @@ def certificate_html(cohort: str, data: CohortData, trainee: str, provider: Prov
     e = html.escape
     name = rows.iloc[0]["name"]
     by_module = {r.module: r for r in rows.itertuples()}
-    lines = "".join(f"<li>{e(m)} {e(syllabus_module(m).title)}: {by_module[m].score:g} of "
-                    f"{by_module[m].max_score:g} points</li>" for m in need.modules)
+    lines = "".join(
+        f"<li>{e(m)} {e(syllabus_module(m).title)}: {by_module[m].score:g} of {by_module[m].max_score:g} points</li>"
+        for m in need.modules
+    )
     whole = set(need.modules) == {m.id for m in teaching_modules()}
-    scope = ("every module of the course" if whole else
-             f"the modules this program declared ({len(need.modules)} of {len(teaching_modules())}), listed below")
+    scope = (
+        "every module of the course"
+        if whole
+        else f"the modules this program declared ({len(need.modules)} of {len(teaching_modules())}), listed below"
+    )
     dates = f"{provider.start:%d %B %Y} to {provider.end:%d %B %Y}" if provider.start else "self-paced"
-    credit = (f"{provider.hours:g} {e(provider.credit_type)}" if provider.accredited
-              else "none (this activity is not accredited)")
+    credit = (
+        f"{provider.hours:g} {e(provider.credit_type)}"
+        if provider.accredited
+        else "none (this activity is not accredited)"
+    )
     code = hashlib.sha256(f"{cohort}|{trainee}|{completed_on}|{issued}|{lines}|{provider}".encode()).hexdigest()[:12]
     return _PAGE.format(
-        name=e(name), title=e(course_title()), cohort=e(cohort), lines=lines, scope=scope, dates=e(dates),
-        provider=e(provider.name), address=e(provider.address), contact=e(provider.contact), credit=credit,
-        statement=e(provider.statement), completed=f"{completed_on:%d %B %Y}", issued=f"{issued:%d %B %Y}",
-        code=code, percent=f"{100 * data.pass_fraction:g}",
-        evaluation="<li>Evaluation of the activity: submitted</li>" if need.evaluation else "")
+        name=e(name),
+        title=e(course_title()),
+        cohort=e(cohort),
+        lines=lines,
+        scope=scope,
+        dates=e(dates),
+        provider=e(provider.name),
+        address=e(provider.address),
+        contact=e(provider.contact),
+        credit=credit,
+        statement=e(provider.statement),
+        completed=f"{completed_on:%d %B %Y}",
+        issued=f"{issued:%d %B %Y}",
+        code=code,
+        percent=f"{100 * data.pass_fraction:g}",
+        evaluation="<li>Evaluation of the activity: submitted</li>" if need.evaluation else "",
+    )
 
 
 def write_certificates(ws: Workspace, data: CohortData | None = None, issued: date | None = None) -> list[Path]:

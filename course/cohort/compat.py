@@ -21,13 +21,13 @@ Written for, and tested against:
 ``check_versions`` (called before every grading run) refuses any other version, loudly: upgrading one of these
 means reading this file against the new release, then widening ``SUPPORTED``.
 """
+
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
 #: Package -> version prefixes this module was written for.
-SUPPORTED = {"nbgrader": ("0.9.6",), "jupyter_client": ("8.",), "nbclient": ("0.10.", "0.11."),
-             "nbconvert": ("7.",)}
+SUPPORTED = {"nbgrader": ("0.9.6",), "jupyter_client": ("8.",), "nbclient": ("0.10.", "0.11."), "nbconvert": ("7.",)}
 
 
 class UnsupportedVersion(RuntimeError):
@@ -47,25 +47,30 @@ def installed_versions() -> dict[str, str]:
 def check_versions(installed: dict[str, str] | None = None) -> None:
     """Raise UnsupportedVersion naming each package whose version this module was not written for."""
     installed = installed_versions() if installed is None else installed
-    wrong = [f"{package} {installed.get(package, 'not installed')} (written for "
-             f"{' or '.join(p + ('x' if p.endswith('.') else '') for p in prefixes)})"
-             for package, prefixes in SUPPORTED.items()
-             if not str(installed.get(package, "")).startswith(prefixes)]
+    wrong = [
+        f"{package} {installed.get(package, 'not installed')} (written for "
+        f"{' or '.join(p + ('x' if p.endswith('.') else '') for p in prefixes)})"
+        for package, prefixes in SUPPORTED.items()
+        if not str(installed.get(package, "")).startswith(prefixes)
+    ]
     if wrong:
         raise UnsupportedVersion(
             "course cohort grade relies on internals of these packages, and this version is not the one it was "
             f"written for: {'; '.join(wrong)}. Install the supported versions (pyproject.toml), or update "
-            "course/cohort/compat.py after reading the new release.")
+            "course/cohort/compat.py after reading the new release."
+        )
 
 
 # --------------------------------------------------------------------------------------------------
 # nbgrader
+
 
 def sanitize(converter, notebook_paths: list[str], module_id: str, student: str) -> None:
     """nbgrader's first autograde step only (init_assignment, then ClearOutput ... OverwriteCells ... for each
     notebook), writing to ``autograded/``; the second step (execution) is the grader's."""
     # start-up cost: loaded only where this is used
     from nbgrader.converters.base import BaseConverter
+
     converter._sanitizing = True
     converter.notebooks = list(notebook_paths)
     converter.init_assignment(module_id, student)
@@ -83,6 +88,7 @@ def exporter_with(preprocessors, config):
     """A notebook exporter that runs exactly ``preprocessors`` (instances), in order."""
     # start-up cost: loaded only where this is used
     from nbconvert.exporters import NotebookExporter
+
     exporter = NotebookExporter(config=config)
     exporter._preprocessors = []
     for pp in preprocessors:
@@ -92,6 +98,7 @@ def exporter_with(preprocessors, config):
 
 # --------------------------------------------------------------------------------------------------
 # jupyter_client
+
 
 def launcher_kernel_manager_class():
     """An AsyncKernelManager whose ``prepare_launch(cmd, kw)`` changes the command and Popen arguments."""

@@ -1,4 +1,5 @@
 """Release modules to a cohort and collect their submissions, through nbgrader's API and exchange."""
+
 from __future__ import annotations
 
 import errno
@@ -34,8 +35,10 @@ class Release:
     outbound: Path
 
     def text(self) -> str:
-        return (f"released {self.module}: {', '.join(self.notebooks)}; {self.auto_points:g} autograded points and "
-                f"{self.manual_points:g} for written answers; trainees fetch it from {self.outbound}")
+        return (
+            f"released {self.module}: {', '.join(self.notebooks)}; {self.auto_points:g} autograded points and "
+            f"{self.manual_points:g} for written answers; trainees fetch it from {self.outbound}"
+        )
 
 
 def release(ws: Workspace, module_id: str, force: bool = False, repo: Path | None = None) -> Release:
@@ -47,8 +50,7 @@ def release(ws: Workspace, module_id: str, force: bool = False, repo: Path | Non
         raise ValueError(f"{module_id} has no lesson at {source} yet, so it cannot be released.")
     _check_not_released(ws, module_id, force)
     dest = _fresh_source(ws, module_id)
-    write_source_notebook(module_id, dest, repo, pass_fraction=ws.settings.pass_fraction,
-                          preface=ws.preface(module_id))
+    write_source_notebook(module_id, dest, repo, pass_fraction=ws.settings.pass_fraction, preface=ws.preface(module_id))
     return _generate_and_release(ws, module_id)
 
 
@@ -61,8 +63,10 @@ def release_notebook(ws: Workspace, name: str, notebook, filename: str, force: b
 
 def _check_not_released(ws: Workspace, name: str, force: bool) -> None:
     if (ws.exchange / ws.name / "outbound" / name).exists() and not force:
-        raise ValueError(f"{name} is already released to cohort {ws.name}. Use --force to replace it "
-                         "(trainees who fetched it keep their copy).")
+        raise ValueError(
+            f"{name} is already released to cohort {ws.name}. Use --force to replace it "
+            "(trainees who fetched it keep their copy)."
+        )
 
 
 def _fresh_source(ws: Workspace, name: str) -> Path:
@@ -97,19 +101,25 @@ class Collection:
     unchanged: list = field(default_factory=list)
     not_on_roster: list = field(default_factory=list)
     not_submitted: list = field(default_factory=list)
-    refused: dict = field(default_factory=dict)       # trainee -> why nothing was collected
+    refused: dict = field(default_factory=dict)  # trainee -> why nothing was collected
     owners_checked: bool = True
-    warnings: list = field(default_factory=list)      # nbgrader's own warnings, shown as they are
+    warnings: list = field(default_factory=list)  # nbgrader's own warnings, shown as they are
 
     def text(self) -> str:
-        lines = [f"collected {self.module}: {len(self.new)} new, {len(self.updated)} updated, "
-                 f"{len(self.unchanged)} unchanged; {len(self.not_submitted)} on the roster have not submitted"]
+        lines = [
+            f"collected {self.module}: {len(self.new)} new, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged; {len(self.not_submitted)} on the roster have not submitted"
+        ]
         for student, why in sorted(self.refused.items()):
-            lines.append(f"  REFUSED {student}: {why}; nothing of it was collected (status 'refused at "
-                         "collection'; ask for a new submission)")
+            lines.append(
+                f"  REFUSED {student}: {why}; nothing of it was collected (status 'refused at "
+                "collection'; ask for a new submission)"
+            )
         if not self.owners_checked:
-            lines.append("  owners not checked: trainees are not users of this machine, so who owns a submitted "
-                         "file says nothing (links, devices, pipes and shared files are still refused)")
+            lines.append(
+                "  owners not checked: trainees are not users of this machine, so who owns a submitted "
+                "file says nothing (links, devices, pipes and shared files are still refused)"
+            )
         lines += [f"  nbgrader: {w}" for w in self.warnings]
         if self.not_submitted:
             lines.append("  not submitted yet: " + ", ".join(self.not_submitted))
@@ -133,9 +143,13 @@ def collect(ws: Workspace, module_id: str) -> Collection:
     after = _timestamps(ws, module_id)
     roster = [t.id for t in ws.roster()]
     result = Collection(module_id, refused=refusals, owners_checked=all(_local_uid(s) is not None for s in roster))
-    result.warnings = [line.strip() for line in (result_of_nbgrader.get("log") or "").splitlines()
-                       if line.lstrip().startswith(("[WARNING]", "[ERROR]", "[CRITICAL]")) and line.strip()[-1] != "]"
-                       or "cheating attempt" in line]
+    result.warnings = [
+        line.strip()
+        for line in (result_of_nbgrader.get("log") or "").splitlines()
+        if line.lstrip().startswith(("[WARNING]", "[ERROR]", "[CRITICAL]"))
+        and line.strip()[-1] != "]"
+        or "cheating attempt" in line
+    ]
     marks = ws.folder("grading") / module_id
     marks.mkdir(exist_ok=True)
     for student in set(after) | set(refusals):
@@ -145,8 +159,13 @@ def collect(ws: Workspace, module_id: str) -> Collection:
         elif student in after and before.get(student) != after[student]:
             mark.unlink(missing_ok=True)  # a newer, clean submission replaces the refused one
     for student in sorted(after):
-        bucket = result.new if student not in before else \
-            result.updated if before[student] != after[student] else result.unchanged
+        bucket = (
+            result.new
+            if student not in before
+            else result.updated
+            if before[student] != after[student]
+            else result.unchanged
+        )
         bucket.append(student)
     result.not_on_roster = sorted(set(after) - set(roster))
     result.not_submitted = [s for s in roster if s not in after and s not in refusals]
@@ -231,8 +250,10 @@ def _copy_tree(dir_fd: int, dest: Path, owner, coursedir, budget: list, log) -> 
                 (dest / entry).mkdir()
                 _copy_tree(fd, dest / entry, owner, coursedir, budget, log)
                 continue
-            if not any(fnmatch.fnmatch(entry, pattern) for pattern in coursedir.include) or \
-                    info.st_size > 1000 * coursedir.max_file_size:
+            if (
+                not any(fnmatch.fnmatch(entry, pattern) for pattern in coursedir.include)
+                or info.st_size > 1000 * coursedir.max_file_size
+            ):
                 if info.st_size > 1000 * coursedir.max_file_size:
                     log.warning("Leaving out %s: larger than CourseDirectory.max_file_size", entry)
                 os.close(fd)

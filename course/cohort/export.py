@@ -4,6 +4,7 @@ Only complete grades are exported as numbers: a submission that is missing, coul
 waits for manual grading has an empty cell (an LMS reads that as "no grade yet", not as 0), and
 ``grades.csv`` says why in its ``status`` and ``detail`` columns.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,8 +17,21 @@ from .results import CohortData, collect_data
 from .statuses import STATUSES
 from .workspace import Workspace
 
-GRADES_COLUMNS = ["trainee", "name", "email", "section", "module", "status", "status_label", "score",
-                  "max_score", "percent", "complete", "passed", "detail"]
+GRADES_COLUMNS = [
+    "trainee",
+    "name",
+    "email",
+    "section",
+    "module",
+    "status",
+    "status_label",
+    "score",
+    "max_score",
+    "percent",
+    "complete",
+    "passed",
+    "detail",
+]
 CANVAS_FIXED = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 
 
@@ -27,9 +41,23 @@ def grades_csv(data: CohortData) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(GRADES_COLUMNS)
     for row in data.table.itertuples():
-        writer.writerow([row.trainee, row.name, row.email, row.section, row.module, row.status,
-                         STATUSES[row.status].label, _number(row.score), _number(row.max_score),
-                         _number(row.percent), row.complete, row.passed, row.detail])
+        writer.writerow(
+            [
+                row.trainee,
+                row.name,
+                row.email,
+                row.section,
+                row.module,
+                row.status,
+                STATUSES[row.status].label,
+                _number(row.score),
+                _number(row.max_score),
+                _number(row.percent),
+                row.complete,
+                row.passed,
+                row.detail,
+            ]
+        )
     return out.getvalue()
 
 
@@ -44,8 +72,10 @@ def canvas_csv(data: CohortData) -> str:
     for trainee, group in data.table.groupby("trainee", sort=False):
         first = group.iloc[0]
         by_module = {r.module: r for r in group.itertuples()}
-        writer.writerow([first["sortable_name"], "", trainee, first["email"], first["section"]] +
-                        [_number(by_module[m].score) if by_module[m].complete else "" for m in data.modules])
+        writer.writerow(
+            [first["sortable_name"], "", trainee, first["email"], first["section"]]
+            + [_number(by_module[m].score) if by_module[m].complete else "" for m in data.modules]
+        )
     return out.getvalue()
 
 

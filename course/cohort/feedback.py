@@ -17,6 +17,7 @@ drawn with plotly.js inlined once per page; a widget as a short note (widgets do
 maths pre-rendered as MathML by ``FeedbackExporter`` (``GenerateFeedback.exporter_class``), with no MathJax
 from a CDN.
 """
+
 from __future__ import annotations
 
 import ast
@@ -75,8 +76,11 @@ def secret_lines(sources) -> list[str]:
     sources = list(sources)
     lines = []
     for source in sources:
-        lines += [line.strip() for line in without_regions(source, *HIDDEN)[1]
-                  if len(line.strip()) >= MIN_SECRET and not any(m in line for m in MARKERS)]
+        lines += [
+            line.strip()
+            for line in without_regions(source, *HIDDEN)[1]
+            if len(line.strip()) >= MIN_SECRET and not any(m in line for m in MARKERS)
+        ]
     shown = [reason for source in sources for reason in hidden_reasons(source)]
     return sorted({line for line in lines if not any(line in reason for reason in shown)})
 
@@ -136,9 +140,11 @@ def solution_text(source: str) -> str:
 
 def scrub(text: str, secrets: list[str]) -> str:
     """Replace every line of ``text`` that shows a secret line or a region marker."""
+
     def shows(line):
         plain = _ANSI.sub("", line)
         return any(m in plain for m in MARKERS) or any(s in plain for s in secrets)
+
     return "\n".join(REDACTED if shows(line) else line for line in text.split("\n"))
 
 
@@ -188,6 +194,7 @@ class HideTests(NbGraderPreprocessor):
             return False
         # start-up cost: imported only where it is needed
         from nbgrader.api import Gradebook, MissingEntry
+
         try:
             with Gradebook(info["db_url"]) as gb:
                 return not gb.find_submission(info["assignment"], info["student"]).needs_manual_grade
@@ -199,6 +206,7 @@ class HideTests(NbGraderPreprocessor):
         # start-up cost: imported only where it is needed
         import nbformat
         from nbgrader.coursedir import CourseDirectory
+
         info = resources.get("nbgrader", {})
         coursedir = CourseDirectory(config=self.config)
         folder = coursedir.format_path(coursedir.source_directory, ".", info.get("assignment", ""))
@@ -208,9 +216,14 @@ class HideTests(NbGraderPreprocessor):
         except (OSError, ValueError) as exc:
             self.log.warning("No model answers in feedback: the source notebook %s cannot be read (%s)", path, exc)
             return {}
-        return {c.metadata["nbgrader"]["grade_id"]: text for c in source.cells
-                if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("solution")
-                and c.metadata["nbgrader"].get("grade") and (text := solution_text(c.source))}
+        return {
+            c.metadata["nbgrader"]["grade_id"]: text
+            for c in source.cells
+            if c.cell_type == "markdown"
+            and c.metadata.get("nbgrader", {}).get("solution")
+            and c.metadata["nbgrader"].get("grade")
+            and (text := solution_text(c.source))
+        }
 
 
 def _is_test(cell) -> bool:
@@ -220,13 +233,16 @@ def _is_test(cell) -> bool:
 
 def _note_cell(markdown: str):
     import nbformat  # start-up cost: only where feedback is made
+
     return nbformat.v4.new_markdown_cell(markdown)
 
 
 def _reasons_html(reasons: list[str]) -> str:
     items = "".join(f"<li>{html.escape(r)}</li>" for r in reasons)
-    return (f'<div class="kap-reasons" style="{_BOX.format(colour="#999")}"><p><b>What the hidden tests check</b> '
-            f"(their messages for answers that miss):</p><ul>{items}</ul></div>")
+    return (
+        f'<div class="kap-reasons" style="{_BOX.format(colour="#999")}"><p><b>What the hidden tests check</b> '
+        f"(their messages for answers that miss):</p><ul>{items}</ul></div>"
+    )
 
 
 def _model_answer_markdown(text: str) -> str:
@@ -246,24 +262,34 @@ def readable_offline(nb) -> None:
             if not isinstance(data, dict):
                 continue
             if WIDGET_MIME in data:
-                output["data"] = {"text/html": f'<p class="kap-widget"><em>{html.escape(WIDGET_NOTE)}</em></p>',
-                                  "text/plain": WIDGET_NOTE}
+                output["data"] = {
+                    "text/html": f'<p class="kap-widget"><em>{html.escape(WIDGET_NOTE)}</em></p>',
+                    "text/plain": WIDGET_NOTE,
+                }
             elif PLOTLY_MIME in data:
                 figure = _figure_html(data[PLOTLY_MIME], include_plotlyjs=first)
                 plain = data.get("text/plain", "")
-                output["data"] = {"text/html": figure or "<p><em>A figure that could not be drawn.</em></p>",
-                                  **({"text/plain": plain} if plain else {})}
+                output["data"] = {
+                    "text/html": figure or "<p><em>A figure that could not be drawn.</em></p>",
+                    **({"text/plain": plain} if plain else {}),
+                }
                 first = first and figure is None
 
 
 def _figure_html(figure, include_plotlyjs: bool) -> str | None:
     # start-up cost: plotly only when a page has a figure
     import plotly.io as pio
+
     if not isinstance(figure, dict):
         return None
     try:
-        return pio.to_html(figure, include_plotlyjs=include_plotlyjs, full_html=False, validate=False,
-                           config={"displaylogo": False, "responsive": True})
+        return pio.to_html(
+            figure,
+            include_plotlyjs=include_plotlyjs,
+            full_html=False,
+            validate=False,
+            config={"displaylogo": False, "responsive": True},
+        )
     except Exception:  # a figure the trainee's kernel made: anything can be in it
         return None
 
@@ -273,8 +299,10 @@ def _figure_html(figure, include_plotlyjs: bool) -> str | None:
 
 #: Replaces nbconvert's MathJax macro (which loads MathJax from a CDN): the maths is MathML already, and the page's
 #: head gets a little style for it instead.
-NO_MATHJAX = ("{%- macro mathjax(url='') -%}<style>math { font-size: 1.15em; } math[display=\"block\"] { "
-              "font-size: 1.35em; margin: 0.6em 0; }</style>{%- endmacro %}")
+NO_MATHJAX = (
+    "{%- macro mathjax(url='') -%}<style>math { font-size: 1.15em; } math[display=\"block\"] { "
+    "font-size: 1.35em; margin: 0.6em 0; }</style>{%- endmacro %}"
+)
 MAX_TEX = 10_000
 
 
@@ -283,6 +311,7 @@ def mathml(tex: str, display: str) -> str:
     code."""
     # start-up cost: imported only where it is needed
     from latex2mathml.converter import convert
+
     if len(tex) <= MAX_TEX:
         try:
             return convert(tex.strip(), display=display)
@@ -311,39 +340,50 @@ class FeedbackExporter(HTMLExporter):
     def _no_mathjax(self):
         # start-up cost: loaded only where this is used
         from jinja2 import DictLoader
+
         return [DictLoader({"mathjax.html.j2": NO_MATHJAX})]
 
     @pass_context
     def markdown2html(self, context, source):
         cell = context.get("cell", {})
-        renderer = OfflineMath(escape=False, attachments=cell.get("attachments", {}), embed_images=self.embed_images,
-                               path=context.get("resources", {}).get("metadata", {}).get("path", ""),
-                               anchor_link_text=self.anchor_link_text, exclude_anchor_links=self.exclude_anchor_links,
-                               **self.lexer_options)
+        renderer = OfflineMath(
+            escape=False,
+            attachments=cell.get("attachments", {}),
+            embed_images=self.embed_images,
+            path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+            anchor_link_text=self.anchor_link_text,
+            exclude_anchor_links=self.exclude_anchor_links,
+            **self.lexer_options,
+        )
         return MarkdownWithMath(renderer=renderer).render(source)
 
 
 # --------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class FeedbackRun:
     module: str
     released: list = field(default_factory=list)
-    waiting: list = field(default_factory=list)       # still need manual grading
-    not_graded: list = field(default_factory=list)    # (id, status) pairs without a grade to report
+    waiting: list = field(default_factory=list)  # still need manual grading
+    not_graded: list = field(default_factory=list)  # (id, status) pairs without a grade to report
     not_released: list = field(default_factory=list)  # made, but submitted outside the exchange
 
     def text(self) -> str:
         lines = [f"feedback for {self.module}: {len(self.released)} released to the exchange"]
         if self.not_released:
-            lines.append("  made but not released (not submitted through the exchange; hand these out yourself): "
-                         + ", ".join(self.not_released))
+            lines.append(
+                "  made but not released (not submitted through the exchange; hand these out yourself): "
+                + ", ".join(self.not_released)
+            )
         if self.waiting:
-            lines.append(f"  waiting for manual grading in formgrader ({len(self.waiting)}): "
-                         + ", ".join(self.waiting))
+            lines.append(
+                f"  waiting for manual grading in formgrader ({len(self.waiting)}): " + ", ".join(self.waiting)
+            )
         if self.not_graded:
-            lines.append("  no feedback (not graded): "
-                         + ", ".join(f"{s} ({STATUSES[c].label})" for s, c in self.not_graded))
+            lines.append(
+                "  no feedback (not graded): " + ", ".join(f"{s} ({STATUSES[c].label})" for s, c in self.not_graded)
+            )
         return "\n".join(lines)
 
 
@@ -353,6 +393,7 @@ def release_feedback(ws: Workspace, module_id: str, progress: bool = True) -> Fe
     from tqdm import tqdm
 
     from .exchange import check_result
+
     run = FeedbackRun(module_id)
     graded = []
     with ws.gradebook() as gb:
@@ -378,16 +419,20 @@ def release_feedback(ws: Workspace, module_id: str, progress: bool = True) -> Fe
             page = path.suffix == ".html" and path.stem in notebooks and path.parent == folder
             if path.is_symlink() or not path.is_file() or not (page or _same_file(path, own / rel)):
                 path.unlink()
-                raise RuntimeError(f"Feedback for {student} holds {rel}, which is neither a page made from their "
-                                   "own notebook nor a file of their own submission; nothing more was released.")
+                raise RuntimeError(
+                    f"Feedback for {student} holds {rel}, which is neither a page made from their "
+                    "own notebook nor a file of their own submission; nothing more was released."
+                )
             if not page:
                 continue
             found = leaks(path.read_text(encoding="utf-8"), secrets + private_paths(ws))
             if found:
                 path.unlink()
-                raise RuntimeError(f"Feedback for {student} would show hidden tests, solutions or the grader's "
-                                   f"folders ({found[0]!r}); nothing more was released. Check the notebook's "
-                                   "BEGIN/END markers.")
+                raise RuntimeError(
+                    f"Feedback for {student} would show hidden tests, solutions or the grader's "
+                    f"folders ({found[0]!r}); nothing more was released. Check the notebook's "
+                    "BEGIN/END markers."
+                )
         if (ws.course / "autograded" / student / module_id / "submission_secret.txt").is_file():
             check_result(api.release_feedback(module_id, student), f"release feedback to {student}")
             run.released.append(student)
@@ -409,8 +454,12 @@ def private_paths(ws: Workspace) -> list[str]:
 def _source_cells(ws: Workspace, module_id: str) -> list[str]:
     # start-up cost: imported only where it is needed
     import nbformat
-    return [cell.source for path in sorted((ws.course / "source" / module_id).glob("*.ipynb"))
-            for cell in nbformat.read(path, as_version=4).cells]
+
+    return [
+        cell.source
+        for path in sorted((ws.course / "source" / module_id).glob("*.ipynb"))
+        for cell in nbformat.read(path, as_version=4).cells
+    ]
 
 
 def leaks(html: str, secrets: list[str]) -> list[str]:

@@ -1,4 +1,5 @@
 """Small file helpers: atomic writes, the files of a submission, and their checksum."""
+
 from __future__ import annotations
 
 import fnmatch

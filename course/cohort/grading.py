@@ -15,6 +15,7 @@ How one submission is graded (the parts live in their own modules):
    ``grading/MODULE/ID.json`` (``statuses``), written atomically *after* the gradebook, so a run stopped at
    any point resumes without losses, and the gradebook's update-or-create writes leave no duplicates.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -70,7 +71,7 @@ class _Job:
     original: Path
     checksum: str
     findings: list
-    notebooks: list          # autograded notebook paths
+    notebooks: list  # autograded notebook paths
     a_cwd: Path
     b_cwd: Path
     started: float
@@ -80,28 +81,37 @@ class _Job:
 class Grader:
     """Grade one module of a cohort (see the module docstring)."""
 
-    def __init__(self, ws: Workspace, module_id: str, workers: int | None = None, regrade: bool = False,
-                 progress: bool = True):
+    def __init__(
+        self, ws: Workspace, module_id: str, workers: int | None = None, regrade: bool = False, progress: bool = True
+    ):
         # start-up cost: imported only where it is needed
         import nbformat
         from nbconvert.writers import FilesWriter
         from nbgrader.converters import Autograde
+
         compat.check_versions()
         nbgrader_logging()
         self.ws, self.module, self.regrade, self.progress = ws, module_id, regrade, progress
         self.workers = whole_number(workers or _cores(), "the number of workers", 1, 256)
         release = ws.release_dir(module_id)
         if module_id not in ws.released_modules() or not release.is_dir():
-            raise ValueError(f"{module_id} has not been released in cohort {ws.name}: run "
-                             f"`course cohort release {ws.name} {module_id}` first.")
+            raise ValueError(
+                f"{module_id} has not been released in cohort {ws.name}: run "
+                f"`course cohort release {ws.name} {module_id}` first."
+            )
         self.release = release
         self.released = {p.stem: nbformat.read(p, as_version=4) for p in sorted(release.glob("*.ipynb"))}
         self.release_files = set(submission_files(release)[0])
         self.source_folder = ws.course / "source" / module_id
         self.sources = {p.stem: nbformat.read(p, as_version=4) for p in sorted(self.source_folder.glob("*.ipynb"))}
-        self.answers = {name: {c.metadata["nbgrader"]["grade_id"]: answer_names(c) for c in nb.cells
-                               if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
-                        for name, nb in self.sources.items()}
+        self.answers = {
+            name: {
+                c.metadata["nbgrader"]["grade_id"]: answer_names(c)
+                for c in nb.cells
+                if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
+            }
+            for name, nb in self.sources.items()
+        }
         self.tested = {name: tested_names(nb) for name, nb in self.sources.items()}
         self.config = ws.config()
         self.snapshots = ws.course / "grading-snapshots"
@@ -116,8 +126,8 @@ class Grader:
         """nbgrader's autograde preprocessors from SaveAutoGrades on: they run here, the only gradebook writer."""
         # start-up cost: loaded only where this is used
         from traitlets.utils.importstring import import_item
-        classes = [import_item(pp) if isinstance(pp, str) else pp
-                   for pp in self.converter.autograde_preprocessors]
+
+        classes = [import_item(pp) if isinstance(pp, str) else pp for pp in self.converter.autograde_preprocessors]
         first = [cls.__name__ for cls in classes].index("SaveAutoGrades")
         return compat.exporter_with([cls(parent=self.converter) for cls in classes[first:]], self.config)
 
@@ -136,7 +146,8 @@ class Grader:
             original = self._original(student)
             previous = done.get(student)
             unchanged = previous is not None and (
-                previous.checksum == (folder_checksum(original) if original.is_dir() else None))
+                previous.checksum == (folder_checksum(original) if original.is_dir() else None)
+            )
             refused = (self.ws.path / "grading" / self.module / f"{student}.refused").is_file()
             if refused or (previous is not None and previous.status == "refused"):
                 unchanged = False  # refused at collection, or collected again since: cheap to look again
@@ -155,6 +166,7 @@ class Grader:
     def _run(self) -> Summary:
         # start-up cost: imported only where it is needed
         from tqdm import tqdm
+
         todo, skipped = self.plan()
         _, roster = self.students()
         started = time.time()
@@ -177,13 +189,23 @@ class Grader:
 
     def _grade(self, todo, roster, scratch, logs, summary, bar) -> dict:
         settings = self.ws.settings
-        server = KernelServer(scratch, settings.limits, switch_user=bool(settings.kernel_user),
-                              preload=[*settings.preload, *locked_imports(self.sources.values())],
-                              isolate=settings.isolate)
+        server = KernelServer(
+            scratch,
+            settings.limits,
+            switch_user=bool(settings.kernel_user),
+            preload=[*settings.preload, *locked_imports(self.sources.values())],
+            isolate=settings.isolate,
+        )
         launcher = server.kernel_command([], "{log}")
-        with server, ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=start_worker,
-                                         initargs=(str(self.ws.course), launcher, settings.notebook_timeout,
-                                                   str(logs))) as pool:
+        with (
+            server,
+            ProcessPoolExecutor(
+                self.workers,
+                mp_context=get_context("spawn"),
+                initializer=start_worker,
+                initargs=(str(self.ws.course), launcher, settings.notebook_timeout, str(logs)),
+            ) as pool,
+        ):
             queue, running, numbers = list(todo), {}, itertools.count(1)
             try:
                 while queue or running:
@@ -205,11 +227,20 @@ class Grader:
         return server.protections
 
     def _work(self, job: _Job) -> dict:
-        return {"a_cwd": str(job.a_cwd), "b_cwd": str(job.b_cwd), "trainee": job.student,  # nbgrader's student id
-                "notebooks": [{"path": str(p), "source": str(self.source_folder / p.name)
-                               if p.stem in self.sources else None, "answers": self.answers.get(p.stem, {}),
-                               "tested": self.tested.get(p.stem, [])}
-                              for p in job.notebooks]}
+        return {
+            "a_cwd": str(job.a_cwd),
+            "b_cwd": str(job.b_cwd),
+            "trainee": job.student,  # nbgrader's student id
+            "notebooks": [
+                {
+                    "path": str(p),
+                    "source": str(self.source_folder / p.name) if p.stem in self.sources else None,
+                    "answers": self.answers.get(p.stem, {}),
+                    "tested": self.tested.get(p.stem, []),
+                }
+                for p in job.notebooks
+            ],
+        }
 
     def _finish_record(self, record: Record, summary: Summary, bar) -> None:
         save_record(self.ws, record)
@@ -222,16 +253,28 @@ class Grader:
         try:
             return self._check_and_hand_over(student, roster, server, number)
         except Exception as exc:  # e.g. a file that vanished while it was read: this trainee's status only
-            return Record(student, self.module, "grading-error",
-                          [["grading-error", f"{type(exc).__name__}: {exc}"[:500]]], on_roster=student in roster)
+            return Record(
+                student,
+                self.module,
+                "grading-error",
+                [["grading-error", f"{type(exc).__name__}: {exc}"[:500]]],
+                on_roster=student in roster,
+            )
 
     def _check_and_hand_over(self, student: str, roster: set, server: KernelServer, number: int):
         started = time.time()
         original = self._original(student)
 
         def record(status, detail, checksum=None, findings=()):
-            return Record(student, self.module, status, [*findings, [status, detail]], checksum,
-                          on_roster=student in roster, seconds=round(time.time() - started, 2))
+            return Record(
+                student,
+                self.module,
+                status,
+                [*findings, [status, detail]],
+                checksum,
+                on_roster=student in roster,
+                seconds=round(time.time() - started, 2),
+            )
 
         refused = self.ws.path / "grading" / self.module / f"{student}.refused"
         if refused.is_file():  # collect found links, devices or others' files in the inbound folder
@@ -249,8 +292,11 @@ class Grader:
         expected = ", ".join(f"{n}.ipynb" for n in self.released)
         if not present:
             if unknown:
-                return record("unknown-notebook", f"found {', '.join(u + '.ipynb' for u in unknown)}; "
-                                                  f"expected {expected}", checksum)
+                return record(
+                    "unknown-notebook",
+                    f"found {', '.join(u + '.ipynb' for u in unknown)}; expected {expected}",
+                    checksum,
+                )
             return record("missing", f"the folder holds no notebook; expected {expected}", checksum)
         findings = []
         for name in present:
@@ -266,27 +312,48 @@ class Grader:
         missing = sorted(set(self.released) - found)
         if missing:
             findings.append(["notebook-missing", ", ".join(f"{m}.ipynb" for m in missing)])
-        extra = [f for f in files if f not in self.release_files and f not in NBGRADER_FILES] + \
-                [f"{o} (link, not copied)" for o in others]
+        extra = [f for f in files if f not in self.release_files and f not in NBGRADER_FILES] + [
+            f"{o} (link, not copied)" for o in others
+        ]
         if extra:
             findings.append(["extra-files", ", ".join(extra[:10]) + (" ..." if len(extra) > 10 else "")])
         try:
-            autograded = snapshot_and_sanitize(self.converter, self.module, student, original, files, present,
-                                               self.snapshots, self.ws.course, self.max_bytes)
+            autograded = snapshot_and_sanitize(
+                self.converter,
+                self.module,
+                student,
+                original,
+                files,
+                present,
+                self.snapshots,
+                self.ws.course,
+                self.max_bytes,
+            )
             prepared, _ = submission_files(autograded)
             a_cwd = server.kernel_folder(f"kernel-{number}-a", autograded, prepared)
             release_files = [f for f in submission_files(self.release)[0] if not f.endswith(".ipynb")]
             b_cwd = server.kernel_folder(f"kernel-{number}-b", self.release, release_files)
         except Exception as exc:
-            return record("grading-error", f"nbgrader could not prepare it: {type(exc).__name__}: {exc}"[:500],
-                          checksum, findings)
-        return _Job(student, original, checksum, findings, [autograded / f"{name}.ipynb" for name in present],
-                    a_cwd, b_cwd, started, student in roster)
+            return record(
+                "grading-error", f"nbgrader could not prepare it: {type(exc).__name__}: {exc}"[:500], checksum, findings
+            )
+        return _Job(
+            student,
+            original,
+            checksum,
+            findings,
+            [autograded / f"{name}.ipynb" for name in present],
+            a_cwd,
+            b_cwd,
+            started,
+            student in roster,
+        )
 
     def _complete(self, job: _Job, future, server: KernelServer) -> Record:
         """Save the grades of an executed submission (this process is the gradebook's only writer)."""
         # start-up cost: imported only where it is needed
         import nbformat
+
         findings = list(job.findings)
         try:
             results = future.result()
@@ -314,8 +381,12 @@ class Grader:
                     findings.append(["unreadable-answer", ", ".join(result["unreadable"])[:300]])
             self.converter.set_permissions(self.module, job.student)
         except Exception as exc:  # nbgrader refused to save (e.g. partial credit above the maximum)
-            failed.append({"error": "grading-error", "detail": f"nbgrader could not save the grades: "
-                                                              f"{type(exc).__name__}: {exc}"[:500]})
+            failed.append(
+                {
+                    "error": "grading-error",
+                    "detail": f"nbgrader could not save the grades: {type(exc).__name__}: {exc}"[:500],
+                }
+            )
         if failed and failed[0]["error"] == "kernel-died" and failed[0].get("log"):
             failed[0]["detail"] += f"; its last words: ...{failed[0]['log']}"
         try:
@@ -330,15 +401,24 @@ class Grader:
             findings.append([failed[0]["error"], failed[0]["detail"]])
         status = worst(findings, "needs-manual-grading" if needs_manual else "graded")
         keep = STATUSES[status].graded or status in CLEARABLE  # a cleared submission gets its scores back
-        return Record(job.student, self.module, status, findings, job.checksum,
-                      score if keep else None, max_score if keep else None, job.on_roster,
-                      round(time.time() - job.started, 2))
+        return Record(
+            job.student,
+            self.module,
+            status,
+            findings,
+            job.checksum,
+            score if keep else None,
+            max_score if keep else None,
+            job.on_roster,
+            round(time.time() - job.started, 2),
+        )
 
     def _scores(self, student, findings, send_all_to_manual: bool) -> tuple[float, float, bool]:
         """(score, max score, whether it needs manual grading) from the gradebook; deleted graded cells (or all
         cells, if the kernel died) are sent to manual grading first."""
-        deleted = {part.split(" (")[0] for code, detail in findings if code == "cell-deleted"
-                   for part in detail.split(", ")}
+        deleted = {
+            part.split(" (")[0] for code, detail in findings if code == "cell-deleted" for part in detail.split(", ")
+        }
         with self.ws.gradebook() as gb:
             submission = gb.find_submission(self.module, student)
             for nb in submission.notebooks:
@@ -352,6 +432,7 @@ class Grader:
 def _execute(job: dict) -> list[dict]:
     # start-up cost: loaded only where this is used
     from .running import execute_submission
+
     return execute_submission(job)
 
 
@@ -370,12 +451,14 @@ def _only_run(ws: Workspace):
     """Hold the cohort's grading lock: two runs at once would grade the same submissions twice."""
     # start-up cost: imported only where it is needed
     import fcntl
+
     with open(ws.folder("grading") / ".lock", "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RuntimeError(f"Another `course cohort grade` is running for cohort {ws.name}; "
-                               "wait for it to finish.") from None
+            raise RuntimeError(
+                f"Another `course cohort grade` is running for cohort {ws.name}; wait for it to finish."
+            ) from None
         yield
 
 
@@ -403,8 +486,10 @@ class Summary:
         return [r for r in self.records.values() if r.status not in (*FINE, "missing")]
 
     def text(self) -> str:
-        lines = [f"{self.module}: checked {self.graded_now} submission(s) in {self.seconds:.1f} s"
-                 + (f"; {self.skipped} unchanged since the last run" if self.skipped else "")]
+        lines = [
+            f"{self.module}: checked {self.graded_now} submission(s) in {self.seconds:.1f} s"
+            + (f"; {self.skipped} unchanged since the last run" if self.skipped else "")
+        ]
         if self.interrupted:
             lines.append("INTERRUPTED: run the same command again to grade the rest.")
         for code, count in self.counts().items():
@@ -417,8 +502,9 @@ class Summary:
                 lines.append(f"      what to do: {STATUSES[r.status].advice}")
         strangers = sorted(r.student for r in self.records.values() if not r.on_roster)
         if strangers:
-            lines.append("Not on the roster (graded anyway; add them with `course cohort roster`): "
-                         + ", ".join(strangers))
+            lines.append(
+                "Not on the roster (graded anyway; add them with `course cohort roster`): " + ", ".join(strangers)
+            )
         if self.protections:
             lines.append(protections_text(self.protections))
         return "\n".join(lines)
@@ -426,14 +512,17 @@ class Summary:
 
 def protections_text(p: dict) -> str:
     limits = p["limits"]
-    return (f"Sandbox: {p['isolation_note']}; {p['user_note']}; {p['scratch_note']}; {p['cgroup_note']}; per "
-            f"kernel at most {limits['cpu_seconds']} s of CPU, {limits['memory_mb']} MB of memory, "
-            f"{limits['processes']} processes, files of {limits['file_size_mb']} MB. Tests run in a kernel of "
-            "their own that the trainee's code never touches.")
+    return (
+        f"Sandbox: {p['isolation_note']}; {p['user_note']}; {p['scratch_note']}; {p['cgroup_note']}; per "
+        f"kernel at most {limits['cpu_seconds']} s of CPU, {limits['memory_mb']} MB of memory, "
+        f"{limits['processes']} processes, files of {limits['file_size_mb']} MB. Tests run in a kernel of "
+        "their own that the trainee's code never touches."
+    )
 
 
-def grade(ws: Workspace, module_id: str, workers: int | None = None, regrade: bool = False,
-          progress: bool = True) -> Summary:
+def grade(
+    ws: Workspace, module_id: str, workers: int | None = None, regrade: bool = False, progress: bool = True
+) -> Summary:
     """Grade every collected submission of ``module_id`` that is new or changed since the last run."""
     return Grader(ws, module_id, workers, regrade, progress).run()
 
@@ -445,8 +534,10 @@ def clear(ws: Workspace, module_id: str, student: str, who: str | None = None) -
     if current is None or current.status not in CLEARABLE:
         status = "no grading record" if current is None else f"its status is {STATUSES[current.status].label}"
         names = " or ".join(f"'{STATUSES[code].label}'" for code in CLEARABLE)
-        raise ValueError(f"{student}'s {module_id} is not waiting to be cleared ({status}); only a submission with "
-                         f"the status {names} can be cleared.")
+        raise ValueError(
+            f"{student}'s {module_id} is not waiting to be cleared ({status}); only a submission with "
+            f"the status {names} can be cleared."
+        )
     cleared = current.status
     findings = [f for f in current.findings if f[0] != cleared]
     with ws.gradebook() as gb:
@@ -454,8 +545,9 @@ def clear(ws: Workspace, module_id: str, student: str, who: str | None = None) -
         score, max_score = float(submission.score), float(submission.max_score)
         needs_manual = bool(submission.needs_manual_grade)
     current.status = worst(findings, "needs-manual-grading" if needs_manual else "graded")
-    current.cleared.append([who or _user(), now(), printable("; ".join(d for c, d in current.findings
-                                                                       if c == cleared))[:500]])
+    current.cleared.append(
+        [who or _user(), now(), printable("; ".join(d for c, d in current.findings if c == cleared))[:500]]
+    )
     current.findings = findings
     current.score, current.max_score = score, max_score
     save_record(ws, current, stamp=False)

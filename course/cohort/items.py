@@ -4,6 +4,7 @@ For modules, the pre-test and the post-test, the objective is in the released so
 (``metadata.course.objective``, written from the lesson). A booster's questions serve a different objective for each
 trainee; its plan (``boosters/NAME.json``) says which item, and so which objective, each trainee's question was.
 """
+
 from __future__ import annotations
 
 import json
@@ -51,7 +52,7 @@ def question_item(plan: dict, trainee: str, grade_id: str) -> str | None:
     ids = plan["plan"].get(trainee)
     if not ids or not grade_id.startswith("q") or not grade_id.endswith("-check"):
         return None
-    number = grade_id[1:-len("-check")]
+    number = grade_id[1 : -len("-check")]
     if not number.isdigit() or not 1 <= int(number) <= len(ids):
         return None
     return ids[int(number) - 1]

@@ -5,6 +5,7 @@ this class exactly as through jupyter_client's own: the process it starts is the
 which asks the kernel server for a sandboxed kernel and lives exactly as long as that kernel. Kernels
 talk over Unix sockets in their own folder, so they work without a network.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,12 @@ from .sandbox import TRAINEE_VARIABLE, clean_environment
 
 class SandboxedKernelManager(launcher_kernel_manager_class()):
     launcher = List(Unicode(), help="The kernel server's launcher command (KernelServer.kernel_command([])).")
-    trainee = Unicode(None, allow_none=True, help="The id of the trainee whose work the kernel runs: the kernel gets "
-                                                  "it as KAP_TRAINEE (through the launch request), for variants.")
+    trainee = Unicode(
+        None,
+        allow_none=True,
+        help="The id of the trainee whose work the kernel runs: the kernel gets "
+        "it as KAP_TRAINEE (through the launch request), for variants.",
+    )
 
     def format_kernel_cmd(self, extra_arguments=None):
         return [*self.launcher, *super().format_kernel_cmd(extra_arguments)]

@@ -8,6 +8,7 @@ evaluation, time on task and the variants trainees used.
   negative discrimination), only once at least ``MIN_TRAINEES`` trainees have a grade for the item.
 - **Evaluation**: each trainee's saved answers file (data, never code), summarised anonymously.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,16 +27,20 @@ from .workspace import Workspace
 
 TOO_EASY, TOO_HARD, MIN_TRAINEES = 0.9, 0.2, 5
 RESAMPLES = 2000
-GAIN_METHOD = (f"Gain = post-test share right minus pre-test share right, for trainees who took both; 95% interval: "
-               f"percentile bootstrap of the paired differences ({RESAMPLES:,} resamples, seed 0). No interval below "
-               "3 trainees.")
+GAIN_METHOD = (
+    f"Gain = post-test share right minus pre-test share right, for trainees who took both; 95% interval: "
+    f"percentile bootstrap of the paired differences ({RESAMPLES:,} resamples, seed 0). No interval below "
+    "3 trainees."
+)
 
 
 def _scored(ws: Workspace, data: CohortData, assignment: str) -> pd.DataFrame:
     """trainee, objective, right (0-1) for every graded question of the pre-test or post-test."""
     rows = data.items[(data.items["module"] == assignment) & ~data.items["pending"].astype(bool)]
-    out = [dict(trainee=r.trainee, objective=objective_of(ws, assignment, r.trainee, r.item),
-                right=r.score / r.points) for r in rows.itertuples()]
+    out = [
+        dict(trainee=r.trainee, objective=objective_of(ws, assignment, r.trainee, r.item), right=r.score / r.points)
+        for r in rows.itertuples()
+    ]
     frame = pd.DataFrame(out, columns=["trainee", "objective", "right"])
     return frame.dropna(subset=["objective"])
 
@@ -66,10 +71,18 @@ def pre_post(ws: Workspace, data: CohortData) -> tuple[pd.DataFrame, pd.DataFram
     for objective, group in both.groupby("objective", sort=True):
         differences = group["right_post"] - group["right_pre"]
         low, high = interval(differences)
-        rows.append(dict(objective=objective, text=texts[objective].text if objective in texts else "",
-                         trainees=len(group), pre=round(group["right_pre"].mean(), 3),
-                         post=round(group["right_post"].mean(), 3), gain=round(differences.mean(), 3),
-                         low=low, high=high))
+        rows.append(
+            dict(
+                objective=objective,
+                text=texts[objective].text if objective in texts else "",
+                trainees=len(group),
+                pre=round(group["right_pre"].mean(), 3),
+                post=round(group["right_post"].mean(), 3),
+                gain=round(differences.mean(), 3),
+                low=low,
+                high=high,
+            )
+        )
     by_objective = pd.DataFrame(rows, columns=by_objective.columns)
     per = both.groupby("trainee").agg(pre=("right_pre", "mean"), post=("right_post", "mean")).reset_index()
     per["gain"] = per["post"] - per["pre"]
@@ -101,6 +114,7 @@ def bad_items(data: CohortData) -> pd.DataFrame:
 
 # -- evaluation -----------------------------------------------------------------------------------------------------
 
+
 def evaluation_responses(ws: Workspace) -> list[dict]:
     """Every submitted evaluation's answers (answers of the wrong form are dropped), in no trainee order."""
     responses = []
@@ -121,8 +135,14 @@ def evaluation_csv(responses: list[dict]) -> str:
     rows = ["question,text,n,mean,sd,counts_or_texts"]
     for name, entry in summary["questions"].items():
         detail = entry.get("counts") or entry.get("texts") or {}
-        cells = [name, entry["text"], entry["n"], entry.get("mean", ""), entry.get("sd", ""),
-                 json.dumps(detail, ensure_ascii=False)]
+        cells = [
+            name,
+            entry["text"],
+            entry["n"],
+            entry.get("mean", ""),
+            entry.get("sd", ""),
+            json.dumps(detail, ensure_ascii=False),
+        ]
         rows.append(",".join(_csv(c) for c in cells))
     return "\n".join(rows) + "\n"
 
@@ -133,6 +153,7 @@ def _csv(value) -> str:
 
 
 # -- time and variants ----------------------------------------------------------------------------------------------
+
 
 def time_on_task(ws: Workspace, data: CohortData) -> pd.DataFrame:
     """Minutes on task per trainee and module (by the method in ``time_records``), with a total per trainee."""
@@ -165,9 +186,16 @@ def variants_used(ws: Workspace, data: CohortData) -> pd.DataFrame:
         for path in sorted((ws.course / "autograded").glob(f"*/{module_id}/*.ipynb")):
             trainee = path.parent.parent.name
             submitted = ws.course / "submitted" / trainee / module_id / path.name
-            record = (recorded(submitted) if submitted.is_file() and not submitted.is_symlink() else None) \
-                or recorded(path)
+            record = (recorded(submitted) if submitted.is_file() and not submitted.is_symlink() else None) or recorded(
+                path
+            )
             if record:
-                rows.append(dict(module=module_id, trainee=trainee, variant=record.get("variant"),
-                                 recorded_for=record.get("trainee") or "(no id: self-study numbers)"))
+                rows.append(
+                    dict(
+                        module=module_id,
+                        trainee=trainee,
+                        variant=record.get("variant"),
+                        recorded_for=record.get("trainee") or "(no id: self-study numbers)",
+                    )
+                )
     return pd.DataFrame(rows, columns=["module", "trainee", "variant", "recorded_for"])

@@ -20,6 +20,7 @@ the grader a bounded amount of memory, not a copy of everything it printed. ``Li
 preprocessor (in the cohort's ``Autograde.autograde_preprocessors``, after ``LimitOutput``); ``feedback.HideTests``
 bounds again, for notebooks graded elsewhere.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,10 +33,10 @@ from traitlets import Integer
 
 @dataclass(frozen=True)
 class Limits:
-    text: int = 100_000          # characters of one text
-    data: int = 1_000_000        # bytes of one picture or JSON value (a plotly figure of the course: ~65 kB)
-    cell: int = 2_000_000        # bytes of all outputs of one cell
-    notebook: int = 10_000_000   # bytes of all outputs of a notebook
+    text: int = 100_000  # characters of one text
+    data: int = 1_000_000  # bytes of one picture or JSON value (a plotly figure of the course: ~65 kB)
+    cell: int = 2_000_000  # bytes of all outputs of one cell
+    notebook: int = 10_000_000  # bytes of all outputs of a notebook
 
 
 LIMITS = Limits()
@@ -106,7 +107,7 @@ def cut_text(text, limit: int) -> tuple[str, int]:
         text = _without_notes(text)
     if len(text) <= limit and not earlier:
         return text, 0
-    kept = text if len(text) <= limit - _NOTE_ROOM else text[:max(0, limit - _NOTE_ROOM)]
+    kept = text if len(text) <= limit - _NOTE_ROOM else text[: max(0, limit - _NOTE_ROOM)]
     cut = _size(text) - _size(kept)
     return kept + ("" if not kept or kept.endswith("\n") else "\n") + note(cut + earlier) + "\n", cut
 
@@ -144,8 +145,8 @@ def _bound_error(output, limits: Limits) -> int:
             kept.append(line)
             room -= len(line)
             continue
-        head = line[:max(room, 0)]
-        rest = _size(line) - _size(head) + sum(_size(x) for x in lines[i + 1:])
+        head = line[: max(room, 0)]
+        rest = _size(line) - _size(head) + sum(_size(x) for x in lines[i + 1 :])
         kept += ([head] if head else []) + [note(rest)]
         cut += rest
         break
@@ -169,7 +170,7 @@ def _bound_bundle(output, limits: Limits) -> int:
         plain = "".join(plain) if isinstance(plain, list) else plain if isinstance(plain, str) else ""
         earlier = _noted(plain)
         plain = _without_notes(plain) if earlier else plain
-        keep = plain[:max(0, limits.text - 2 * _NOTE_ROOM)].rstrip("\n")
+        keep = plain[: max(0, limits.text - 2 * _NOTE_ROOM)].rstrip("\n")
         cut = _size(plain) - _size(keep) + too_big
         output["data"] = {"text/plain": (keep + "\n" if keep else "") + note(cut + earlier)}
         output["metadata"] = {}
@@ -196,8 +197,12 @@ def bound_outputs(outputs: list, limits: Limits = LIMITS, room: int | None = Non
     joined = []
     for output in outputs:
         previous = joined[-1] if joined else None
-        if output.get("output_type") == "stream" and previous is not None and \
-                previous.get("output_type") == "stream" and previous.get("name") == output.get("name"):
+        if (
+            output.get("output_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
             previous["text"] = _joined(previous.get("text", ""), output.get("text", ""))
         else:
             joined.append(output)
@@ -241,6 +246,7 @@ def _note_output(cut: int):
     """A note of its own, for outputs dropped whole: display data, not a stream, so nbgrader's ``LimitOutput`` (which
     drops streams past its line limit) keeps it."""
     import nbformat  # start-up cost: only where notebooks are bounded
+
     return nbformat.v4.new_output("display_data", data={"text/plain": note(cut)})
 
 
@@ -283,6 +289,7 @@ class LimitOutputSize(NbGraderPreprocessor):
 
 # --------------------------------------------------------------------------------------------------
 # While the kernel runs
+
 
 class BoundedOutputs:
     """Mixin for an nbclient ``NotebookClient`` (nbgrader's ``Execute``): each output message is cut as it arrives

@@ -16,6 +16,7 @@ as the grader account is trusted. Trainees' code never does: `course cohort grad
 users of their own; nbgrader's own Autograde button in the formgrader would not, so grade with `course cohort
 grade` only.)
 """
+
 from __future__ import annotations
 
 import json

@@ -10,6 +10,7 @@
    (``init_assignment``: student, submission, timestamp, files; then the sanitizing preprocessors, which put
    the source's test and locked cells back), through ``compat.sanitize``.
 """
+
 from __future__ import annotations
 
 import ast
@@ -32,6 +33,7 @@ def cell_findings(submitted, released) -> list:
     """Deleted and edited cells of a submitted notebook, compared with the released one."""
     # start-up cost: loaded only where this is used
     from nbgrader.utils import compute_checksum
+
     present = {}
     for cell in submitted.cells:
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
@@ -40,16 +42,24 @@ def cell_findings(submitted, released) -> list:
     for cell in released.cells:
         meta = cell.metadata.get("nbgrader", {})
         gid = meta.get("grade_id")
-        kind = "test" if meta.get("grade") and not meta.get("solution") else \
-            "answer" if meta.get("solution") else "locked" if meta.get("locked") else None
+        kind = (
+            "test"
+            if meta.get("grade") and not meta.get("solution")
+            else "answer"
+            if meta.get("solution")
+            else "locked"
+            if meta.get("locked")
+            else None
+        )
         if kind is None:
             continue
         if gid not in present:
             deleted.append(f"{gid} ({kind})")
         elif kind != "answer" and not _same_cell(present[gid], cell, compute_checksum):
             edited.append(f"{gid} ({kind})")
-    return ([["cell-deleted", ", ".join(deleted)]] if deleted else []) + \
-           ([["cell-edited", ", ".join(edited)]] if edited else [])
+    return ([["cell-deleted", ", ".join(deleted)]] if deleted else []) + (
+        [["cell-edited", ", ".join(edited)]] if edited else []
+    )
 
 
 def _same_cell(a, b, checksum) -> bool:
@@ -62,8 +72,9 @@ def _same_cell(a, b, checksum) -> bool:
 def trainee_code(submitted, released) -> list[tuple[str, str]]:
     """(name, source) of the code the trainee wrote: answer cells and cells that are not in the release."""
     known = {c.metadata.get("nbgrader", {}).get("grade_id") for c in released.cells} - {None}
-    answers = {c.metadata["nbgrader"]["grade_id"] for c in released.cells
-               if c.metadata.get("nbgrader", {}).get("solution")}
+    answers = {
+        c.metadata["nbgrader"]["grade_id"] for c in released.cells if c.metadata.get("nbgrader", {}).get("solution")
+    }
     out = []
     for number, cell in enumerate(submitted.cells, start=1):
         if cell.get("cell_type") != "code" or not isinstance(cell.get("source"), str):
@@ -77,8 +88,13 @@ def trainee_code(submitted, released) -> list[tuple[str, str]]:
 
 
 def tampering_findings(submitted, released) -> list:
-    locked = [c.source for c in released.cells if c.cell_type == "code"
-              and c.metadata.get("nbgrader", {}).get("locked") and not c.metadata["nbgrader"].get("solution")]
+    locked = [
+        c.source
+        for c in released.cells
+        if c.cell_type == "code"
+        and c.metadata.get("nbgrader", {}).get("locked")
+        and not c.metadata["nbgrader"].get("solution")
+    ]
     found = scan_cells(trainee_code(submitted, released), imported_names(locked))
     return [["tampering", "; ".join(found)[:500]]] if found else []
 
@@ -88,6 +104,7 @@ def variant_findings(submitted, module_id: str, student: str) -> list:
     submitting trainee's own (``course.variants``): a finding when they differ. The record is only compared, never
     used: the grader's kernels compute the trainee's own variant from the trainee's id."""
     from ..variants import recorded_variant, variant_number  # start-up cost: only grading reads variants
+
     try:
         recorded = recorded_variant(submitted)
     except (AttributeError, TypeError):  # outputs that are not what Jupyter writes: nothing recorded
@@ -99,8 +116,15 @@ def variant_findings(submitted, module_id: str, student: str) -> list:
     if module == module_id and type(number) is int and number == own:
         return []
     who = f"for trainee {str(trainee)[:64]}" if trainee else "without a trainee id: the course's own numbers"
-    return [["variant", printable(f"the notebook ran with variant {str(number)[:20]} of {str(module)[:40]} ({who}); "
-                                  f"{student}'s own variant is {own}, and it was graded against that")[:400]]]
+    return [
+        [
+            "variant",
+            printable(
+                f"the notebook ran with variant {str(number)[:20]} of {str(module)[:40]} ({who}); "
+                f"{student}'s own variant is {own}, and it was graded against that"
+            )[:400],
+        ]
+    ]
 
 
 def too_many_cells(submitted_cells: int, released) -> str | None:
@@ -152,8 +176,17 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def snapshot_and_sanitize(converter, module_id: str, student: str, original: Path, files: list[str],
-                          present: list[str], snapshots: Path, course: Path, max_bytes: int) -> Path:
+def snapshot_and_sanitize(
+    converter,
+    module_id: str,
+    student: str,
+    original: Path,
+    files: list[str],
+    present: list[str],
+    snapshots: Path,
+    course: Path,
+    max_bytes: int,
+) -> Path:
     """Copy the submission's regular files to a snapshot, run nbgrader's sanitizing step on it; returns the
     folder of prepared files (``autograded/ID/MODULE``)."""
     snapshot = snapshots / student / module_id

@@ -4,6 +4,7 @@
 ``cohort_table`` (one row per trainee and assignment), ``item_table`` (item analysis) and ``needs_help`` are pure
 functions of that data, tested on their own.
 """
+
 from __future__ import annotations
 
 import math
@@ -15,20 +16,36 @@ from .statuses import STATUSES, current_records
 from .workspace import Workspace
 
 #: Statuses that mean the trainee (or their submission) needs a look, besides failing or missing work.
-CONCERNS = ("refused", "too-large", "too-many-cells", "corrupt-notebook", "unknown-notebook", "tampering", "variant",
-            "kernel-died", "stuck", "grading-error", "notebook-missing", "cell-deleted", "cell-edited",
-            "unreadable-answer", "timed-out", "memory-limit")
+CONCERNS = (
+    "refused",
+    "too-large",
+    "too-many-cells",
+    "corrupt-notebook",
+    "unknown-notebook",
+    "tampering",
+    "variant",
+    "kernel-died",
+    "stuck",
+    "grading-error",
+    "notebook-missing",
+    "cell-deleted",
+    "cell-edited",
+    "unreadable-answer",
+    "timed-out",
+    "memory-limit",
+)
 
 
 # --------------------------------------------------------------------------------------------------
 # Data
 
+
 @dataclass
 class CohortData:
-    modules: list            # released module ids, in course order
-    max_points: dict         # module -> points
-    table: pd.DataFrame      # one row per (trainee, module): see cohort_table
-    items: pd.DataFrame      # one row per (trainee, module, item): score, points
+    modules: list  # released module ids, in course order
+    max_points: dict  # module -> points
+    table: pd.DataFrame  # one row per (trainee, module): see cohort_table
+    items: pd.DataFrame  # one row per (trainee, module, item): score, points
     pass_fraction: float
 
 
@@ -49,26 +66,53 @@ def collect_data(ws: Workspace) -> CohortData:
                 submission = submissions.get(trainee.id)
                 graded = STATUSES[status].graded and submission is not None
                 pending = graded and bool(submission.needs_manual_grade)
-                rows.append(dict(trainee=trainee.id, name=trainee.name,
-                                 sortable_name=f"{trainee.last_name}, {trainee.first_name}", email=trainee.email,
-                                 section=trainee.section, module=module_id, status=status,
-                                 score=float(submission.score) if graded else math.nan,
-                                 max_score=max_points[module_id], pending_manual=pending,
-                                 submitted=submission.timestamp if submission is not None else None,
-                                 detail=record.detail() if record else "no submission collected"))
+                rows.append(
+                    dict(
+                        trainee=trainee.id,
+                        name=trainee.name,
+                        sortable_name=f"{trainee.last_name}, {trainee.first_name}",
+                        email=trainee.email,
+                        section=trainee.section,
+                        module=module_id,
+                        status=status,
+                        score=float(submission.score) if graded else math.nan,
+                        max_score=max_points[module_id],
+                        pending_manual=pending,
+                        submitted=submission.timestamp if submission is not None else None,
+                        detail=record.detail() if record else "no submission collected",
+                    )
+                )
                 if graded:
                     for nb in submission.notebooks:
                         for grade in nb.grades:
-                            items.append(dict(trainee=trainee.id, module=module_id, item=grade.name,
-                                              score=float(grade.score), points=float(grade.max_score),
-                                              pending=bool(grade.needs_manual_grade)))
+                            items.append(
+                                dict(
+                                    trainee=trainee.id,
+                                    module=module_id,
+                                    item=grade.name,
+                                    score=float(grade.score),
+                                    points=float(grade.max_score),
+                                    pending=bool(grade.needs_manual_grade),
+                                )
+                            )
     table = cohort_table(pd.DataFrame(rows, columns=_ROW_COLUMNS), ws.settings.pass_fraction)
-    return CohortData(modules, max_points, table, pd.DataFrame(items, columns=_ITEM_COLUMNS),
-                      ws.settings.pass_fraction)
+    return CohortData(modules, max_points, table, pd.DataFrame(items, columns=_ITEM_COLUMNS), ws.settings.pass_fraction)
 
 
-_ROW_COLUMNS = ["trainee", "name", "sortable_name", "email", "section", "module", "status", "score", "max_score",
-                "pending_manual", "detail", "submitted"]
+_ROW_COLUMNS = [
+    "trainee",
+    "name",
+    "sortable_name",
+    "email",
+    "section",
+    "module",
+    "status",
+    "score",
+    "max_score",
+    "pending_manual",
+    "detail",
+    "submitted",
+]
 _ITEM_COLUMNS = ["trainee", "module", "item", "score", "points", "pending"]
 
 
@@ -81,8 +125,11 @@ def cohort_table(rows: pd.DataFrame, pass_fraction: float) -> pd.DataFrame:
     table = rows.copy()
     maxima = table["max_score"].astype(float)
     table["percent"] = (100 * table["score"].astype(float) / maxima.where(maxima > 0)).round(1)
-    table["complete"] = table["status"].map(lambda s: STATUSES[s].graded) & ~table["pending_manual"].astype(bool) \
+    table["complete"] = (
+        table["status"].map(lambda s: STATUSES[s].graded)
+        & ~table["pending_manual"].astype(bool)
         & table["score"].notna()
+    )
     table["passed"] = table["complete"] & (table["score"] >= pass_fraction * maxima - 1e-9)
     return table
 
@@ -105,9 +152,16 @@ def item_table(items: pd.DataFrame) -> pd.DataFrame:
         totals = scores[scores["module"] == module_id].groupby("trainee")["score"].sum()
         rest = totals.loc[group["trainee"]].to_numpy() - group["score"].to_numpy()
         points = float(group["points"].iloc[0])
-        out.append(dict(module=module_id, item=item, points=points, trainees=len(group),
-                        difficulty=round(float(group["score"].mean()) / points, 3),
-                        discrimination=_correlation(group["score"].to_numpy(), rest)))
+        out.append(
+            dict(
+                module=module_id,
+                item=item,
+                points=points,
+                trainees=len(group),
+                difficulty=round(float(group["score"].mean()) / points, 3),
+                discrimination=_correlation(group["score"].to_numpy(), rest),
+            )
+        )
     return pd.DataFrame(out, columns=["module", "item", "points", "trainees", "difficulty", "discrimination"])
 
 
@@ -130,5 +184,7 @@ def needs_help(table: pd.DataFrame) -> pd.DataFrame:
             why = f"{row.module}: {row.percent:g}% (below the pass mark)"
         if why:
             reasons.setdefault((row.trainee, row.name), []).append(why)
-    return pd.DataFrame([dict(trainee=t, name=n, reasons="; ".join(r)) for (t, n), r in reasons.items()],
-                        columns=["trainee", "name", "reasons"])
+    return pd.DataFrame(
+        [dict(trainee=t, name=n, reasons="; ".join(r)) for (t, n), r in reasons.items()],
+        columns=["trainee", "name", "reasons"],
+    )

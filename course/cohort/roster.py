@@ -4,6 +4,7 @@ A roster CSV has one row per trainee with the columns ``id, first_name, last_nam
 optional ``section``). Every problem in a file is reported at once, naming its row, and nothing is
 written until the whole file is valid.
 """
+
 from __future__ import annotations
 
 import csv
@@ -55,8 +56,10 @@ def parse_roster(text: str, source: str = "the roster") -> list[Trainee]:
     header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise ValueError(f"{source} needs the columns {', '.join(REQUIRED)}; it lacks {', '.join(missing)} "
-                         f"(its first row is: {', '.join(header) or 'empty'}).")
+        raise ValueError(
+            f"{source} needs the columns {', '.join(REQUIRED)}; it lacks {', '.join(missing)} "
+            f"(its first row is: {', '.join(header) or 'empty'})."
+        )
     reader.fieldnames = header
     errors, trainees, first_row_of = [], [], {}
     for number, row in enumerate(reader, start=2):
@@ -78,8 +81,11 @@ def parse_roster(text: str, source: str = "the roster") -> list[Trainee]:
     if errors:
         shown = errors[:MAX_ERRORS_SHOWN]
         more = f"\n  ... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
-        raise ValueError(f"{source} has {len(errors)} problem(s); nothing was changed. Fix them and try again:\n  "
-                         + "\n  ".join(shown) + more)
+        raise ValueError(
+            f"{source} has {len(errors)} problem(s); nothing was changed. Fix them and try again:\n  "
+            + "\n  ".join(shown)
+            + more
+        )
     if not trainees:
         raise ValueError(f"{source} lists no trainees.")
     return trainees
@@ -90,14 +96,15 @@ def _row_problems(values: dict) -> list[str]:
     if not values["id"]:
         problems.append("the id is empty")
     elif not ID_PATTERN.match(values["id"]):
-        problems.append(f"id {values['id']!r} may only use letters, digits, '_', '.' and '-' (up to 64, "
-                        "not starting with '.' or '-'), because nbgrader uses it as a folder name")
+        problems.append(
+            f"id {values['id']!r} may only use letters, digits, '_', '.' and '-' (up to 64, "
+            "not starting with '.' or '-'), because nbgrader uses it as a folder name"
+        )
     for column in ("first_name", "last_name"):
         if not values[column]:
             problems.append(f"{column} is empty")
     if not EMAIL_PATTERN.match(values["email"]):
-        problems.append(f"email {values['email']!r} is not an email address" if values["email"]
-                        else "email is empty")
+        problems.append(f"email {values['email']!r} is not an email address" if values["email"] else "email is empty")
     return problems
 
 
@@ -120,21 +127,30 @@ class RosterChange:
     def summary(self) -> str:
         lines = [f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed"]
         lines += [f"  + {t.id} ({t.name})" for t in self.added]
-        lines += [f"  ~ {new.id}: " + ", ".join(f"{f} {getattr(old, f)!r} -> {getattr(new, f)!r}"
-                                                for f in ("first_name", "last_name", "email", "section")
-                                                if getattr(old, f) != getattr(new, f))
-                  for old, new in self.updated]
-        lines += [f"  - {t.id} ({t.name}): no longer on the roster; their work and grades stay in the gradebook"
-                  for t in self.removed]
+        lines += [
+            f"  ~ {new.id}: "
+            + ", ".join(
+                f"{f} {getattr(old, f)!r} -> {getattr(new, f)!r}"
+                for f in ("first_name", "last_name", "email", "section")
+                if getattr(old, f) != getattr(new, f)
+            )
+            for old, new in self.updated
+        ]
+        lines += [
+            f"  - {t.id} ({t.name}): no longer on the roster; their work and grades stay in the gradebook"
+            for t in self.removed
+        ]
         return "\n".join(lines)
 
 
 def compare(old: list[Trainee], new: list[Trainee]) -> RosterChange:
     before = {t.id: t for t in old}
     after = {t.id: t for t in new}
-    return RosterChange(added=[t for t in new if t.id not in before],
-                        updated=[(before[t.id], t) for t in new if t.id in before and before[t.id] != t],
-                        removed=[t for t in old if t.id not in after])
+    return RosterChange(
+        added=[t for t in new if t.id not in before],
+        updated=[(before[t.id], t) for t in new if t.id in before and before[t.id] != t],
+        removed=[t for t in old if t.id not in after],
+    )
 
 
 def sync_gradebook(gradebook, trainees: list[Trainee]) -> None:

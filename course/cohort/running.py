@@ -16,6 +16,7 @@ once). For each notebook of a submission:
 3. The autograded notebook is A's, with each test cell's source restored and B's outputs in it; the grading
    process then runs nbgrader's ``SaveAutoGrades`` and the rest on it (see ``grading.py``).
 """
+
 from __future__ import annotations
 
 import ast
@@ -36,7 +37,7 @@ from .statuses import describe_exit
 from .tampering import PROBE, compare
 
 _WORKER: dict = {}
-_TIMEOUT_ERROR = "CellTimeoutError"        # nbgrader's Execute.error_on_timeout
+_TIMEOUT_ERROR = "CellTimeoutError"  # nbgrader's Execute.error_on_timeout
 #: The grader's report cell in kernel A prints the answers (up to answers.MAX_BYTES) on one line: room for them,
 #: outside the notebook's output budget (a trainee who printed too much still has their answers read).
 REPORT_LIMITS = Limits(text=2 * MAX_BYTES, data=LIMITS.data, cell=4 * MAX_BYTES, notebook=LIMITS.notebook)
@@ -59,20 +60,20 @@ def configure_worker(course: str, launcher: list, notebook_timeout: int, log_dir
     from nbgrader.preprocessors import Execute
     from traitlets.config.loader import PyFileConfigLoader
     from traitlets.utils.importstring import import_item
+
     config = PyFileConfigLoader("nbgrader_config.py", path=course).load_config()
     converter = Autograde(coursedir=CourseDirectory(config=config), config=config)
     classes = [import_item(pp) if isinstance(pp, str) else pp for pp in converter.autograde_preprocessors]
     names = [cls.__name__ for cls in classes]
     if "SaveAutoGrades" not in names:
         raise RuntimeError("Autograde.autograde_preprocessors must include SaveAutoGrades.")
-    classes = classes[:names.index("SaveAutoGrades")]
+    classes = classes[: names.index("SaveAutoGrades")]
     if not any(issubclass(cls, Execute) for cls in classes):
         raise RuntimeError("Autograde.autograde_preprocessors must include Execute.")
     if not any(issubclass(cls, LimitOutputSize) for cls in classes):  # a cohort made before outputs were bounded
         classes.append(LimitOutputSize)
     # kernel A's outputs are bounded as they arrive, and its widget state is not kept (see outputs.py)
-    preprocessors = [bounded(cls)(config=config) if issubclass(cls, Execute) else cls(config=config)
-                     for cls in classes]
+    preprocessors = [bounded(cls)(config=config) if issubclass(cls, Execute) else cls(config=config) for cls in classes]
     for pp in preprocessors:
         if isinstance(pp, Execute):
             pp.store_widget_state = False
@@ -84,14 +85,19 @@ def configure_worker(course: str, launcher: list, notebook_timeout: int, log_dir
             super().on_cell_executed(**kw)
             self.replies[kw["cell_index"]] = kw["execute_reply"]["content"].get("status")
 
-    _WORKER.update(preprocessors=preprocessors, trusted=TrustedExecute(config=config), launcher=launcher,
-                   notebook_timeout=notebook_timeout, log_dir=log_dir, count=0)
+    _WORKER.update(
+        preprocessors=preprocessors,
+        trusted=TrustedExecute(config=config),
+        launcher=launcher,
+        notebook_timeout=notebook_timeout,
+        log_dir=log_dir,
+        count=0,
+    )
 
 
 def execute_submission(job: dict) -> list[dict]:
     """Run each prepared notebook of one submission in kernels A and B (see the module docstring)."""
-    return [execute_notebook(notebook, job["a_cwd"], job["b_cwd"], job.get("trainee"))
-            for notebook in job["notebooks"]]
+    return [execute_notebook(notebook, job["a_cwd"], job["b_cwd"], job.get("trainee")) for notebook in job["notebooks"]]
 
 
 def execute_notebook(job: dict, a_cwd: str, b_cwd: str | None, trainee: str | None = None) -> dict:
@@ -141,8 +147,9 @@ def execute_notebook(job: dict, a_cwd: str, b_cwd: str | None, trainee: str | No
     for i in tests:
         gid = nb.cells[i].metadata.get("nbgrader", {}).get("grade_id")
         graded = by_id.get(gid)
-        nb.cells[i].outputs = graded.outputs if graded is not None else [_error("NotGraded", "the grader's "
-                                                                                 "kernel did not run this test")]
+        nb.cells[i].outputs = (
+            graded.outputs if graded is not None else [_error("NotGraded", "the grader's kernel did not run this test")]
+        )
         nb.cells[i].execution_count = graded.execution_count if graded is not None else None
     return {"notebook": json.dumps(_rest(nb, resources, execute)), **outcome}
 
@@ -162,11 +169,14 @@ def _run(execute, nb, resources, which: str, trainee: str | None = None):
 
     # loaded in the grading worker process only (the parent process never needs it)
     from .kernels import SandboxedKernelManager
+
     _WORKER["count"] += 1
     log = Path(_WORKER["log_dir"]) / f"{os.getpid()}-{_WORKER['count']}-{which}.log"
-    km = SandboxedKernelManager(launcher=[str(log) if part == "{log}" else part for part in _WORKER["launcher"]],
-                                trainee=trainee,
-                                kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"))
+    km = SandboxedKernelManager(
+        launcher=[str(log) if part == "{log}" else part for part in _WORKER["launcher"]],
+        trainee=trainee,
+        kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
+    )
     outcome = {"error": None, "detail": ""}
 
     def time_up():
@@ -188,8 +198,10 @@ def _run(execute, nb, resources, which: str, trainee: str | None = None):
             outcome.update(error="kernel-died", detail=describe_exit(km.exit_code()))
     except Exception as exc:  # anything else is reported, never fatal for the other submissions
         if which == "A":  # e.g. forked processes garbling the kernel's messages
-            outcome.update(error="kernel-died", detail="the kernel's connection to the grader broke ("
-                           f"{type(exc).__name__}: {exc})"[:500])
+            outcome.update(
+                error="kernel-died",
+                detail=f"the kernel's connection to the grader broke ({type(exc).__name__}: {exc})"[:500],
+            )
         else:
             outcome.update(error="grading-error", detail=f"{type(exc).__name__}: {exc}"[:500])
     finally:
@@ -223,14 +235,16 @@ def read_log(path: Path, size: int = 300) -> str:
 
 
 def _report_cell(names: list[str], marker: str) -> str:
-    return (PROBE + "\nfrom course.cohort.answers import report as _kap_report\n"
-            f"_kap_report(globals(), {names!r}, {marker!r}, _kap_probe)\n")
+    return (
+        PROBE + "\nfrom course.cohort.answers import report as _kap_report\n"
+        f"_kap_report(globals(), {names!r}, {marker!r}, _kap_probe)\n"
+    )
 
 
 def _reported(cell, marker: str):
     """(answers, probe facts) from the report cell's output, or the reason there are none."""
     text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
-    lines = [line[len(marker):] for line in text.split("\n") if line.startswith(marker)]
+    lines = [line[len(marker) :] for line in text.split("\n") if line.startswith(marker)]
     if len(lines) != 1:
         return "the notebook kept the grader from reading its answers"
     try:
@@ -241,6 +255,7 @@ def _reported(cell, marker: str):
 
 # --------------------------------------------------------------------------------------------------
 # Kernel B
+
 
 def _run_b(job: dict, answers: dict, b_cwd: str, trainee: str | None = None):
     """Run the source notebook with ``answers`` in a fresh kernel: (notebook, {grade id: cell index}, probe facts)
@@ -255,9 +270,12 @@ def _run_b(job: dict, answers: dict, b_cwd: str, trainee: str | None = None):
         if meta.get("solution"):
             names = job["answers"].get(gid, [])
             given = {n: answers[n] for n in names if n in answers}
-            cells.append(nbformat.v4.new_code_cell(
-                "from course.cohort.answers import inject as _kap_inject\n"
-                f"_kap_inject(globals(), {json.dumps(given)!r})\ndel _kap_inject"))
+            cells.append(
+                nbformat.v4.new_code_cell(
+                    "from course.cohort.answers import inject as _kap_inject\n"
+                    f"_kap_inject(globals(), {json.dumps(given)!r})\ndel _kap_inject"
+                )
+            )
         elif _is_test(cell):
             tests[gid] = len(cells)
             cells.append(nbformat.v4.new_code_cell(cell.source, metadata=cell.metadata))
@@ -270,12 +288,19 @@ def _run_b(job: dict, answers: dict, b_cwd: str, trainee: str | None = None):
     trusted.replies = {}
     b_nb, outcome = _run(trusted, b_nb, {"metadata": {"path": b_cwd}}, "B", trainee)
     if outcome["error"]:
-        return {"error": "grading-error", "detail": f"the grader's kernel: {outcome['detail']}"
-                + (f"; its last words: ...{outcome['log']}" if outcome["log"] else "")}, None, None
+        return (
+            {
+                "error": "grading-error",
+                "detail": f"the grader's kernel: {outcome['detail']}"
+                + (f"; its last words: ...{outcome['log']}" if outcome["log"] else ""),
+            },
+            None,
+            None,
+        )
     for i in tests.values():
         _zero_if_failed(b_nb.cells[i], trusted.replies.get(i))
     text = "".join(o.get("text", "") for o in b_nb.cells[-1].get("outputs", []))
-    clean = next((json.loads(line[len(marker):]) for line in text.split("\n") if line.startswith(marker)), None)
+    clean = next((json.loads(line[len(marker) :]) for line in text.split("\n") if line.startswith(marker)), None)
     return b_nb, tests, clean
 
 
@@ -300,6 +325,7 @@ def _is_test(cell) -> bool:
 def _is_execute(pp) -> bool:
     # loaded in the grading worker process only (the parent process never needs it)
     from nbgrader.preprocessors import Execute
+
     return isinstance(pp, Execute)
 
 
@@ -317,9 +343,14 @@ def is_display(cell) -> bool:
         body = ast.parse(cell.source).body
     except SyntaxError:
         return False
-    return len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Call) and \
-        isinstance(body[0].value.func, ast.Attribute) and isinstance(body[0].value.func.value, ast.Name) and \
-        body[0].value.func.value.id in ("widgets", "plots")
+    return (
+        len(body) == 1
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Call)
+        and isinstance(body[0].value.func, ast.Attribute)
+        and isinstance(body[0].value.func.value, ast.Name)
+        and body[0].value.func.value.id in ("widgets", "plots")
+    )
 
 
 def _defines_names(source: str) -> bool:
@@ -328,8 +359,12 @@ def _defines_names(source: str) -> bool:
         tree = ast.parse(source)
     except SyntaxError:
         return True
-    return any(isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-               or isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load) for node in ast.walk(tree))
+    return any(
+        isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        or isinstance(node, ast.Name)
+        and not isinstance(node.ctx, ast.Load)
+        for node in ast.walk(tree)
+    )
 
 
 def answer_names(cell) -> list[str]:
@@ -344,8 +379,13 @@ def answer_names(cell) -> list[str]:
         return []
     names = []
     for node in body:
-        targets = node.targets if isinstance(node, ast.Assign) else \
-            [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else []
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else [node.target]
+            if isinstance(node, (ast.AnnAssign, ast.AugAssign))
+            else []
+        )
         for target in targets:
             names += [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -386,8 +426,10 @@ def timed_out_or_failed_cells(nb) -> list:
             if sizes or NBGRADER_MARK in text:
                 found["output-truncated"].append(name)
                 cut[name] = cut.get(name, 0) + sum(sizes)
-    found["output-truncated"] = [f"{name} ({human(round(cut[name]))} cut)" if cut[name] else name  # else: lines
-                                 for name in dict.fromkeys(found["output-truncated"])]
+    found["output-truncated"] = [
+        f"{name} ({human(round(cut[name]))} cut)" if cut[name] else name  # else: lines
+        for name in dict.fromkeys(found["output-truncated"])
+    ]
     return [[code, ", ".join(dict.fromkeys(cells))] for code, cells in found.items() if cells]
 
 

@@ -37,6 +37,7 @@ address space, file size, no core dumps, and the process limit of its own user.
 Without bubblewrap (not installed, or ``isolate`` false in cohort.json) kernels run with the limits and a
 clean environment only, as the grader's user, and the summary says so.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -64,8 +65,10 @@ from ..validation import whole_number
 #: The folder that holds the ``course`` package; launcher processes put it on ``sys.path`` explicitly
 #: because they run in isolated mode (``-I``), so a file in the scratch folder cannot shadow ``course``.
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
-_BOOT = (f"import sys; sys.path.insert(0, {str(PACKAGE_PARENT)!r}); "
-         "from course.cohort.sandbox import main; main(sys.argv[1:])")
+_BOOT = (
+    f"import sys; sys.path.insert(0, {str(PACKAGE_PARENT)!r}); "
+    "from course.cohort.sandbox import main; main(sys.argv[1:])"
+)
 
 #: Environment variables a kernel keeps; everything else is dropped.
 KEPT_ENV = ("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TZ")
@@ -73,8 +76,22 @@ KEPT_ENV = ("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TZ
 #: it to the launcher, the launcher puts it in its request, the server checks it and sets it in the forked kernel.
 TRAINEE_VARIABLE = "KAP_TRAINEE"
 #: Files and folders of /etc a kernel may read (the dynamic linker's cache, time zones, names of users ...).
-ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "passwd", "group", "nsswitch.conf",
-       "hosts", "mime.types", "ssl", "fonts", "alternatives", "matplotlibrc")
+ETC = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "localtime",
+    "timezone",
+    "passwd",
+    "group",
+    "nsswitch.conf",
+    "hosts",
+    "mime.types",
+    "ssl",
+    "fonts",
+    "alternatives",
+    "matplotlibrc",
+)
 #: cgroup v1 controllers a kernel gets a group of its own in, and where they are mounted.
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 CONTROLLERS = ("memory", "pids", "cpu")
@@ -91,6 +108,7 @@ _PR_SET_PDEATHSIG, _PR_SET_NO_NEW_PRIVS = 1, 38
 @dataclass(frozen=True)
 class Limits:
     """Resource limits for one kernel."""
+
     cpu_seconds: int = 900
     memory_mb: int = 4096
     file_size_mb: int = 200
@@ -108,6 +126,7 @@ class Limits:
 # --------------------------------------------------------------------------------------------------
 # The grader's side: the kernel server, and a folder (with its user and cgroups) per kernel.
 
+
 class KernelServer:
     """Run the kernel server for one grading run (a context manager).
 
@@ -117,8 +136,9 @@ class KernelServer:
     ``switch_user``: kernels become users of their own when grading runs as root. ``isolate``: use bubblewrap.
     """
 
-    def __init__(self, scratch: Path, limits: Limits = Limits(), preload=(), switch_user: bool = True,
-                 isolate: bool = True):
+    def __init__(
+        self, scratch: Path, limits: Limits = Limits(), preload=(), switch_user: bool = True, isolate: bool = True
+    ):
         if not isinstance(limits, Limits):
             raise ValueError("limits must be a sandbox.Limits.")
         self.scratch = Path(scratch).resolve()
@@ -129,23 +149,37 @@ class KernelServer:
         self.socket = self.scratch / "kernel-server.sock"
         self.uid_base = run_uids().start - 1 if switch_user and self.root else None
         self.bwrap, bwrap_note = _find_bwrap(isolate)
-        self.tmpfs, tmpfs_note = _share_mounts(self.scratch) if self.root else \
-            (False, "kernels' folders are plain folders without a size limit (mounting needs root)")
+        self.tmpfs, tmpfs_note = (
+            _share_mounts(self.scratch)
+            if self.root
+            else (False, "kernels' folders are plain folders without a size limit (mounting needs root)")
+        )
         self.cgroups, cgroup_note = _make_run_cgroups(self.scratch.name) if self.root else ({}, "not root")
         self._count = 0
         self.protections = {
-            "limits": asdict(limits), "isolation": self.bwrap is not None, "isolation_note": bwrap_note,
+            "limits": asdict(limits),
+            "isolation": self.bwrap is not None,
+            "isolation_note": bwrap_note,
             "user": "per-kernel" if self.uid_base and self.bwrap else _user_name(os.getuid()),
             "user_note": _user_note(self.uid_base is not None, self.bwrap is not None, self.root),
-            "tmpfs": self.tmpfs, "scratch_note": tmpfs_note if not self.tmpfs else
-            f"each kernel writes only to its own {limits.scratch_mb} MB folder",
-            "cgroups": sorted(self.cgroups), "cgroup_note": cgroup_note,
+            "tmpfs": self.tmpfs,
+            "scratch_note": tmpfs_note
+            if not self.tmpfs
+            else f"each kernel writes only to its own {limits.scratch_mb} MB folder",
+            "cgroups": sorted(self.cgroups),
+            "cgroup_note": cgroup_note,
         }
-        self.settings = {"scratch": str(self.scratch), "socket": str(self.socket), "limits": asdict(limits),
-                         "preload": list(preload), "uid_base": self.uid_base if self.bwrap else None,
-                         "cgroups": [f"{CGROUP_MOUNT}/{c}" for c in sorted(self.cgroups)] if self.bwrap else
-                         [str(p) for _, p in sorted(self.cgroups.items())],
-                         "tasks": 0 if self.uid_base else _tasks_of(os.getuid())}
+        self.settings = {
+            "scratch": str(self.scratch),
+            "socket": str(self.socket),
+            "limits": asdict(limits),
+            "preload": list(preload),
+            "uid_base": self.uid_base if self.bwrap else None,
+            "cgroups": [f"{CGROUP_MOUNT}/{c}" for c in sorted(self.cgroups)]
+            if self.bwrap
+            else [str(p) for _, p in sorted(self.cgroups.items())],
+            "tasks": 0 if self.uid_base else _tasks_of(os.getuid()),
+        }
         self._process: subprocess.Popen | None = None
 
     # -- the server ---------------------------------------------------------------------------------
@@ -155,8 +189,14 @@ class KernelServer:
         if self.bwrap:
             command = [*self.bwrap_command(), "--", *command]
         try:
-            self._process = subprocess.Popen(command, cwd=self.scratch, env=clean_environment(self.scratch),
-                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            self._process = subprocess.Popen(
+                command,
+                cwd=self.scratch,
+                env=clean_environment(self.scratch),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
             self._process.stdin.write(json.dumps(self.settings) + "\n")
             self._process.stdin.flush()
             line = self._process.stdout.readline()
@@ -186,11 +226,24 @@ class KernelServer:
 
     def bwrap_command(self) -> list[str]:
         """bubblewrap's arguments for the server's sandbox (see the module docstring)."""
-        args = [self.bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-                "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev"]
+        args = [
+            self.bwrap,
+            "--unshare-ipc",
+            "--unshare-pid",
+            "--unshare-net",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+            "--die-with-parent",
+            "--new-session",
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+        ]
         if self.root:
-            args += ["--cap-drop", "ALL"] + (["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
-                                             if self.uid_base else [])
+            args += ["--cap-drop", "ALL"] + (
+                ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"] if self.uid_base else []
+            )
         else:
             args += ["--unshare-user"]
         made = set()
@@ -236,8 +289,17 @@ class KernelServer:
         folder = self.scratch / name
         folder.mkdir(mode=0o700)
         if self.tmpfs:
-            _run(["mount", "-t", "tmpfs", "-o", f"size={self.limits.scratch_mb}m,mode=0700,nosuid,nodev",
-                  f"kap-{name}", str(folder)])
+            _run(
+                [
+                    "mount",
+                    "-t",
+                    "tmpfs",
+                    "-o",
+                    f"size={self.limits.scratch_mb}m,mode=0700,nosuid,nodev",
+                    f"kap-{name}",
+                    str(folder),
+                ]
+            )
         for rel in files or []:
             (folder / rel).parent.mkdir(parents=True, exist_ok=True)
             _copy_regular(Path(files_from) / rel, folder / rel)
@@ -255,8 +317,9 @@ class KernelServer:
         for group in self.cgroups.values():
             _remove_cgroup(group / folder.name)
         if self.tmpfs and os.path.ismount(folder):
-            subprocess.run(["umount", "--lazy", str(folder)], check=False, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+            subprocess.run(
+                ["umount", "--lazy", str(folder)], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -268,10 +331,14 @@ def run_uids(pid: int | None = None) -> range:
 
 def readable_folders() -> list[Path]:
     """What kernels may read: the Python installation and environment, the ``course`` package, ``datasets/``."""
-    folders = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
-               Path(os.path.realpath(sys.executable)).parent.parent,
-               *(Path(p).resolve() for k, p in sysconfig.get_paths().items() if k.endswith("lib")),
-               (PACKAGE_PARENT / "course").resolve(), datasets().resolve()}
+    folders = {
+        Path(sys.prefix).resolve(),
+        Path(sys.base_prefix).resolve(),
+        Path(os.path.realpath(sys.executable)).parent.parent,
+        *(Path(p).resolve() for k, p in sysconfig.get_paths().items() if k.endswith("lib")),
+        (PACKAGE_PARENT / "course").resolve(),
+        datasets().resolve(),
+    }
     folders = {f for f in folders if f.is_dir()}
     return sorted(f for f in folders if not any(other in f.parents for other in folders))
 
@@ -296,12 +363,15 @@ def _find_bwrap(isolate: bool) -> tuple[str | None, str]:
     if path is None:
         return None, "NOT ISOLATED: bubblewrap is not installed (apt-get install bubblewrap)"
     flags = ["--unshare-pid", "--unshare-net"] + ([] if os.getuid() == 0 else ["--unshare-user"])
-    probe = subprocess.run([path, *flags, "--ro-bind", "/", "/", "--proc", "/proc", "true"],
-                           capture_output=True, text=True, timeout=30)
+    probe = subprocess.run(
+        [path, *flags, "--ro-bind", "/", "/", "--proc", "/proc", "true"], capture_output=True, text=True, timeout=30
+    )
     if probe.returncode != 0:
         return None, f"NOT ISOLATED: bubblewrap cannot run here ({probe.stderr.strip()[:200]})"
-    return path, ("bubblewrap: read-only root with only Python, the course package and datasets, no network, "
-                  "private /proc, /tmp and processes")
+    return path, (
+        "bubblewrap: read-only root with only Python, the course package and datasets, no network, "
+        "private /proc, /tmp and processes"
+    )
 
 
 def _user_note(switch: bool, bwrap: bool, root: bool) -> str:
@@ -344,8 +414,9 @@ def _share_mounts(scratch: Path) -> tuple[bool, str]:
 
 def _unmount_under(folder: Path) -> None:
     """Unmount ``folder`` and every mount below it (innermost first)."""
-    for mount in sorted((m for m in _mounts() if m == str(folder) or m.startswith(f"{folder}/")),
-                        key=len, reverse=True):
+    for mount in sorted(
+        (m for m in _mounts() if m == str(folder) or m.startswith(f"{folder}/")), key=len, reverse=True
+    ):
         subprocess.run(["umount", "--lazy", mount], check=False, capture_output=True)
 
 
@@ -365,17 +436,23 @@ def _make_run_cgroups(name: str) -> tuple[dict, str]:
     if missing:
         for group in made.values():
             _remove_cgroup(group)
-        return {}, (f"no cgroups (cgroup v1 {', '.join(missing)} not writable here): memory and processes are "
-                    "limited per process only")
+        return {}, (
+            f"no cgroups (cgroup v1 {', '.join(missing)} not writable here): memory and processes are "
+            "limited per process only"
+        )
     return made, "a cgroup per kernel for memory (its children and tmpfs included), processes and CPU (one core)"
 
 
 def _make_cgroup(group: Path, controller: str, limits: Limits) -> None:
     group.mkdir()
-    values = {"memory": {"memory.limit_in_bytes": limits.memory_mb * 1024 * 1024,
-                         "memory.memsw.limit_in_bytes": limits.memory_mb * 1024 * 1024},
-              "pids": {"pids.max": limits.processes},
-              "cpu": {"cpu.cfs_period_us": 100_000, "cpu.cfs_quota_us": 100_000}}[controller]
+    values = {
+        "memory": {
+            "memory.limit_in_bytes": limits.memory_mb * 1024 * 1024,
+            "memory.memsw.limit_in_bytes": limits.memory_mb * 1024 * 1024,
+        },
+        "pids": {"pids.max": limits.processes},
+        "cpu": {"cpu.cfs_period_us": 100_000, "cpu.cfs_quota_us": 100_000},
+    }[controller]
     for key, value in values.items():
         if (group / key).exists():
             (group / key).write_text(str(value))
@@ -419,6 +496,7 @@ def _copy_regular(source: Path, dest: Path) -> None:
 # --------------------------------------------------------------------------------------------------
 # Entry points of the helper processes.
 
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["serve"]:
         serve()
@@ -436,8 +514,17 @@ def launch(socket_path: str, log_path: str, kernel_cmd: list[str]) -> None:
     conn = socket.socket(socket.AF_UNIX)
     conn.connect(socket_path)
     read_end, write_end = os.pipe()
-    request = json.dumps({"argv": kernel_cmd, "cwd": os.getcwd(), "connection": connection,
-                          "trainee": os.environ.get(TRAINEE_VARIABLE) or None}) + "\n"
+    request = (
+        json.dumps(
+            {
+                "argv": kernel_cmd,
+                "cwd": os.getcwd(),
+                "connection": connection,
+                "trainee": os.environ.get(TRAINEE_VARIABLE) or None,
+            }
+        )
+        + "\n"
+    )
     socket.send_fds(conn, [request.encode()], [write_end])
     os.close(write_end)
     replies = conn.makefile("r")
@@ -577,8 +664,13 @@ def _fork_kernel(conn, settings, server_files) -> tuple[int, int] | None:
     conn.settimeout(None)
     cwd = Path(request.get("cwd", "/")).resolve()
     uid = _kernel_uid(cwd, settings)
-    if cwd.parent != Path(settings["scratch"]) or not isinstance(request.get("argv"), list) or len(fds) != 1 \
-            or uid is None or not trainee_id_ok(request.get("trainee")):
+    if (
+        cwd.parent != Path(settings["scratch"])
+        or not isinstance(request.get("argv"), list)
+        or len(fds) != 1
+        or uid is None
+        or not trainee_id_ok(request.get("trainee"))
+    ):
         _send(conn, {"pid": 0})  # only a folder directly inside the scratch folder can hold a kernel
         conn.close()
         for fd in fds:
@@ -661,6 +753,7 @@ def _run_kernel(argv: list[str]) -> int:
     if os.path.abspath(argv[0]) == os.path.abspath(sys.executable) and argv[1:3] == ["-m", "ipykernel_launcher"]:
         # the kernel's own imports happen in the forked child
         from ipykernel import kernelapp
+
         sys.argv = ["ipykernel_launcher", *argv[3:]]
         _chunked_streams()
         kernelapp.launch_new_instance()
@@ -679,6 +772,7 @@ def _chunked_streams() -> None:
     before it can cut it (outputs.py). Trainee code can undo this; the grader's own bounds hold regardless."""
     # start-up cost: loaded only where this is used
     from ipykernel.iostream import OutStream
+
     write = OutStream.write
 
     def chunked(self, string):
@@ -767,6 +861,7 @@ def _signal_group(pid: int, signum: int) -> None:
 def _preload(names: list[str]) -> list[str]:
     # start-up cost: imported only where it is needed
     import importlib
+
     done = []
     for name in ["ipykernel.kernelapp", *names]:
         try:
@@ -813,7 +908,7 @@ def _send(conn: socket.socket, message: dict) -> None:
 def remove_stale_scratch(tmp: Path) -> None:
     """Remove scratch folders (and cgroups) left by grading runs that were killed (their process is gone)."""
     for folder in Path(tmp).glob(f"{SCRATCH_PREFIX}*-*"):
-        pid = folder.name[len(SCRATCH_PREFIX):].split("-")[0]
+        pid = folder.name[len(SCRATCH_PREFIX) :].split("-")[0]
         if not pid.isdigit() or _alive(int(pid)):
             continue
         try:
@@ -821,8 +916,9 @@ def remove_stale_scratch(tmp: Path) -> None:
                 continue
         except OSError:
             continue
-        for mount in sorted((m for m in _mounts() if m == str(folder) or m.startswith(f"{folder}/")),
-                            key=len, reverse=True):
+        for mount in sorted(
+            (m for m in _mounts() if m == str(folder) or m.startswith(f"{folder}/")), key=len, reverse=True
+        ):
             subprocess.run(["umount", "--lazy", mount], check=False, capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
         for controller in CONTROLLERS:
@@ -845,4 +941,3 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-

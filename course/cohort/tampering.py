@@ -10,37 +10,140 @@ submission the status "tampering suspected", so a person looks before it counts.
   ``showtraceback``, ``do_execute``, the course's functions, builtins), compared with a fresh kernel B.
   A determined trainee can hide from the probe in A; the scan and kernel B are what hold.
 """
+
 from __future__ import annotations
 
 import ast
 
 #: Modules whose import is a sign (they reach the interpreter, the kernel or the machine's internals).
-MODULES = ("IPython", "ipykernel", "sys", "builtins", "ctypes", "gc", "inspect", "importlib", "jupyter_client",
-           "zmq", "traitlets", "comm", "types", "code", "codeop", "marshal", "pickle", "dis", "_thread")
+MODULES = (
+    "IPython",
+    "ipykernel",
+    "sys",
+    "builtins",
+    "ctypes",
+    "gc",
+    "inspect",
+    "importlib",
+    "jupyter_client",
+    "zmq",
+    "traitlets",
+    "comm",
+    "types",
+    "code",
+    "codeop",
+    "marshal",
+    "pickle",
+    "dis",
+    "_thread",
+)
 #: Names whose use is a sign.
-NAMES = ("get_ipython", "exec", "eval", "compile", "setattr", "delattr", "globals", "vars", "__import__",
-         "__builtins__")
+NAMES = (
+    "get_ipython",
+    "exec",
+    "eval",
+    "compile",
+    "setattr",
+    "delattr",
+    "globals",
+    "vars",
+    "__import__",
+    "__builtins__",
+)
 #: Special names ordinary code uses.
-PLAIN_DUNDERS = ("__init__", "__name__", "__doc__", "__main__", "__version__", "__file__", "__len__", "__repr__",
-                 "__str__", "__eq__")
+PLAIN_DUNDERS = (
+    "__init__",
+    "__name__",
+    "__doc__",
+    "__main__",
+    "__version__",
+    "__file__",
+    "__len__",
+    "__repr__",
+    "__str__",
+    "__eq__",
+)
 #: Attributes whose use is a sign.
-ATTRIBUTES = ("modules", "input_transformers_cleanup", "input_transformers_post", "input_transformer_manager",
-              "ast_transformers", "events", "set_custom_exc", "custom_exceptions", "showtraceback",
-              "showsyntaxerror", "do_execute", "execute_request", "shell_handlers", "excepthook", "displayhook",
-              "display_pub", "run_cell", "run_cell_async", "user_ns", "f_globals", "f_locals", "f_back",
-              "gi_frame", "tb_frame", "settrace", "setprofile")
+ATTRIBUTES = (
+    "modules",
+    "input_transformers_cleanup",
+    "input_transformers_post",
+    "input_transformer_manager",
+    "ast_transformers",
+    "events",
+    "set_custom_exc",
+    "custom_exceptions",
+    "showtraceback",
+    "showsyntaxerror",
+    "do_execute",
+    "execute_request",
+    "shell_handlers",
+    "excepthook",
+    "displayhook",
+    "display_pub",
+    "run_cell",
+    "run_cell_async",
+    "user_ns",
+    "f_globals",
+    "f_locals",
+    "f_back",
+    "gi_frame",
+    "tb_frame",
+    "settrace",
+    "setprofile",
+)
 #: Magics that run shell commands, other languages or JavaScript in the browser.
-MAGICS = ("system", "sx", "bash", "sh", "script", "perl", "ruby", "python", "python2", "python3", "pypy",
-          "javascript", "js", "html", "svg", "latex", "markdown", "writefile", "run", "load", "load_ext",
-          "reload_ext", "prun", "debug", "pdb", "env", "set_env", "config", "alias", "unalias", "rehashx",
-          "cd", "pushd", "popd", "bookmark", "store", "capture", "logstart", "autocall", "macro", "killbgscripts",
-          "getoutput")
+MAGICS = (
+    "system",
+    "sx",
+    "bash",
+    "sh",
+    "script",
+    "perl",
+    "ruby",
+    "python",
+    "python2",
+    "python3",
+    "pypy",
+    "javascript",
+    "js",
+    "html",
+    "svg",
+    "latex",
+    "markdown",
+    "writefile",
+    "run",
+    "load",
+    "load_ext",
+    "reload_ext",
+    "prun",
+    "debug",
+    "pdb",
+    "env",
+    "set_env",
+    "config",
+    "alias",
+    "unalias",
+    "rehashx",
+    "cd",
+    "pushd",
+    "popd",
+    "bookmark",
+    "store",
+    "capture",
+    "logstart",
+    "autocall",
+    "macro",
+    "killbgscripts",
+    "getoutput",
+)
 
 
 def _ipython_source(source: str) -> tuple[str, list[str]]:
     """Python code for a cell as IPython would run it, and the signs found while transforming magics."""
     # start-up cost: loaded only where this is used
     from IPython.core.inputtransformer2 import TransformerManager
+
     signs = []
     try:
         code = TransformerManager().transform_cell(source)
@@ -58,18 +161,29 @@ def scan(source: str, protected=()) -> list[str]:
     except SyntaxError:
         return signs  # code that cannot be parsed cannot run
     for node in ast.walk(tree):
-        bound = [node.name] if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else \
-            [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))] \
-            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)) else \
-            [(a.asname or a.name).split(".")[0] for a in node.names] if isinstance(node, (ast.Import, ast.ImportFrom)) \
+        bound = (
+            [node.name]
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            else [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))]
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete))
+            else [(a.asname or a.name).split(".")[0] for a in node.names]
+            if isinstance(node, (ast.Import, ast.ImportFrom))
             else []
+        )
         for name in bound:
             if name in protected:
                 signs.append(f"redefines {name}")
         if isinstance(node, ast.Call) and _is_magic_call(node):
             kind = node.func.attr
-            name = node.args[0].value if kind != "system" and kind != "getoutput" and node.args and \
-                isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str) else kind
+            name = (
+                node.args[0].value
+                if kind != "system"
+                and kind != "getoutput"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+                else kind
+            )
             if kind in ("system", "getoutput") or name.split()[0] in MAGICS:
                 signs.append(f"the magic {'!' if kind in ('system', 'getoutput') else '%'}{name.split()[0]}")
             continue
@@ -82,16 +196,26 @@ def scan(source: str, protected=()) -> list[str]:
             if not _is_magic_getter(node, tree):
                 signs.append(node.id)
         elif isinstance(node, ast.Attribute):
-            if node.attr in ATTRIBUTES or (node.attr.startswith("__") and node.attr.endswith("__")
-                                           and node.attr not in PLAIN_DUNDERS):
+            if node.attr in ATTRIBUTES or (
+                node.attr.startswith("__") and node.attr.endswith("__") and node.attr not in PLAIN_DUNDERS
+            ):
                 signs.append(f".{node.attr}")
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr" and \
-                len(node.args) > 1 and not (isinstance(node.args[1], ast.Constant) and
-                                            not str(node.args[1].value).startswith("__")):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "getattr"
+            and len(node.args) > 1
+            and not (isinstance(node.args[1], ast.Constant) and not str(node.args[1].value).startswith("__"))
+        ):
             signs.append("getattr with a computed or special name")
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and \
-                node.value.startswith("__") and node.value.endswith("__") and len(node.value) > 4 and \
-                node.value not in PLAIN_DUNDERS:
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and node.value.startswith("__")
+            and node.value.endswith("__")
+            and len(node.value) > 4
+            and node.value not in PLAIN_DUNDERS
+        ):
             signs.append(f"the name {node.value!r}")
     return list(dict.fromkeys(signs))
 
@@ -99,10 +223,14 @@ def scan(source: str, protected=()) -> list[str]:
 def _is_magic_call(node: ast.Call) -> bool:
     """``get_ipython().run_line_magic(...)`` and the like, as IPython writes magics in Python."""
     func = node.func
-    return isinstance(func, ast.Attribute) and \
-        func.attr in ("run_line_magic", "run_cell_magic", "system", "getoutput") and \
-        isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name) and \
-        func.value.func.id == "get_ipython" and not func.value.args
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr in ("run_line_magic", "run_cell_magic", "system", "getoutput")
+        and isinstance(func.value, ast.Call)
+        and isinstance(func.value.func, ast.Name)
+        and func.value.func.id == "get_ipython"
+        and not func.value.args
+    )
 
 
 def _is_magic_getter(name: ast.Name, tree) -> bool:
@@ -139,7 +267,7 @@ def scan_cells(cells, protected=()) -> list[str]:
 
 
 #: Run in a kernel (A after the notebook, B before anything): a picture of what code can change in it.
-PROBE = r'''
+PROBE = r"""
 def _kap_probe():
     import builtins, hashlib, sys
     ip = get_ipython()
@@ -178,13 +306,18 @@ def _kap_probe():
             if code is not None:
                 facts["course"][f"{modname}.{key}"] = digest(code)
     return facts
-'''
+"""
 
-_LABELS = {"input_transformers_cleanup": "IPython input transformers", "input_transformers_post":
-           "IPython input transformers", "line_transforms": "IPython line transformers",
-           "token_transformers": "IPython token transformers", "ast_transformers": "IPython AST transformers",
-           "custom_exceptions": "custom exception handlers", "excepthook": "sys.excepthook",
-           "displayhook": "sys.displayhook"}
+_LABELS = {
+    "input_transformers_cleanup": "IPython input transformers",
+    "input_transformers_post": "IPython input transformers",
+    "line_transforms": "IPython line transformers",
+    "token_transformers": "IPython token transformers",
+    "ast_transformers": "IPython AST transformers",
+    "custom_exceptions": "custom exception handlers",
+    "excepthook": "sys.excepthook",
+    "displayhook": "sys.displayhook",
+}
 
 
 def compare(seen: dict, clean: dict) -> list[str]:

@@ -7,6 +7,7 @@ the sum of the gaps between consecutive timestamps, each gap capped at ``IDLE_CA
 that much: reading, thinking, or a break we cannot tell apart). Cells run again overwrite their timing, so the figure is
 a lower bound of the time spent; it is reported with its method, never as a measured attendance.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,9 +15,11 @@ from pathlib import Path
 
 IDLE_CAP_MINUTES = 10
 TIMING_KEYS = ("iopub.execute_input", "iopub.status.busy", "shell.execute_reply", "iopub.status.idle")
-METHOD = (f"Time on task from JupyterLab's cell timing in the submitted notebook: the gaps between consecutive cell "
-          f"timestamps, each capped at {IDLE_CAP_MINUTES} minutes. A lower bound (re-run cells keep only their last "
-          "timing); notebooks without timing give no figure.")
+METHOD = (
+    f"Time on task from JupyterLab's cell timing in the submitted notebook: the gaps between consecutive cell "
+    f"timestamps, each capped at {IDLE_CAP_MINUTES} minutes. A lower bound (re-run cells keep only their last "
+    "timing); notebooks without timing give no figure."
+)
 
 
 def timestamps(notebook: dict) -> list[datetime]:

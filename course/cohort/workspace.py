@@ -14,6 +14,7 @@ A workspace sits outside the repository, by default in ``~/kap-cohorts/NAME`` (`
       activity/            needs-and-objectives.html, disclosures.html and the cohort's start-here.ipynb
       reports/ exports/ certificates/ boosters/
 """
+
 from __future__ import annotations
 
 import json
@@ -40,7 +41,7 @@ HOME_VARIABLE = "KAP_COHORTS_HOME"
 #: Modules the kernel server imports once (on top of what the modules' own locked cells import).
 DEFAULT_PRELOAD = ("numpy", "pandas", "nbformat", "plotly.graph_objects", "plotly.io", "ipywidgets")
 
-_EXTRA_CONFIG = '''
+_EXTRA_CONFIG = """
 # Added by `course cohort new`.
 c.CourseDirectory.root = {root!r}
 c.Exchange.root = {exchange!r}
@@ -58,26 +59,27 @@ c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "course.
                                     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
 # Feedback pages read offline: maths as MathML, no MathJax from a CDN (plotly.js is inlined once by HideTests).
 c.GenerateFeedback.exporter_class = "course.cohort.feedback.FeedbackExporter"
-'''
+"""
 
 
 @dataclass
 class Settings:
     """A cohort's settings, kept in ``cohort.json`` (edit that file to change them)."""
+
     name: str
     db_url: str
     exchange: str
-    pass_fraction: float = 0.7          # share of a module's points needed to pass it
-    notebook_timeout: int = 900         # seconds for a whole notebook (cells have nbgrader's own limit)
-    max_submission_mb: int = 20         # larger submissions are not graded ("too large")
+    pass_fraction: float = 0.7  # share of a module's points needed to pass it
+    notebook_timeout: int = 900  # seconds for a whole notebook (cells have nbgrader's own limit)
+    max_submission_mb: int = 20  # larger submissions are not graded ("too large")
     cpu_seconds: int = 900
     memory_mb: int = 4096
     file_size_mb: int = 200
     processes: int = 256
-    scratch_mb: int = 256               # each kernel's writable folder (a tmpfs where grading runs as root)
-    kernel_user: str = "nobody"         # "" keeps kernels as the grading user; any other value: kernels become
-                                        # users of their own (high numeric uids) when grading runs as root
-    isolate: bool = True                # the bubblewrap sandbox for kernels
+    scratch_mb: int = 256  # each kernel's writable folder (a tmpfs where grading runs as root)
+    kernel_user: str = "nobody"  # "" keeps kernels as the grading user; any other value: kernels become
+    # users of their own (high numeric uids) when grading runs as root
+    isolate: bool = True  # the bubblewrap sandbox for kernels
     preload: list = field(default_factory=lambda: list(DEFAULT_PRELOAD))
     created: str = ""
 
@@ -99,8 +101,10 @@ class Settings:
 
 def check_name(name) -> str:
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
-        raise ValueError(f"A cohort name may use letters, digits, '_', '.' and '-' (up to 64, starting with a "
-                         f"letter or digit), not {name!r}.")
+        raise ValueError(
+            f"A cohort name may use letters, digits, '_', '.' and '-' (up to 64, starting with a "
+            f"letter or digit), not {name!r}."
+        )
     return name
 
 
@@ -108,8 +112,10 @@ def cohorts_home(home: Path | str | None = None) -> Path:
     """Where cohorts live: ``home``, else $KAP_COHORTS_HOME, else ~/kap-cohorts (never inside the repository)."""
     home = Path(home or os.environ.get(HOME_VARIABLE) or Path.home() / "kap-cohorts").expanduser().resolve()
     if home == CHECKOUT or CHECKOUT in home.parents:
-        raise ValueError(f"Keep cohorts outside the repository (not in {home}): they hold trainees' work and "
-                         f"grades. Use --home or {HOME_VARIABLE}.")
+        raise ValueError(
+            f"Keep cohorts outside the repository (not in {home}): they hold trainees' work and "
+            f"grades. Use --home or {HOME_VARIABLE}."
+        )
     return home
 
 
@@ -120,16 +126,20 @@ class Workspace:
         self.path = Path(path)
         settings_file = self.path / "cohort.json"
         if not settings_file.is_file():
-            raise ValueError(f"There is no cohort at {self.path} (no cohort.json). Create it with "
-                             "`course cohort new NAME --roster roster.csv`.")
+            raise ValueError(
+                f"There is no cohort at {self.path} (no cohort.json). Create it with "
+                "`course cohort new NAME --roster roster.csv`."
+            )
         try:
             data = json.loads(settings_file.read_text())
         except json.JSONDecodeError as exc:
             raise ValueError(f"{settings_file} is not valid JSON ({exc}); fix it by hand.") from None
         unknown = set(data) - {f.name for f in fields(Settings)}
         if unknown:
-            raise ValueError(f"{settings_file} has settings this version does not know: {', '.join(sorted(unknown))} "
-                             f"(known: {', '.join(f.name for f in fields(Settings))}).")
+            raise ValueError(
+                f"{settings_file} has settings this version does not know: {', '.join(sorted(unknown))} "
+                f"(known: {', '.join(f.name for f in fields(Settings))})."
+            )
         self.settings = Settings(**data)
 
     # -- where things are -------------------------------------------------------------------------------
@@ -173,7 +183,7 @@ class Workspace:
     @property
     def sqlite_file(self) -> Path | None:
         url = self.settings.db_url
-        return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+        return Path(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else None
 
     # -- creating and opening ---------------------------------------------------------------------------
     @classmethod
@@ -181,9 +191,17 @@ class Workspace:
         return cls(cohorts_home(home) / check_name(name))
 
     @classmethod
-    def create(cls, name: str, roster_csv: Path, home: Path | str | None = None, db_url: str | None = None,
-               exchange: Path | str | None = None, timeout: int = CELL_TIMEOUT,
-               pass_fraction: float = 0.7, provider: Path | str | None = None) -> Workspace:
+    def create(
+        cls,
+        name: str,
+        roster_csv: Path,
+        home: Path | str | None = None,
+        db_url: str | None = None,
+        exchange: Path | str | None = None,
+        timeout: int = CELL_TIMEOUT,
+        pass_fraction: float = 0.7,
+        provider: Path | str | None = None,
+    ) -> Workspace:
         """Make a new cohort workspace. Everything is checked first; a failure leaves nothing behind."""
         check_name(name)
         whole_number(timeout, "the cell timeout (seconds)", 1, 3600)
@@ -194,9 +212,13 @@ class Workspace:
         if final.exists():
             raise ValueError(f"A cohort named {name!r} already exists at {final}.")
         exchange = Path(exchange).expanduser().resolve() if exchange else final / "exchange"
-        settings = Settings(name=name, db_url=db_url or f"sqlite:///{final / 'course' / 'gradebook.db'}",
-                            exchange=str(exchange), pass_fraction=pass_fraction,
-                            created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        settings = Settings(
+            name=name,
+            db_url=db_url or f"sqlite:///{final / 'course' / 'gradebook.db'}",
+            exchange=str(exchange),
+            pass_fraction=pass_fraction,
+            created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        )
         _check_db_url(settings.db_url)
         home.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=f".{name}-creating-", dir=home))
@@ -212,7 +234,7 @@ class Workspace:
             if provider is not None:
                 shutil.copyfile(provider, building / "provider.yaml")
             _write_activity(building / "activity", program, pass_fraction)
-            db_url_now = (f"sqlite:///{course / 'gradebook.db'}" if db_url is None else settings.db_url)
+            db_url_now = f"sqlite:///{course / 'gradebook.db'}" if db_url is None else settings.db_url
             with gradebook_at(db_url_now, name) as gb:
                 rosters.sync_gradebook(gb, trainees)
             os.rename(building, final)
@@ -228,11 +250,13 @@ class Workspace:
         """The course's nbgrader configuration (its nbgrader_config.py), as a traitlets Config."""
         # start-up cost: imported only where it is needed
         from traitlets.config.loader import PyFileConfigLoader
+
         return PyFileConfigLoader("nbgrader_config.py", path=str(self.course)).load_config()
 
     def coursedir(self, config=None, **traits):
         # start-up cost: imported only where it is needed
         from nbgrader.coursedir import CourseDirectory
+
         coursedir = CourseDirectory(config=config or self.config())
         for key, value in traits.items():
             setattr(coursedir, key, value)
@@ -242,6 +266,7 @@ class Workspace:
         """nbgrader's own high-level API on this course (release, collect, feedback ...)."""
         # start-up cost: imported only where it is needed
         from nbgrader.apps.api import NbGraderAPI
+
         nbgrader_logging()
         alembic_on_path()
         config = self.config()
@@ -260,6 +285,7 @@ class Workspace:
         """Released modules, in course order (then any other assignment the gradebook knows)."""
         # start-up cost: imported only where it is needed
         from ..data.syllabus import modules as syllabus_modules
+
         with self.gradebook() as gb:
             known = {a.name for a in gb.assignments}
         order = [m.id for m in syllabus_modules() if m.id in known]
@@ -273,6 +299,7 @@ def _write_activity(folder: Path, provider: Provider, pass_fraction: float) -> N
 
     from ..startpage import start_page
     from .activity import write_activity_pages
+
     write_activity_pages(folder, provider, pass_fraction)
     page = start_page(provider=provider, pass_fraction=pass_fraction, cohort=True)
     nbformat.write(page, folder / "start-here.ipynb")
@@ -281,6 +308,7 @@ def _write_activity(folder: Path, provider: Provider, pass_fraction: float) -> N
 def gradebook_at(db_url: str, course_id: str):
     # start-up cost: imported only where it is needed
     from nbgrader.api import Gradebook
+
     alembic_on_path()
     return Gradebook(db_url, course_id)
 
@@ -296,11 +324,14 @@ def _check_db_url(url: str) -> None:
     # start-up cost: imported only where it is needed
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
+
     try:
         make_url(url)
     except ArgumentError:
-        raise ValueError(f"{url!r} is not a database URL; use e.g. sqlite:////path/gradebook.db or "
-                         "postgresql://user@host/db (see SQLAlchemy's engine URLs).") from None
+        raise ValueError(
+            f"{url!r} is not a database URL; use e.g. sqlite:////path/gradebook.db or "
+            "postgresql://user@host/db (see SQLAlchemy's engine URLs)."
+        ) from None
 
 
 def nbgrader_logging() -> None:
@@ -310,6 +341,7 @@ def nbgrader_logging() -> None:
     SQLAlchemy 2's autoflush warnings from nbgrader's gradebook."""
     # start-up cost: imported only where it is needed
     from sqlalchemy.exc import SAWarning
+
     logger = logging.getLogger("traitlets")
     logger.setLevel(logging.WARNING)
     if not any(isinstance(f, _KnownFalseAlarms) for f in logger.filters):

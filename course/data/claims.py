@@ -7,6 +7,7 @@ Each claim has two texts: ``evidence`` tells which studies lie behind it (design
 they measured and found) without judging them, so a trainee can weigh the claim before seeing the course's
 verdict; ``basis`` says why the course gives its verdict, and is shown after the trainee has answered.
 """
+
 from __future__ import annotations
 
 from functools import cache
@@ -36,8 +37,10 @@ def _claims() -> tuple[dict, ...]:
             check_citations(row[column], f"claims.csv, claim {row['code']!r}, {column}")
         named = [v for v in _verdicts() if v in row["evidence"].lower()]
         if named:
-            raise ValueError(f"claims.csv, claim {row['code']!r}, evidence: it names the verdict {named[0]!r}; "
-                             "the evidence column describes the studies and leaves the verdict to the trainee.")
+            raise ValueError(
+                f"claims.csv, claim {row['code']!r}, evidence: it names the verdict {named[0]!r}; "
+                "the evidence column describes the studies and leaves the verdict to the trainee."
+            )
     return tuple(rows)
 
 

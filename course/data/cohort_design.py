@@ -2,6 +2,7 @@
 
 SIMULATED, NOT REAL PATIENTS. Arms are comparable only within their simulated study.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from .references import check_keys
 @dataclass(frozen=True)
 class Parameter:
     """One simulation parameter: its value, why, and the published figures it follows."""
+
     value: float
     basis: str
     sources: tuple[str, ...] = ()
@@ -44,8 +46,10 @@ def study_of_arm() -> dict[str, str]:
 
 
 def parameters() -> dict[str, Parameter]:
-    return {name: Parameter(e["value"], e["basis"], tuple(e.get("sources", ())), tuple(e.get("benchmarks", ())))
-            for name, e in design()["parameters"].items()}
+    return {
+        name: Parameter(e["value"], e["basis"], tuple(e.get("sources", ())), tuple(e.get("benchmarks", ())))
+        for name, e in design()["parameters"].items()
+    }
 
 
 def parameter_sources(arms_=None) -> tuple[str, ...]:

@@ -4,6 +4,7 @@ Every file under ``datasets/`` that the course reads has a JSON Schema in ``data
 that does not match raises :class:`DataFileError` naming the file and the field, for example
 ``patients.yaml, field P07.vitals.sbp: 'high' is not of type 'integer'``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,8 +31,15 @@ def schema(name: str) -> dict:
 def _field(path) -> str:
     parts = []
     for part in path:
-        parts.append(f"[{part}]" if isinstance(part, int) and not parts else
-                     f"[{part}]" if isinstance(part, int) else f".{part}" if parts else str(part))
+        parts.append(
+            f"[{part}]"
+            if isinstance(part, int) and not parts
+            else f"[{part}]"
+            if isinstance(part, int)
+            else f".{part}"
+            if parts
+            else str(part)
+        )
     return "".join(parts) or "(the whole record)"
 
 
@@ -54,8 +62,13 @@ def check(data, schema_name: str, where: str, part: str | None = None):
         first = errors[0]
         path = list(first.instance_path)
         # Name records by their id where there is one (``P07.vitals.sbp`` reads better than ``[6].vitals.sbp``).
-        if path and isinstance(path[0], int) and isinstance(data, list) and isinstance(data[path[0]], dict) \
-                and "id" in data[path[0]]:
+        if (
+            path
+            and isinstance(path[0], int)
+            and isinstance(data, list)
+            and isinstance(data[path[0]], dict)
+            and "id" in data[path[0]]
+        ):
             path[0] = data[path[0]]["id"]
         more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
         raise DataFileError(f"{where}, field {_field(path)}: {first.message}{more}")

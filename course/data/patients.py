@@ -4,6 +4,7 @@ Both files are checked against ``datasets/schemas/`` on load; a problem raises :
 naming the file, the patient and the field, for example ``patients.yaml, field P07.vitals.sbp: ...``.
 ``validate_patient`` checks any record handed to the course's functions (a trainee may build or edit one).
 """
+
 from __future__ import annotations
 
 import copy
@@ -37,8 +38,7 @@ DOSE_LEVELS = tuple(_FIELDS["prior_trials"]["items"]["properties"]["dose_level"]
 def _scales_match_diagnoses(record: dict, where: str) -> None:
     for diagnosis, code in SCALE_FOR_DIAGNOSIS.items():
         if diagnosis in record["diagnoses"] and code not in record["scales"]:
-            raise PatientError(f"{where}, field scales.{code}: missing, but the diagnosis "
-                               f"{diagnosis} calls for it.")
+            raise PatientError(f"{where}, field scales.{code}: missing, but the diagnosis {diagnosis} calls for it.")
 
 
 def validate_patient(record) -> dict:

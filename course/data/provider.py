@@ -4,6 +4,7 @@
 Nothing claims an accreditation the provider did not enter: without an ``accreditation`` entry every page and
 certificate says the activity is not accredited.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,8 +15,9 @@ import yaml
 
 from .files import DataFileError, check, read_yaml
 
-NOT_ACCREDITED = ("This activity is not accredited for continuing-education credit: no accreditation was entered by "
-                  "the provider.")
+NOT_ACCREDITED = (
+    "This activity is not accredited for continuing-education credit: no accreditation was entered by the provider."
+)
 
 
 @dataclass(frozen=True)
@@ -39,15 +41,23 @@ class Provider:
         """The disclosure statement trainees read before module 00 (the cohort's start page, the pre-test and
         module 00)."""
         if not self.disclosures:
-            return (f"**Disclosures ({self.name}).** No planner, author or faculty disclosures were entered for this "
-                    f"activity. {self.statement}")
-        rows = ["| name | role | financial relationships (past 24 months) | how conflicts were mitigated |",
-                "|---|---|---|---|"]
+            return (
+                f"**Disclosures ({self.name}).** No planner, author or faculty disclosures were entered for this "
+                f"activity. {self.statement}"
+            )
+        rows = [
+            "| name | role | financial relationships (past 24 months) | how conflicts were mitigated |",
+            "|---|---|---|---|",
+        ]
         for d in self.disclosures:
-            rows.append(f"| {d['name']} | {d['role']} | {'; '.join(d['relationships']) or 'none'} | "
-                        f"{d['mitigation'] or 'not needed'} |")
-        return (f"**Disclosures ({self.name}).** Everyone who controls the content of this activity disclosed their "
-                "financial relationships before taking their role:\n\n" + "\n".join(rows) + "\n\n" + self.statement)
+            rows.append(
+                f"| {d['name']} | {d['role']} | {'; '.join(d['relationships']) or 'none'} | "
+                f"{d['mitigation'] or 'not needed'} |"
+            )
+        return (
+            f"**Disclosures ({self.name}).** Everyone who controls the content of this activity disclosed their "
+            "financial relationships before taking their role:\n\n" + "\n".join(rows) + "\n\n" + self.statement
+        )
 
 
 def load_provider(path: Path | str | None) -> Provider:
@@ -69,11 +79,18 @@ def load_provider(path: Path | str | None) -> Provider:
     if end < start:
         raise DataFileError(f"{path.name}, field dates: the end ({end}) is before the start ({start}).")
     accreditation = data.get("accreditation")
-    return Provider(name=data["name"], address=data["address"], contact=data["contact"], start=start, end=end,
-                    statement=accreditation["statement"] if accreditation else NOT_ACCREDITED,
-                    credit_type=accreditation["credit_type"] if accreditation else "",
-                    hours=float(accreditation["hours"]) if accreditation else None,
-                    modules=tuple(data.get("modules", ())), disclosures=tuple(data["disclosures"]))
+    return Provider(
+        name=data["name"],
+        address=data["address"],
+        contact=data["contact"],
+        start=start,
+        end=end,
+        statement=accreditation["statement"] if accreditation else NOT_ACCREDITED,
+        credit_type=accreditation["credit_type"] if accreditation else "",
+        hours=float(accreditation["hours"]) if accreditation else None,
+        modules=tuple(data.get("modules", ())),
+        disclosures=tuple(data["disclosures"]),
+    )
 
 
 def activity() -> dict:

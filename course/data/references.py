@@ -4,6 +4,7 @@ The list lives in ``datasets/references.csv`` (key, full citation, DOI/PMID wher
 confidence). ``cite(key)`` gives the short in-text form; ``check_citations(text, where)`` is the one place that
 checks the ``[key]`` citations in a text resolve.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,9 +14,24 @@ from functools import cache
 from .files import read_csv
 
 #: Evidence tiers from strongest to weakest design, for ranking sources (Module 00).
-TIER_ORDER = ("meta-analysis", "systematic review", "RCT", "non-randomised trial", "observational", "case series",
-              "survey", "statistics page", "validation study", "guideline", "consensus statement", "product label",
-              "trial registry", "narrative review", "practitioner source", "preclinical")
+TIER_ORDER = (
+    "meta-analysis",
+    "systematic review",
+    "RCT",
+    "non-randomised trial",
+    "observational",
+    "case series",
+    "survey",
+    "statistics page",
+    "validation study",
+    "guideline",
+    "consensus statement",
+    "product label",
+    "trial registry",
+    "narrative review",
+    "practitioner source",
+    "preclinical",
+)
 #: A citation in running text: ``[spitzer2006]``.
 KEY_IN_TEXT = re.compile(r"\[([a-z][a-z0-9_]*)\](?!\()")  # a markdown link "[text](url)" is not a citation
 
@@ -34,7 +50,7 @@ class Reference:
     pmid: str
     evidence_tier: str
     confidence: str
-    facts: tuple[str, ...]   # provenance for reviewers: ids in the authors' evidence worksheet (never shown)
+    facts: tuple[str, ...]  # provenance for reviewers: ids in the authors' evidence worksheet (never shown)
     note: str
 
     @property
@@ -50,10 +66,17 @@ def _references() -> dict[str, Reference]:
         if row["key"] in refs:
             raise ValueError(f"references.csv: reference key {row['key']!r} appears twice.")
         refs[row["key"]] = Reference(
-            key=row["key"], short=row["short"], citation=row["citation"],
-            year=int(row["year"]) if row["year"] else None, doi=row["doi"], pmid=row["pmid"],
-            evidence_tier=row["evidence_tier"], confidence=row["confidence"], facts=tuple(row["facts"].split()),
-            note=row["note"])
+            key=row["key"],
+            short=row["short"],
+            citation=row["citation"],
+            year=int(row["year"]) if row["year"] else None,
+            doi=row["doi"],
+            pmid=row["pmid"],
+            evidence_tier=row["evidence_tier"],
+            confidence=row["confidence"],
+            facts=tuple(row["facts"].split()),
+            note=row["note"],
+        )
     return refs
 
 
@@ -68,8 +91,7 @@ def reference(key: str) -> Reference:
     if not isinstance(key, str) or key not in refs:
         close = sorted(k for k in refs if isinstance(key, str) and key[:4].lower() in k)[:5]
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        raise UnknownReference(f"{key!r} is not a key in the course reference list "
-                               f"(datasets/references.csv).{hint}")
+        raise UnknownReference(f"{key!r} is not a key in the course reference list (datasets/references.csv).{hint}")
     return refs[key]
 
 

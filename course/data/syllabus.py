@@ -2,6 +2,7 @@
 
 The start page, the README's module table, the objectives map and certificates are made from it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,18 +14,18 @@ from .files import read_yaml
 @dataclass(frozen=True)
 class Objective:
     id: str
-    level: str     # knowledge or competence
+    level: str  # knowledge or competence
     text: str
 
 
 @dataclass(frozen=True)
 class Module:
-    id: str          # the nbgrader assignment name and the folder under solutions/ and modules/
-    notebook: str    # notebook file name inside that folder
+    id: str  # the nbgrader assignment name and the folder under solutions/ and modules/
+    notebook: str  # notebook file name inside that folder
     title: str
     objectives: tuple[Objective, ...]
     minutes: int
-    kind: str = "module"   # module (teaching), assessment (pre-/post-test) or evaluation
+    kind: str = "module"  # module (teaching), assessment (pre-/post-test) or evaluation
 
     @property
     def teaching(self) -> bool:
@@ -49,10 +50,17 @@ def _syllabus() -> dict:
 
 @cache
 def _modules() -> tuple[Module, ...]:
-    return tuple(Module(m["id"], m["notebook"], m["title"],
-                        tuple(Objective(o["id"], o["level"], o["text"]) for o in m["objectives"]), m["minutes"],
-                        m.get("kind", "module"))
-                 for m in _syllabus()["modules"])
+    return tuple(
+        Module(
+            m["id"],
+            m["notebook"],
+            m["title"],
+            tuple(Objective(o["id"], o["level"], o["text"]) for o in m["objectives"]),
+            m["minutes"],
+            m.get("kind", "module"),
+        )
+        for m in _syllabus()["modules"]
+    )
 
 
 def modules() -> tuple[Module, ...]:

@@ -3,6 +3,7 @@
 ``threshold("bp_consider_delay").values["sbp"]`` is 140; ``.kind`` says whether a number comes from a label,
 a clinic, a forum (illustrative only) or is a course convention; ``.says`` is the sentence a trainee reads.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -12,6 +12,7 @@ decides how fast the reduction arrives. ``datasets/DATACARD.md`` explains each o
 Regenerate with ``course data``: same seed, byte-identical file. Standard library
 only (``random.random`` is the one generator stream Python keeps stable across versions).
 """
+
 from __future__ import annotations
 
 import math
@@ -87,8 +88,18 @@ def build_cohort(seed: int | None = None) -> list[dict]:
         for _ in range(design()["patients_per_arm"]):
             number += 1
             scores = _conventional(rng, arm)
-            rows += [{"patient": f"S{number:03d}", "study": studies[arm], "arm": arm, "week": week,
-                      "score": score, "scale": "GAD-7", "simulated": True} for week, score in zip(weeks, scores)]
+            rows += [
+                {
+                    "patient": f"S{number:03d}",
+                    "study": studies[arm],
+                    "arm": arm,
+                    "week": week,
+                    "score": score,
+                    "scale": "GAD-7",
+                    "simulated": True,
+                }
+                for week, score in zip(weeks, scores)
+            ]
     return rows
 
 

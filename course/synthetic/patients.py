@@ -6,6 +6,7 @@ teaching point) in ``solutions/patient_designs.yaml``. This generator draws the 
 random generator so that every scale adds up to its designed total: same seed, byte-identical file.
 How the figures trace to published sources: ``datasets/DATACARD.md``. Run it with ``course data``.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,10 @@ from ..paths import checkout, dataset
 from ..scales import draw_items
 
 ITEMS_JSON = "patient_items.json"
-DESCRIPTION = ("Scale item responses of the synthetic patients, drawn by a seeded generator so that each scale adds "
-               "up to the designed total (course/synthetic/patients.py, `course data`).")
+DESCRIPTION = (
+    "Scale item responses of the synthetic patients, drawn by a seeded generator so that each scale adds "
+    "up to the designed total (course/synthetic/patients.py, `course data`)."
+)
 
 
 def designs() -> dict:
@@ -58,8 +61,7 @@ def draw_scales(rng, design, dominant):
         fear_total = min(high, max(low, round(total * rng.uniform(0.45, 0.55))))
         fear = draw_items(rng, 24, 3, fear_total)
         # Situations feared more are avoided more: weight avoidance by the fear rating.
-        scales["lsas"] = {"fear": fear, "avoidance": draw_items(rng, 24, 3, total - fear_total,
-                                                                [1 + f for f in fear])}
+        scales["lsas"] = {"fear": fear, "avoidance": draw_items(rng, 24, 3, total - fear_total, [1 + f for f in fear])}
     if "pdss" in totals:
         scales["pdss"] = draw_items(rng, 7, 4, totals["pdss"])
     return scales
@@ -75,21 +77,28 @@ def build_items(seed: int | None = None) -> dict:
         chart = charts[design["id"]]
         expected = {"gad7", "phq9"} | {SCALE_FOR_DIAGNOSIS[x] for x in chart["diagnoses"] if x in SCALE_FOR_DIAGNOSIS}
         if set(design["totals"]) != expected:
-            raise ValueError(f"patient_designs.yaml, {design['id']}: totals {sorted(design['totals'])} do not match "
-                             f"the diagnoses {chart['diagnoses']}.")
+            raise ValueError(
+                f"patient_designs.yaml, {design['id']}: totals {sorted(design['totals'])} do not match "
+                f"the diagnoses {chart['diagnoses']}."
+            )
         items[design["id"]] = draw_scales(rng, design, chart["profile"]["dominant"])
     missing = sorted(set(charts) - set(items))
     if missing:
         raise ValueError(f"patient_designs.yaml has no design for {', '.join(missing)}.")
-    return {"description": DESCRIPTION, "seed": plan["seed"], "generator": "course/synthetic/patients.py",
-            "items": items}
+    return {
+        "description": DESCRIPTION,
+        "seed": plan["seed"],
+        "generator": "course/synthetic/patients.py",
+        "items": items,
+    }
 
 
 def write_items(path: Path | str | None = None, seed: int | None = None) -> Path:
     """Write patient_items.json: one line per scale, so a changed patient shows as a small diff."""
     text = json.dumps(build_items(seed), indent=1, ensure_ascii=False)
-    text = re.sub(r"\[\s*([0-9,\s]+?)\s*\]", lambda m: "[" + ", ".join(m.group(1).split()).replace(",,", ",") + "]",
-                  text)
+    text = re.sub(
+        r"\[\s*([0-9,\s]+?)\s*\]", lambda m: "[" + ", ".join(m.group(1).split()).replace(",,", ",") + "]", text
+    )
     path = Path(path or dataset(ITEMS_JSON))
     path.write_bytes((text + "\n").encode("utf-8"))  # bytes, so no platform newline translation
     return path

@@ -11,6 +11,7 @@ reference points the monitoring checks teach (``DESIGNED``). How the figures tra
 Regenerate with ``course data``; ``tests/test_session_data.py`` checks the committed file. Same seed,
 byte-identical file.
 """
+
 from __future__ import annotations
 
 import math
@@ -31,8 +32,17 @@ CADSS_MINUTE = 40
 
 #: Route and number of sessions for each proceeding patient. Only IV and SC: the routes whose
 #: BP changes the sources report (yale_bp2024 for IV, glue2018 for SC).
-PLAN = {"P01": ("sc", 3), "P02": ("iv", 2), "P03": ("sc", 1), "P04": ("iv", 3), "P08": ("sc", 2),
-        "P11": ("iv", 2), "P16": ("iv", 2), "P17": ("sc", 2), "P20": ("iv", 1)}
+PLAN = {
+    "P01": ("sc", 3),
+    "P02": ("iv", 2),
+    "P03": ("sc", 1),
+    "P04": ("iv", 3),
+    "P08": ("sc", 2),
+    "P11": ("iv", 2),
+    "P16": ("iv", 2),
+    "P17": ("sc", 2),
+    "P20": ("iv", 1),
+}
 
 #: Mean and SD of the peak rise (systolic, diastolic, in mmHg) and the minute of the peak.
 #: IV: +16.0 (SD 11.2) / +11.0 (SD 8.45) mmHg peaking at 40 min [yale_bp2024].
@@ -54,23 +64,38 @@ CAP = {"sbp": 30.0, "dbp": 18.0, "hr": 10.0}
 
 #: Sessions designed by hand to teach one monitoring finding each, and the findings they must give.
 DESIGNED = {
-    ("P04", 3): dict(pre_dose=(148, 94), rise=(12.0, 8.0), expect=("pre_dose_bp",),
-                     why="Pre-dose BP above 140/90 (spravato_label): the label says consider delaying."),
-    ("P11", 2): dict(rise=(63.0, 30.0), settle=400,
-                     expect=("label_sized_rise", "forum_bp_twice", "bp_not_settled"),
-                     why="Controlled hypertension, and a surge (yale_bp2024: every patient with a history of "
-                         "hypertension had one): a rise as large as those the label counted, above 180 on two "
-                         "readings (esketamine_forum, illustrative) and still high at 120 min: what now?"),
-    ("P16", 2): dict(rise=(30.0, 29.0), expect=("label_sized_rise",),
-                     why="A diastolic rise of about 29 mmHg is as large as the label's counted ≥25 diastolic on "
-                         "its own (an MAOI may raise BP, spravato_label)."),
-    ("P17", 1): dict(rise=(46.0, 14.0), expect=("label_sized_rise",),
-                     why="A systolic rise of about 46 mmHg is as large as the label's counted ≥40 (a "
-                         "psychostimulant may raise BP, spravato_label)."),
-    ("P03", 1): dict(last=90, expect=("observation_short",),
-                     why="Readings stop at 90 min: short of the REMS 2 h (spravato_label)."),
-    ("P08", 2): dict(last=90, expect=("observation_short",),
-                     why="Readings stop at 90 min: short of the REMS 2 h (spravato_label)."),
+    ("P04", 3): dict(
+        pre_dose=(148, 94),
+        rise=(12.0, 8.0),
+        expect=("pre_dose_bp",),
+        why="Pre-dose BP above 140/90 (spravato_label): the label says consider delaying.",
+    ),
+    ("P11", 2): dict(
+        rise=(63.0, 30.0),
+        settle=400,
+        expect=("label_sized_rise", "forum_bp_twice", "bp_not_settled"),
+        why="Controlled hypertension, and a surge (yale_bp2024: every patient with a history of "
+        "hypertension had one): a rise as large as those the label counted, above 180 on two "
+        "readings (esketamine_forum, illustrative) and still high at 120 min: what now?",
+    ),
+    ("P16", 2): dict(
+        rise=(30.0, 29.0),
+        expect=("label_sized_rise",),
+        why="A diastolic rise of about 29 mmHg is as large as the label's counted ≥25 diastolic on "
+        "its own (an MAOI may raise BP, spravato_label).",
+    ),
+    ("P17", 1): dict(
+        rise=(46.0, 14.0),
+        expect=("label_sized_rise",),
+        why="A systolic rise of about 46 mmHg is as large as the label's counted ≥40 (a "
+        "psychostimulant may raise BP, spravato_label).",
+    ),
+    ("P03", 1): dict(
+        last=90, expect=("observation_short",), why="Readings stop at 90 min: short of the REMS 2 h (spravato_label)."
+    ),
+    ("P08", 2): dict(
+        last=90, expect=("observation_short",), why="Readings stop at 90 min: short of the REMS 2 h (spravato_label)."
+    ),
 }
 #: Moderate hepatic impairment: the label says monitor longer (spravato_label).
 LONGER = {"P20": 150}
@@ -95,8 +120,11 @@ def _session_rows(rng: random.Random, patient: dict, session: int, route: str) -
     pid, vitals = patient["id"], patient["vitals"]
     design = DESIGNED.get((pid, session), {})
     (sbp_rise, dbp_rise, peak) = RISE[route]
-    rise = {"sbp": _draw(rng, sbp_rise, CAP["sbp"]), "dbp": _draw(rng, dbp_rise, CAP["dbp"]),
-            "hr": _draw(rng, HR_RISE, CAP["hr"], floor=-5.0)}
+    rise = {
+        "sbp": _draw(rng, sbp_rise, CAP["sbp"]),
+        "dbp": _draw(rng, dbp_rise, CAP["dbp"]),
+        "hr": _draw(rng, HR_RISE, CAP["hr"], floor=-5.0),
+    }
     if "rise" in design:
         rise["sbp"], rise["dbp"] = design["rise"]
     rest = dict(zip(("sbp", "dbp"), design.get("pre_dose", (vitals["sbp"], vitals["dbp"]))), hr=vitals["hr"])
@@ -110,11 +138,17 @@ def _session_rows(rng: random.Random, patient: dict, session: int, route: str) -
             reading = {k: rest[k] + _noise(rng, NOISE_SD[k]) for k in rest}
             baseline = reading
         else:
-            reading = {k: baseline[k] + rise[k] * _shape(minute, peak, settle) + _noise(rng, NOISE_SD[k])
-                       for k in rest}
-        rows.append({"patient_id": pid, "session": session, "route": route, "minute": minute,
-                     **{k: round(v) for k, v in reading.items()},
-                     "cadss": cadss if minute == CADSS_MINUTE else ""})
+            reading = {k: baseline[k] + rise[k] * _shape(minute, peak, settle) + _noise(rng, NOISE_SD[k]) for k in rest}
+        rows.append(
+            {
+                "patient_id": pid,
+                "session": session,
+                "route": route,
+                "minute": minute,
+                **{k: round(v) for k, v in reading.items()},
+                "cadss": cadss if minute == CADSS_MINUTE else "",
+            }
+        )
     return rows
 
 
@@ -124,8 +158,10 @@ def build_rows(seed: int = SEED) -> list[dict]:
     proceeding = {d["id"] for d in designs()["designs"] if d["triage"] == "proceed"}
     patients = {p["id"]: p for p in load_patients() if p["id"] in proceeding}
     if set(patients) != set(PLAN):
-        raise ValueError(f"PLAN covers {sorted(PLAN)} but the proceeding patients are {sorted(patients)}: "
-                         "update PLAN in course/synthetic/sessions.py.")
+        raise ValueError(
+            f"PLAN covers {sorted(PLAN)} but the proceeding patients are {sorted(patients)}: "
+            "update PLAN in course/synthetic/sessions.py."
+        )
     rows = []
     for pid, (route, sessions) in sorted(PLAN.items()):
         for session in range(1, sessions + 1):

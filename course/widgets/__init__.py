@@ -5,6 +5,7 @@ goes into ``HTML`` widgets; figures are ``LiveFigure``s (``common.py``), updated
 per change and followed by their text alternative; sliders are ``controls.Slider``s, which a screen
 reader names.
 """
+
 from .assessment import patient_summary_html, ppv_explorer, vignette_explorer
 from .cases import CaseWidget, case_player, case_record
 from .charts import patient_chart
@@ -12,6 +13,17 @@ from .dosing import dose_framework_explorer, framework_summary_html, monitoring_
 from .integration import plan_builder
 from .outcomes import outcome_explorer
 
-__all__ = ["dose_framework_explorer", "framework_summary_html", "monitoring_replay", "patient_summary_html",
-           "plan_builder", "ppv_explorer", "vignette_explorer", "CaseWidget", "case_player", "case_record",
-           "outcome_explorer", "patient_chart"]
+__all__ = [
+    "dose_framework_explorer",
+    "framework_summary_html",
+    "monitoring_replay",
+    "patient_summary_html",
+    "plan_builder",
+    "ppv_explorer",
+    "vignette_explorer",
+    "CaseWidget",
+    "case_player",
+    "case_record",
+    "outcome_explorer",
+    "patient_chart",
+]

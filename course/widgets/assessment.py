@@ -1,4 +1,5 @@
 """Widgets for Module 01: the vignette explorer and the PPV explorer."""
+
 from __future__ import annotations
 
 import html
@@ -28,10 +29,16 @@ def patient_summary_html(patient: dict) -> str:
     score_rows = "".join(
         f"<tr><td>{e(scales.SCALES[x.scale].name)}</td><td>{x.total}/{x.max_total}</td>"
         f"<td>{e(x.band or 'no published bands')}</td><td>{e(x.source)}</td>"
-        f"<td>{'<b>' + e('; '.join(x.flags)) + '</b>' if x.flags else ''}</td></tr>" for x in scored)
-    trials = "".join(
-        f"<li>{e(t['drug'])} {t['daily_dose_mg']:g} mg/day for {t['weeks']} weeks "
-        f"({e(t['dose_level'])})</li>" for t in patient["prior_trials"]) or "<li>none</li>"
+        f"<td>{'<b>' + e('; '.join(x.flags)) + '</b>' if x.flags else ''}</td></tr>"
+        for x in scored
+    )
+    trials = (
+        "".join(
+            f"<li>{e(t['drug'])} {t['daily_dose_mg']:g} mg/day for {t['weeks']} weeks ({e(t['dose_level'])})</li>"
+            for t in patient["prior_trials"]
+        )
+        or "<li>none</li>"
+    )
     result = triage(patient)
     flags = "".join(f"<li><b>{e(f.level)}</b>: {e(str(f))}</li>" for f in result.reasons + result.precautions)
     meds = ", ".join(f"{m['name']} {m['daily_dose_mg']:g} mg/day" for m in patient["medications"]) or "none"
@@ -44,16 +51,19 @@ def patient_summary_html(patient: dict) -> str:
         f"<b>Medications:</b> {e(meds)}</p>"
         f"<table><tr><th>scale</th><th>total</th><th>band</th><th>source</th><th>flag</th></tr>{score_rows}</table>"
         f"<p><b>Prior trials</b> ({adequate_trials(patient)} adequate):</p><ul>{trials}</ul>"
-        f"<p><b>Screen:</b> {e(result.label)}</p><ul>{flags}</ul></div>")
+        f"<p><b>Screen:</b> {e(result.label)}</p><ul>{flags}</ul></div>"
+    )
 
 
 def vignette_explorer(patient_id: str | None = None) -> W.VBox:
     """Pick a synthetic patient; see history, scores with bands, prior trials and screening flags."""
     patients = {p["id"]: p for p in load_patients()}
-    picker = W.Dropdown(options=[(f"{p['id']} {p['name']} ({'+'.join(p['diagnoses'])})", pid)
-                                 for pid, p in patients.items()],
-                        value=patient_id or next(iter(patients)), description="Patient",
-                        layout=W.Layout(width="420px"))
+    picker = W.Dropdown(
+        options=[(f"{p['id']} {p['name']} ({'+'.join(p['diagnoses'])})", pid) for pid, p in patients.items()],
+        value=patient_id or next(iter(patients)),
+        description="Patient",
+        layout=W.Layout(width="420px"),
+    )
     summary = W.HTML(patient_summary_html(patients[picker.value]))
     figure = LiveFigure(plots.severity_figure(patients[picker.value]))
 
@@ -75,8 +85,13 @@ def ppv_explorer() -> W.VBox:
     text = W.HTML()
 
     def chosen() -> go.Figure:
-        return plots.ppv_figure(sensitivity.value, specificity.value, gad7.source, "GAD-7 at a cut-off of 10",
-                                marks={"chosen": prevalence.value})
+        return plots.ppv_figure(
+            sensitivity.value,
+            specificity.value,
+            gad7.source,
+            "GAD-7 at a cut-off of 10",
+            marks={"chosen": prevalence.value},
+        )
 
     figure = LiveFigure(chosen())
 
@@ -85,10 +100,12 @@ def ppv_explorer() -> W.VBox:
         if change is not None:
             figure.redraw(chosen())
         pos = round(1000 * (se * p + (1 - sp) * (1 - p)))
-        text.value = (f"<p>Out of 1,000 people screened, about <b>{pos}</b> screen positive; "
-                      f"<b>{ppv(se, sp, p):.0%}</b> of them have the condition (PPV), and "
-                      f"<b>{npv(se, sp, p):.0%}</b> of those who screen negative do not (NPV). "
-                      f"Starting values: {cite(accuracy('gad7_gad').source)}.</p>")
+        text.value = (
+            f"<p>Out of 1,000 people screened, about <b>{pos}</b> screen positive; "
+            f"<b>{ppv(se, sp, p):.0%}</b> of them have the condition (PPV), and "
+            f"<b>{npv(se, sp, p):.0%}</b> of those who screen negative do not (NPV). "
+            f"Starting values: {cite(accuracy('gad7_gad').source)}.</p>"
+        )
 
     for control in (prevalence, sensitivity, specificity):
         control.observe(show, names="value")

@@ -3,6 +3,7 @@
 Nothing is computed here (no totals, bands, adequacy or screen result), so a chart can be shown before the
 questions that ask the trainee to work those out.
 """
+
 from __future__ import annotations
 
 import html
@@ -11,10 +12,13 @@ from IPython.display import HTML
 
 from ..data.patients import get_patient
 
-SECTIONS = ("presenting", "history", "items", "vitals", "medications", "trials", "substance_use", "support",
-            "profile")
-_SCALE_NAMES = {"gad7": "GAD-7 (items 1-7, each 0-3)", "phq9": "PHQ-9 (items 1-9, each 0-3; item 9 last)",
-                "hama": "HAM-A (items 1-14, each 0-4)", "pdss": "PDSS (items 1-7, each 0-4)"}
+SECTIONS = ("presenting", "history", "items", "vitals", "medications", "trials", "substance_use", "support", "profile")
+_SCALE_NAMES = {
+    "gad7": "GAD-7 (items 1-7, each 0-3)",
+    "phq9": "PHQ-9 (items 1-9, each 0-3; item 9 last)",
+    "hama": "HAM-A (items 1-14, each 0-4)",
+    "pdss": "PDSS (items 1-7, each 0-4)",
+}
 
 
 def _items(patient: dict) -> str:
@@ -22,8 +26,9 @@ def _items(patient: dict) -> str:
     for code, items in patient["scales"].items():
         if code == "lsas":
             rows.append(f"<tr><th scope='row'>LSAS fear (24 situations, each 0-3)</th><td>{items['fear']}</td></tr>")
-            rows.append(f"<tr><th scope='row'>LSAS avoidance (24 situations, each 0-3)</th>"
-                        f"<td>{items['avoidance']}</td></tr>")
+            rows.append(
+                f"<tr><th scope='row'>LSAS avoidance (24 situations, each 0-3)</th><td>{items['avoidance']}</td></tr>"
+            )
         else:
             rows.append(f"<tr><th scope='row'>{_SCALE_NAMES[code]}</th><td>{items}</td></tr>")
     return "<table><caption>Item responses</caption>" + "".join(rows) + "</table>"
@@ -31,8 +36,10 @@ def _items(patient: dict) -> str:
 
 def chart_html(patient: dict, sections=SECTIONS) -> str:
     e = html.escape
-    parts = [f"<h4>{e(patient['id'])} {e(patient['name'])}, {patient['age']} ({e(patient['sex'])}), "
-             f"{e(' + '.join(patient['diagnoses']))} <small>(a synthetic patient)</small></h4>"]
+    parts = [
+        f"<h4>{e(patient['id'])} {e(patient['name'])}, {patient['age']} ({e(patient['sex'])}), "
+        f"{e(' + '.join(patient['diagnoses']))} <small>(a synthetic patient)</small></h4>"
+    ]
     if "presenting" in sections:
         parts.append(f"<p><b>Presenting:</b> {e(patient['presenting'])}</p>")
     if "history" in sections:
@@ -46,8 +53,13 @@ def chart_html(patient: dict, sections=SECTIONS) -> str:
         meds = ", ".join(f"{m['name']} {m['daily_dose_mg']:g} mg/day" for m in patient["medications"]) or "none"
         parts.append(f"<p><b>Current medicines:</b> {e(meds)}</p>")
     if "trials" in sections:
-        trials = "".join(f"<li>{e(t['drug'])} {t['daily_dose_mg']:g} mg/day ({e(t['dose_level'])}) for "
-                         f"{t['weeks']} weeks</li>" for t in patient["prior_trials"]) or "<li>none</li>"
+        trials = (
+            "".join(
+                f"<li>{e(t['drug'])} {t['daily_dose_mg']:g} mg/day ({e(t['dose_level'])}) for {t['weeks']} weeks</li>"
+                for t in patient["prior_trials"]
+            )
+            or "<li>none</li>"
+        )
         parts.append(f"<p><b>Past medicine trials for anxiety:</b></p><ul>{trials}</ul>")
     if "substance_use" in sections:
         use = patient["substance_use"]

@@ -7,6 +7,7 @@ never deleted and re-added (separate messages that quick successive changes inte
 stale traces on screen); a widget whose figure needs a varying number of traces gives its
 ``LiveFigure`` enough trace *slots*, and the slots a figure does not use are hidden.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,9 @@ from ..theme import alternative_html, figure_name
 #: anywidget front end of ``LiveFigure``: imports plotly's widget code from the course's server
 #: extension (one cached download, instead of a 5 MB copy inside every figure's widget state, see
 #: ``course.labserver``) and names the figure for screen readers (role "figure", ``aria_label``).
-_LOADER_ESM = f"const PLOTLY_URL = {json.dumps(PLOTLY_WIDGET_URL)};\n" + """
+_LOADER_ESM = (
+    f"const PLOTLY_URL = {json.dumps(PLOTLY_WIDGET_URL)};\n"
+    + """
 const config = document.getElementById("jupyter-config-data");
 const base = (config && JSON.parse(config.textContent).baseUrl) || "/";
 const url = new URL(base.replace(/\\/?$/, "/") + PLOTLY_URL, window.location.href).href;
@@ -52,6 +55,7 @@ export default async () => {
   };
 };
 """
+)
 
 #: Trace properties a slot keeps whatever it shows.
 _OWN = {"type", "uid"}
@@ -78,16 +82,20 @@ class LiveFigure(go.FigureWidget):
     def redraw(self, figure: go.Figure) -> None:
         """Show ``figure`` instead of what is shown now, in one update message (see the module's docstring)."""
         if len(figure.data) > len(self.data):
-            raise ValueError(f"This figure has {len(self.data)} trace slots; the new figure needs {len(figure.data)}. "
-                             "Give the LiveFigure more slots when the widget creates it.")
+            raise ValueError(
+                f"This figure has {len(self.data)} trace slots; the new figure needs {len(figure.data)}. "
+                "Give the LiveFigure more slots when the widget creates it."
+            )
         for slot, trace in zip(self.data, figure.data):
             if slot.type != trace.type:
-                raise ValueError(f"Trace slot {slot.type} cannot show a {trace.type} trace; keep trace types in "
-                                 "the same order in every figure the widget shows.")
+                raise ValueError(
+                    f"Trace slot {slot.type} cannot show a {trace.type} trace; keep trace types in "
+                    "the same order in every figure the widget shows."
+                )
         with self.batch_update():
             for slot, trace in zip(self.data, figure.data):
                 _assign(slot, trace.to_plotly_json(), _OWN)
-            for slot in self.data[len(figure.data):]:
+            for slot in self.data[len(figure.data) :]:
                 slot.visible = False  # a hidden trace is not drawn; its data stay until the slot is used again
             _assign(self.layout, figure.layout.to_plotly_json(), {"template"})
         self.aria_label = figure_name(figure)
@@ -110,4 +118,3 @@ def _assign(target, new: dict, keep: set[str]) -> None:
     sends only the ones whose values differ."""
     for key in (set(target.to_plotly_json()) | set(new)) - keep:
         target[key] = new.get(key)
-

@@ -7,6 +7,7 @@ reports as a serious WCAG 2.1 failure (aria-input-field-name). ``Slider`` is a n
 readout of an ipywidgets slider allows). The browser gives it keyboard operation (arrows, Page Up/Down,
 Home, End) and announces ``aria-valuetext``, the value as the readout shows it.
 """
+
 from __future__ import annotations
 
 import math
@@ -100,7 +101,7 @@ class Slider(anywidget.AnyWidget):
 
     @traitlets.validate("value")
     def _within_range(self, proposal):
-        low, high = (10 ** self.min, 10 ** self.max) if self.log else (self.min, self.max)
+        low, high = (10**self.min, 10**self.max) if self.log else (self.min, self.max)
         value = proposal["value"]
         if math.isnan(value):
             raise traitlets.TraitError(f"{self.description}: the value must be a number.")

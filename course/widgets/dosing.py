@@ -1,4 +1,5 @@
 """Widgets for Module 02: the dose-framework explorer and the session-monitoring replay."""
+
 from __future__ import annotations
 
 import html
@@ -24,22 +25,34 @@ def framework_summary_html(route: str) -> str:
     rows = []
     for r in dosing.framework_rows(route):
         anxiety = "anxiety" if r.population_is_anxiety else "<b>not an anxiety population</b>"
-        rows.append(f"<tr><td>{html.escape(r.study)} [{html.escape(r.key)}]</td><td>{html.escape(r.used)}</td>"
-                    f"<td>{html.escape(r.reaches)}</td><td>{html.escape(r.population)} ({anxiety})</td></tr>")
+        rows.append(
+            f"<tr><td>{html.escape(r.study)} [{html.escape(r.key)}]</td><td>{html.escape(r.used)}</td>"
+            f"<td>{html.escape(r.reaches)}</td><td>{html.escape(r.population)} ({anxiety})</td></tr>"
+        )
     body = "".join(rows) or "<tr><td colspan=4>No published regimen in the course table for this route.</td></tr>"
-    bio = ("not well characterised" if not info.bioavailability_known else
-           _span(100 * info.bioavailability_low, 100 * info.bioavailability_high, "%")
-           + (f" [{', '.join(info.keys)}]" if info.keys else " (the reference route, by definition)"))
-    return (f"<p><b>{html.escape(info.label)}</b>: bioavailability {bio}.</p>"
-            "<table><tr><th>study or source</th><th>what it used</th><th>reaches the blood</th><th>population</th>"
-            f"</tr>{body}</table><p style='color:#a33'><b>{html.escape(dosing.NOT_A_RECOMMENDATION)}</b></p>")
+    bio = (
+        "not well characterised"
+        if not info.bioavailability_known
+        else _span(100 * info.bioavailability_low, 100 * info.bioavailability_high, "%")
+        + (f" [{', '.join(info.keys)}]" if info.keys else " (the reference route, by definition)")
+    )
+    return (
+        f"<p><b>{html.escape(info.label)}</b>: bioavailability {bio}.</p>"
+        "<table><tr><th>study or source</th><th>what it used</th><th>reaches the blood</th><th>population</th>"
+        f"</tr>{body}</table><p style='color:#a33'><b>{html.escape(dosing.NOT_A_RECOMMENDATION)}</b></p>"
+    )
 
 
 def dose_framework_explorer(route: str = "iv") -> W.VBox:
     """Route → what studies used (mg/kg or fixed mg, never a person's weight), the exposure, the illustrative curve."""
     style = {"description_width": "150px"}
-    picker = W.Dropdown(options=[(dosing.route_info(r).label, r) for r in dosing.route_ids()], value=route,
-                        description="Route", style=style, layout=W.Layout(width="420px"))
+    picker = W.Dropdown(
+        options=[(dosing.route_info(r).label, r) for r in dosing.route_ids()],
+        value=route,
+        description="Route",
+        style=style,
+        layout=W.Layout(width="420px"),
+    )
     summary = W.HTML(framework_summary_html(picker.value))
 
     def route_figure() -> go.Figure:
@@ -65,8 +78,12 @@ def monitoring_replay(patient_id: str = "P11", session: int = 2, case=None) -> W
     session)``): the replay then shows the readings that trainee's questions used."""
     table = dosing.load_session_vitals()
     sessions = sorted({(p, int(s)) for p, s in zip(table["patient_id"], table["session"])})
-    picker = W.Dropdown(options=[(f"{p} session {s}", (p, s)) for p, s in sessions], value=(patient_id, session),
-                        description="Session", layout=W.Layout(width="300px"))
+    picker = W.Dropdown(
+        options=[(f"{p} session {s}", (p, s)) for p, s in sessions],
+        value=(patient_id, session),
+        description="Session",
+        layout=W.Layout(width="300px"),
+    )
     findings = W.HTML()
 
     @cache
@@ -84,11 +101,17 @@ def monitoring_replay(patient_id: str = "P11", session: int = 2, case=None) -> W
         pid, number = picker.value
         vitals, all_found = session(picker.value)
         found = [f for f in all_found if f.minute <= minute.value]
-        findings.value = "<ul>" + "".join(
-            f"<li><b>{f.minute:g} min</b>: {html.escape(f.message)} [{html.escape(f.key)}]</li>" for f in found
-        ) + "</ul>" + f"<p><small>{html.escape(cite('spravato_label'))}</small></p>"
-        return session_vitals_figure(vitals, f"{pid} session {number}: vitals against thresholds",
-                                     until_minute=minute.value, findings=all_found)
+        findings.value = (
+            "<ul>"
+            + "".join(
+                f"<li><b>{f.minute:g} min</b>: {html.escape(f.message)} [{html.escape(f.key)}]</li>" for f in found
+            )
+            + "</ul>"
+            + f"<p><small>{html.escape(cite('spravato_label'))}</small></p>"
+        )
+        return session_vitals_figure(
+            vitals, f"{pid} session {number}: vitals against thresholds", until_minute=minute.value, findings=all_found
+        )
 
     figure = LiveFigure(replayed())
 

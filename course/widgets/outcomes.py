@@ -1,4 +1,5 @@
 """Widget for Module 04: compare two arms of the simulated cohort (rates, difference, NNT, icon array)."""
+
 from __future__ import annotations
 
 import html
@@ -38,13 +39,28 @@ def outcome_explorer(table=None) -> W.VBox:
 
     arms = [(label(c), c) for c in codes]
     style = {"description_width": "110px"}
-    outcome = W.Dropdown(options=[(f"{definition(k).outcome}: {definition(k).rule_text}", k) for k in OUTCOMES],
-                         value="response", description="Outcome", style=style, layout=W.Layout(width="560px"))
+    outcome = W.Dropdown(
+        options=[(f"{definition(k).outcome}: {definition(k).rule_text}", k) for k in OUTCOMES],
+        value="response",
+        description="Outcome",
+        style=style,
+        layout=W.Layout(width="560px"),
+    )
     week = W.Dropdown(options=weeks, value=8 if 8 in weeks else weeks[-1], description="Week", style=style)
-    treatment = W.Dropdown(options=arms, value="ssri_snri" if "ssri_snri" in codes else codes[0],
-                           description="Treatment", style=style, layout=W.Layout(width="560px"))
-    comparator = W.Dropdown(options=arms, value="placebo" if "placebo" in codes else codes[1],
-                            description="Compared with", style=style, layout=W.Layout(width="560px"))
+    treatment = W.Dropdown(
+        options=arms,
+        value="ssri_snri" if "ssri_snri" in codes else codes[0],
+        description="Treatment",
+        style=style,
+        layout=W.Layout(width="560px"),
+    )
+    comparator = W.Dropdown(
+        options=arms,
+        value="placebo" if "placebo" in codes else codes[1],
+        description="Compared with",
+        style=style,
+        layout=W.Layout(width="560px"),
+    )
     text = W.HTML()
 
     @cache  # the table does not change: each comparison is worked out once
@@ -61,8 +77,10 @@ def outcome_explorer(table=None) -> W.VBox:
         if treatment.value == comparator.value:
             return refuse("choose two different arms.")
         if study[treatment.value] != study[comparator.value]:
-            return refuse(f"{t_label} and {c_label} come from different simulated studies, with different "
-                          "patients; compare two arms of the same study.")
+            return refuse(
+                f"{t_label} and {c_label} come from different simulated studies, with different "
+                "patients; compare two arms of the same study."
+            )
         try:
             result = comparison(outcome.value, week.value, treatment.value, comparator.value)
         except ValueError as exc:
@@ -76,9 +94,16 @@ def outcome_explorer(table=None) -> W.VBox:
             f"<ul><li>{html.escape(str(t_rate))}</li><li>{html.escape(str(c_rate))}</li>"
             f"<li>Difference: {html.escape(str(difference))}; {html.escape(difference.method)}</li>"
             f"<li>Number needed to treat: {html.escape(str(result.nnt))}</li></ul>"
-            f"<p>{html.escape(counts.sentence(t_label, c_label, verb))}</p>")
-        return icon_array_figure(counts, t_label, c_label, *parameter_sources([treatment.value, comparator.value]),
-                                 data_kind="simulated", improve=verb)
+            f"<p>{html.escape(counts.sentence(t_label, c_label, verb))}</p>"
+        )
+        return icon_array_figure(
+            counts,
+            t_label,
+            c_label,
+            *parameter_sources([treatment.value, comparator.value]),
+            data_kind="simulated",
+            improve=verb,
+        )
 
     def shown():
         return compared() or message_figure("No comparison shown", "See the message above the figure.")

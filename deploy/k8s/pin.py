@@ -6,6 +6,7 @@ installed in the environment running this script (the tested one).
 It walks the dependency tree of pyproject.toml's dependencies plus jupyterhub 5.x, as resolved for this
 Python on this platform (the image uses the same Python minor version).
 """
+
 import sys
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
@@ -35,11 +36,14 @@ def pins(roots: list[str]) -> dict[str, str]:
         try:
             dist = distribution(req.name)
         except PackageNotFoundError:
-            raise ValueError(f"{req.name} is not installed here: install the course environment first "
-                             "(make test does), then run this again.") from None
+            raise ValueError(
+                f"{req.name} is not installed here: install the course environment first "
+                "(make test does), then run this again."
+            ) from None
         found[dist.metadata["Name"]] = dist.version
-        todo.extend(r for r in map(Requirement, dist.requires or [])
-                    if r.marker is None or r.marker.evaluate({"extra": ""}))
+        todo.extend(
+            r for r in map(Requirement, dist.requires or []) if r.marker is None or r.marker.evaluate({"extra": ""})
+        )
     return found
 
 

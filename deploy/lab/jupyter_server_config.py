@@ -9,7 +9,10 @@ service, which does not load this folder):
   notebook shows its explorers as they were until it is run again (course figures keep that state
   small, see course/labserver.py, which also drops PNG copies of figures on save).
 """
+
 c = get_config()  # noqa: F821 (Jupyter config file)
 
-c.ServerApp.jpserver_extensions = {"nbgrader.server_extensions.formgrader": False,
-                                   "nbgrader.server_extensions.course_list": False}
+c.ServerApp.jpserver_extensions = {
+    "nbgrader.server_extensions.formgrader": False,
+    "nbgrader.server_extensions.course_list": False,
+}

@@ -14,6 +14,7 @@ Who is who:
   `course/` folder of the cohort workspace that `course cohort new <course id>` makes in KAP_COHORTS_HOME,
   so the formgrader and `course cohort` share one gradebook.
 """
+
 import os
 import pwd
 import re
@@ -37,8 +38,10 @@ def users(name: str) -> list[str]:
     names = [u.strip() for u in setting(name, "").split(",") if u.strip()]
     bad = [u for u in names if not re.fullmatch(r"[a-z_][a-z0-9_-]{0,31}", u)]
     if bad:
-        raise ValueError(f"KAP_{name} has invalid user names {bad}: use Linux user names "
-                         "(lower-case letters, digits, _ and -), separated by commas.")
+        raise ValueError(
+            f"KAP_{name} has invalid user names {bad}: use Linux user names "
+            "(lower-case letters, digits, _ and -), separated by commas."
+        )
     return names
 
 
@@ -84,8 +87,9 @@ if not re.fullmatch(r"\d+(\.\d+)?", CPU_LIMIT) or float(CPU_LIMIT) <= 0:
     raise ValueError(f"KAP_CPU_LIMIT={CPU_LIMIT!r}: give a positive number of cores, such as 1 or 0.5.")
 CULL_TIMEOUT = setting("CULL_TIMEOUT", "3600")
 if not CULL_TIMEOUT.isdigit():
-    raise ValueError(f"KAP_CULL_TIMEOUT={CULL_TIMEOUT!r}: give idle seconds before a server is stopped "
-                     "(0 turns culling off).")
+    raise ValueError(
+        f"KAP_CULL_TIMEOUT={CULL_TIMEOUT!r}: give idle seconds before a server is stopped (0 turns culling off)."
+    )
 
 FORMGRADE, TRAINEE_GROUP = f"formgrade-{COURSE}", f"nbgrader-{COURSE}"
 
@@ -148,16 +152,37 @@ c.JupyterHub.load_groups = {
 c.JupyterHub.load_roles = [
     # A server's own token may read its user's groups (nbgrader's auth plugin asks which courses the
     # user takes) and find the course service; the hub intersects this with the user's own rights.
-    {"name": "server", "scopes": ["users:activity!user", "access:servers!server", "read:users:name!user",
-                                  "read:users:groups!user", "list:services", "read:services"]},
-    {"name": FORMGRADE, "groups": [FORMGRADE],
-     "scopes": [f"access:services!service={COURSE}", "list:services", f"read:services!service={COURSE}",
-                "admin-ui", "list:users", "read:users", "admin:servers"]},
-    {"name": TRAINEE_GROUP, "groups": [TRAINEE_GROUP],
-     "scopes": ["list:services", f"read:services!service={COURSE}"]},
+    {
+        "name": "server",
+        "scopes": [
+            "users:activity!user",
+            "access:servers!server",
+            "read:users:name!user",
+            "read:users:groups!user",
+            "list:services",
+            "read:services",
+        ],
+    },
+    {
+        "name": FORMGRADE,
+        "groups": [FORMGRADE],
+        "scopes": [
+            f"access:services!service={COURSE}",
+            "list:services",
+            f"read:services!service={COURSE}",
+            "admin-ui",
+            "list:users",
+            "read:users",
+            "admin:servers",
+        ],
+    },
+    {"name": TRAINEE_GROUP, "groups": [TRAINEE_GROUP], "scopes": ["list:services", f"read:services!service={COURSE}"]},
     # The formgrader adds students to the course group when the roster is imported.
-    {"name": f"grader-{COURSE}", "services": [COURSE],
-     "scopes": ["list:users", "read:users", "list:groups", "read:groups", f"groups!group={TRAINEE_GROUP}"]},
+    {
+        "name": f"grader-{COURSE}",
+        "services": [COURSE],
+        "scopes": ["list:users", "read:users", "list:groups", "read:groups", f"groups!group={TRAINEE_GROUP}"],
+    },
 ]
 
 # --- the formgrader: a Jupyter server run as a hub service in the course root ----------------------
@@ -166,23 +191,34 @@ c.JupyterHub.load_roles = [
 SERVICE_CWD = COURSE_ROOT if os.path.isdir(COURSE_ROOT) else _home(GRADER)
 # Only this service loads grader/ (formgrader switched on, and `frame-ancestors 'self'` so the
 # formgrader can show inside Lab: JupyterHub >= 4.1 forbids framing, nbgrader issue #1870).
-c.JupyterHub.services = [{
-    "name": COURSE,
-    "url": f"http://127.0.0.1:{port('GRADER_PORT', 9999)}",
-    "command": [str(ENV_BIN / "jupyterhub-singleuser")],
-    "user": GRADER,
-    "cwd": SERVICE_CWD,
-    "environment": {**COURSE_ENV, "JUPYTER_CONFIG_PATH": os.pathsep.join([str(HERE / "grader"), str(HERE)]),
-                    "JUPYTERHUB_DEFAULT_URL": "/lab", "KAP_COHORTS_HOME": COHORTS_HOME},
-    "oauth_no_confirm": True,
-}]
+c.JupyterHub.services = [
+    {
+        "name": COURSE,
+        "url": f"http://127.0.0.1:{port('GRADER_PORT', 9999)}",
+        "command": [str(ENV_BIN / "jupyterhub-singleuser")],
+        "user": GRADER,
+        "cwd": SERVICE_CWD,
+        "environment": {
+            **COURSE_ENV,
+            "JUPYTER_CONFIG_PATH": os.pathsep.join([str(HERE / "grader"), str(HERE)]),
+            "JUPYTERHUB_DEFAULT_URL": "/lab",
+            "KAP_COHORTS_HOME": COHORTS_HOME,
+        },
+        "oauth_no_confirm": True,
+    }
+]
 
 if int(CULL_TIMEOUT):
-    c.JupyterHub.services.append({
-        "name": "idle-culler",
-        "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={CULL_TIMEOUT}"],
-    })
-    c.JupyterHub.load_roles.append({
-        "name": "idle-culler", "services": ["idle-culler"],
-        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
-    })
+    c.JupyterHub.services.append(
+        {
+            "name": "idle-culler",
+            "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={CULL_TIMEOUT}"],
+        }
+    )
+    c.JupyterHub.load_roles.append(
+        {
+            "name": "idle-culler",
+            "services": ["idle-culler"],
+            "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        }
+    )

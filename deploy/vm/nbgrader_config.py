@@ -4,6 +4,7 @@ The hub points JUPYTER_CONFIG_PATH at this folder for every server and service, 
 every nbgrader process there (the Assignments panel, the formgrader, `nbgrader` in a terminal).
 The course root's own nbgrader_config.py (gradebook, timeouts) is read after this one, in that folder.
 """
+
 import os
 
 from nbgrader.auth import JupyterHubAuthPlugin

@@ -8,6 +8,7 @@ violations fail a test; JupyterLab's are reported (a warning naming the rule ids
 the test's artifacts folder), since the course cannot fix them (JupyterLab's own audit:
 jupyterlab#9399).
 """
+
 from __future__ import annotations
 
 import json
@@ -41,23 +42,30 @@ _RUN_JS = """async ([tags, content]) => {
 #: rewrites the modules): (module id, cell id, rule id) -> the change. Reported as warnings while they
 #: occur; an entry that no longer occurs fails the test, so the list never outlives its reason.
 AWAITING_NOTEBOOK_CHANGE = {
-    ("02-dosing", "studies", "scrollable-region-focusable"):
-        "the cell shows a wide pandas table that scrolls sideways; it should show plots.regimens_table(), "
-        "which wraps every note to the notebook's width",
+    (
+        "02-dosing",
+        "studies",
+        "scrollable-region-focusable",
+    ): "the cell shows a wide pandas table that scrolls sideways; it should show plots.regimens_table(), "
+    "which wraps every note to the notebook's width",
 }
 
 
 @dataclass
 class Audit:
     """axe's violations on one page, split into the course's and JupyterLab's."""
+
     where: str
     violations: list[dict] = field(default_factory=list)
     cell_ids: list[str] = field(default_factory=list)  # the notebook's cell ids, in order (to name cells)
     module: str = ""
 
     def _by(self, course: bool) -> list[dict]:
-        return [{**v, "nodes": [n for n in v["nodes"] if n["course"] is course]} for v in self.violations
-                if any(n["course"] is course for n in v["nodes"])]
+        return [
+            {**v, "nodes": [n for n in v["nodes"] if n["course"] is course]}
+            for v in self.violations
+            if any(n["course"] is course for n in v["nodes"])
+        ]
 
     @property
     def course(self) -> list[dict]:
@@ -85,16 +93,20 @@ class Audit:
 
     def awaiting(self) -> set[tuple[str, str, str]]:
         """The entries of AWAITING_NOTEBOOK_CHANGE that occur on this page."""
-        return {(self.module, self._cell_id(n), v["id"]) for v in self.course for n in v["nodes"]
-                if self._awaiting(v, n)}
+        return {
+            (self.module, self._cell_id(n), v["id"]) for v in self.course for n in v["nodes"] if self._awaiting(v, n)
+        }
 
     def stale_entries(self) -> list[tuple[str, str, str]]:
         """Entries of AWAITING_NOTEBOOK_CHANGE for this module that no longer occur (remove them)."""
         return [key for key in AWAITING_NOTEBOOK_CHANGE if key[0] == self.module and key not in self.awaiting()]
 
     def describe(self, violations: list[dict]) -> str:
-        return "\n".join(f"- {v['id']} ({v['impact']}): {v['help']}; " + "; ".join(
-            f"{n['target']}: {n['html']}" for n in v["nodes"][:3]) for v in violations)
+        return "\n".join(
+            f"- {v['id']} ({v['impact']}): {v['help']}; "
+            + "; ".join(f"{n['target']}: {n['html']}" for n in v["nodes"][:3])
+            for v in violations
+        )
 
 
 def audit(page, where: str, artifacts: Path | None = None, module: str = "", cell_ids=()) -> Audit:
@@ -105,8 +117,11 @@ def audit(page, where: str, artifacts: Path | None = None, module: str = "", cel
     page.page.add_script_tag(path=str(AXE))
     result = Audit(where, page.page.evaluate(_RUN_JS, [WCAG_21_AA, COURSE_CONTENT]), list(cell_ids), module)
     for key in sorted(result.awaiting()):
-        warnings.warn(f"axe on {where}: {key[2]} in cell {key[1]}, awaiting a change to the module's text: "
-                      f"{AWAITING_NOTEBOOK_CHANGE[key]}", stacklevel=2)
+        warnings.warn(
+            f"axe on {where}: {key[2]} in cell {key[1]}, awaiting a change to the module's text: "
+            f"{AWAITING_NOTEBOOK_CHANGE[key]}",
+            stacklevel=2,
+        )
     if artifacts is not None:
         artifacts.mkdir(parents=True, exist_ok=True)
         (artifacts / "axe.json").write_text(json.dumps(result.violations, indent=1))

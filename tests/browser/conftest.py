@@ -3,6 +3,7 @@
 The helpers themselves live in ``lab.py`` (the latency benchmark uses them too). Screenshots go to
 ``test-artifacts/browser/<test>/`` (git-ignored); a failing test leaves a ``failure.png`` there.
 """
+
 from __future__ import annotations
 
 import re
@@ -77,11 +78,13 @@ def lab_server(lab_root, tmp_path_factory):
 def serve(lab_root, request):
     """``serve(nb, name)`` writes a notebook into this test's folder under the served root; returns
     its path relative to the root (what ``LabPage.open`` takes)."""
+
     def write(nb: nbformat.NotebookNode, name: str) -> str:
         folder = lab_root / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
         folder.mkdir(exist_ok=True)
         nbformat.write(nb, folder / name)
         return f"{folder.name}/{name}"
+
     return write
 
 

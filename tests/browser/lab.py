@@ -6,6 +6,7 @@ Debian's Chromium (Playwright cannot download its own), a server on 127.0.0.1 wi
 settings, workspace and runtime folders, notebooks copied to a temporary root with outputs
 stripped, and finite waits everywhere.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,9 +33,16 @@ from course.paths import CHECKOUT as ROOT
 MODULES = _modules()
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 #: Screenshots land here (git-ignored), one folder per test.
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 
@@ -81,14 +89,20 @@ def lab_environment(scratch: Path) -> dict[str, str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
     bin_dir = str(Path(sys.executable).parent)
-    return dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings),
-                JUPYTERLAB_WORKSPACES_DIR=str(scratch / "workspaces"), JUPYTER_RUNTIME_DIR=str(scratch / "runtime"),
-                BROWSER="true", PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
+    return dict(
+        os.environ,
+        JUPYTERLAB_SETTINGS_DIR=str(settings),
+        JUPYTERLAB_WORKSPACES_DIR=str(scratch / "workspaces"),
+        JUPYTER_RUNTIME_DIR=str(scratch / "runtime"),
+        BROWSER="true",
+        PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""),
+    )
 
 
 @dataclass
 class Server:
     """A Jupyter server started by us, stopped by its process id."""
+
     proc: subprocess.Popen
     port: int
     token: str
@@ -113,8 +127,9 @@ def start_server(command: list[str], cwd: Path, scratch: Path, port: int, token:
     scratch.mkdir(parents=True, exist_ok=True)
     log = scratch / "server.log"
     with log.open("w") as out:
-        proc = subprocess.Popen(command, cwd=cwd, env=lab_environment(scratch), stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            command, cwd=cwd, env=lab_environment(scratch), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     server = Server(proc, port, token, log)
     deadline = time.monotonic() + SERVER_WAIT_S
     while time.monotonic() < deadline:
@@ -132,27 +147,38 @@ def start_server(command: list[str], cwd: Path, scratch: Path, port: int, token:
 
 def server_flags(root: Path, port: int, token: str) -> list[str]:
     """Command-line flags for a server bound to 127.0.0.1, serving ``root``, asking nothing of the internet."""
-    flags = ["--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
-             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    flags = [
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
     return flags + (["--allow-root"] if os.geteuid() == 0 else [])
 
 
 def jupyter_lab(root: Path, scratch: Path) -> Server:
     """A JupyterLab serving ``root`` (also its working folder, where nbgrader looks for its config)."""
     port, token = free_port(), secrets.token_hex(16)
-    return start_server([sys.executable, "-m", "jupyterlab", *server_flags(root, port, token)],
-                        root, scratch, port, token)
+    return start_server(
+        [sys.executable, "-m", "jupyterlab", *server_flags(root, port, token)], root, scratch, port, token
+    )
 
 
 def launch_chromium(playwright):
     if not CHROMIUM.exists():
-        raise RuntimeError(f"{CHROMIUM} is missing: `make test` installs Debian's chromium "
-                           "(or run `apt-get install -y chromium` as root).")
+        raise RuntimeError(
+            f"{CHROMIUM} is missing: `make test` installs Debian's chromium "
+            "(or run `apt-get install -y chromium` as root)."
+        )
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
 
 
 # --- notebooks on disk -------------------------------------------------------------------------------
+
 
 def stripped(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy without outputs, execution counts or saved widget state (stale outputs would satisfy waits)."""
@@ -210,7 +236,7 @@ def figure_count(nb: nbformat.NotebookNode) -> int:
 
 def _model_refs(value) -> list[str]:
     if isinstance(value, str):
-        return [value[len("IPY_MODEL_"):]] if value.startswith("IPY_MODEL_") else []
+        return [value[len("IPY_MODEL_") :]] if value.startswith("IPY_MODEL_") else []
     if isinstance(value, dict):
         value = list(value.values())
     if isinstance(value, list):
@@ -242,7 +268,9 @@ class LabPage:
             def counter(frame) -> None:
                 if msg_type in (frame if isinstance(frame, bytes) else frame.encode()):
                     self.executions[key] += 1
+
             return counter
+
         socket.on("framesent", count("sent", b"execute_request"))
         socket.on("framereceived", count("replied", b"execute_reply"))
 
@@ -287,12 +315,13 @@ class LabPage:
             self.page.wait_for_timeout(100)  # lets Playwright deliver websocket events
         try:
             # Every reply is in, so the marker is only waiting to be drawn (the browser may be busy drawing).
-            self.notebook.locator(".jp-OutputArea-output", has_text=marker).wait_for(state="attached",
-                                                                                      timeout=UI_WAIT)
+            self.notebook.locator(".jp-OutputArea-output", has_text=marker).wait_for(state="attached", timeout=UI_WAIT)
         except PlaywrightTimeout:
             errors = self.stderr.all_inner_texts()  # the last one stopped the run
-            raise AssertionError(f"Run All stopped before the last cell, at this error "
-                                 f"({len(errors)} error outputs in all):\n{errors[-1] if errors else '?'}") from None
+            raise AssertionError(
+                f"Run All stopped before the last cell, at this error "
+                f"({len(errors)} error outputs in all):\n{errors[-1] if errors else '?'}"
+            ) from None
         self.wait_idle()
 
     def wait_widgets_rendered(self) -> None:
@@ -363,17 +392,25 @@ class LabPage:
         return root.evaluate("root => ({...root.__plotlyEvents})")
 
     def wait_shown_changes(self, root, before: str, timeout: int = UI_WAIT) -> None:
-        self.page.wait_for_function(f"([root, before]) => ({SHOWN_JS})(root) !== before",
-                                    arg=[root.element_handle(), before], timeout=timeout, polling=20)
+        self.page.wait_for_function(
+            f"([root, before]) => ({SHOWN_JS})(root) !== before",
+            arg=[root.element_handle(), before],
+            timeout=timeout,
+            polling=20,
+        )
 
     def wait_settled(self, root, quiet_ms: int = 300, timeout: int = UI_WAIT) -> None:
         """Wait until what ``root`` shows has not changed for ``quiet_ms`` (updates come in several messages)."""
         self.page.evaluate("() => { window.__shownSettle = {shown: null, since: 0}; }")
-        self.page.wait_for_function(f"""([root, quiet]) => {{
+        self.page.wait_for_function(
+            f"""([root, quiet]) => {{
             const now = ({SHOWN_JS})(root), s = window.__shownSettle;
             if (now !== s.shown) {{ s.shown = now; s.since = performance.now(); return false; }}
             return performance.now() - s.since >= quiet; }}""",
-                                    arg=[root.element_handle(), quiet_ms], timeout=timeout, polling=20)
+            arg=[root.element_handle(), quiet_ms],
+            timeout=timeout,
+            polling=20,
+        )
 
 
 #: JavaScript: for each plotly figure in an element, its traces (plotly's own ``data``), how many of them
@@ -467,15 +504,22 @@ _FORM_ELEMENTS = "input, select, textarea, button"
 
 def controls(view: Locator) -> list[tuple[str, Locator]]:
     """The known controls inside a widget view, as (kind, container) pairs."""
-    return [(kind, boxes.nth(i)) for kind, selector in CONTROLS.items()
-            for boxes in [view.locator(selector)] for i in range(boxes.count())]
+    return [
+        (kind, boxes.nth(i))
+        for kind, selector in CONTROLS.items()
+        for boxes in [view.locator(selector)]
+        for i in range(boxes.count())
+    ]
 
 
 def unsupported_controls(view: Locator) -> list[str]:
     """Form elements in a widget view that no entry of ``CONTROLS`` covers (their container's classes)."""
-    return view.evaluate(f"""(v, known) => [...v.querySelectorAll('{_FORM_ELEMENTS}')]
+    return view.evaluate(
+        f"""(v, known) => [...v.querySelectorAll('{_FORM_ELEMENTS}')]
         .filter(e => !e.closest('.js-plotly-plot') && !e.closest(known))
-        .map(e => e.tagName.toLowerCase() + ' in ' + e.parentElement.className)""", ", ".join(CONTROLS.values()))
+        .map(e => e.tagName.toLowerCase() + ' in ' + e.parentElement.className)""",
+        ", ".join(CONTROLS.values()),
+    )
 
 
 def control_label(kind: str, box: Locator) -> str:
@@ -518,8 +562,9 @@ def press_to_change(page: LabPage, kind: str, box: Locator) -> None:
         select.focus()
         keys.press("Control+ArrowDown")
         keys.press("Control+Space")
-        page.page.wait_for_function(f"([s, before]) => ({chosen})(s) !== before",
-                                    arg=[select.element_handle(), before], timeout=UI_WAIT)
+        page.page.wait_for_function(
+            f"([s, before]) => ({chosen})(s) !== before", arg=[select.element_handle(), before], timeout=UI_WAIT
+        )
     elif kind == "date picker":
         field = box.locator("input")
         before = field.input_value()

@@ -2,6 +2,7 @@
 raw TeX), the figure is drawn by the inlined plotly.js, widgets are a note, the model answer is there, nothing is
 fetched and nothing fails. nbgrader's own feedback page of the same graded notebook, in the same browser, shows
 raw TeX and no figure (so the checks can fail). Screenshots: test-artifacts/browser/feedback-page/."""
+
 from __future__ import annotations
 
 import shutil
@@ -22,8 +23,11 @@ from .conftest import artifacts_for
 
 MODULE = module("01-assessment")
 SOURCE = source_notebook(MODULE.id)
-WRITTEN = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"] for c in SOURCE.cells
-           if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")}
+WRITTEN = {
+    c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+    for c in SOURCE.cells
+    if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")
+}
 
 
 @pytest.fixture(scope="module")
@@ -93,15 +97,19 @@ def test_the_feedback_page_draws_maths_and_figures_offline(browser, feedback_pag
         fraction = formula.locator("mfrac").first.bounding_box()
         line = page.locator("p").first.bounding_box()
         assert fraction["height"] > 1.5 * min(line["height"], 24), "a fraction drawn on two levels"
-        page.screenshot(path=str(shots / "formula.png"), clip={"x": 0, "y": max(0, fraction["y"] - 200),
-                                                                 "width": 1200, "height": 500})
+        page.screenshot(
+            path=str(shots / "formula.png"),
+            clip={"x": 0, "y": max(0, fraction["y"] - 200), "width": 1200, "height": 500},
+        )
         figure = page.locator(".js-plotly-plot").first
         figure.scroll_into_view_if_needed()
         assert page.locator(".js-plotly-plot path.js-line").count() >= 1, "the figure's lines are drawn"
         box = figure.bounding_box()
         assert box["height"] > 200
-        page.screenshot(path=str(shots / "figure.png"), clip={"x": 0, "y": max(0, box["y"] - 60),
-                                                                "width": 1200, "height": box["height"] + 120})
+        page.screenshot(
+            path=str(shots / "figure.png"),
+            clip={"x": 0, "y": max(0, box["y"] - 60), "width": 1200, "height": box["height"] + 120},
+        )
         assert text.count(WIDGET_NOTE) >= 1 and "VBox(children=" not in text
         model = page.locator(".kap-model-answer").first
         model.scroll_into_view_if_needed()

@@ -7,6 +7,7 @@ interleave and once left two "chosen" points in module 01's PPV explorer (issue 
 events show which calls the browser made, so these tests fail whenever a change is drawn by
 anything but updates, not only when the race happens to be lost.
 """
+
 import secrets
 import sys
 
@@ -41,9 +42,11 @@ def assert_updated_in_place(page, view, before: list[dict], changes: int) -> Non
     for was, now in zip(before, after):
         assert now["traces"] == was["traces"], (
             f"figure '{now['title']}' holds {now['traces']} traces after a burst of changes, {was['traces']} "
-            "before: traces were added or deleted instead of updated in place")
+            "before: traces were added or deleted instead of updated in place"
+        )
         assert now["drawn"] == now["visible"], (
-            f"figure '{now['title']}' draws {now['drawn']} traces but {now['visible']} are visible (stale traces)")
+            f"figure '{now['title']}' draws {now['drawn']} traces but {now['visible']} are visible (stale traces)"
+        )
     events = page.plotly_events(view)
     others = {name: n for name, n in events.items() if name != "update"}
     assert not others, f"figures were redrawn by {others}, not by one Plotly.update per change"
@@ -74,8 +77,10 @@ def test_ppv_explorer_bursts_end_with_one_chosen_point_at_the_final_values(modul
     page.wait_settled(view, quiet_ms=800)
     assert_updated_in_place(page, view, before, changes)
     # The range inputs' own values (a log slider's is the exponent).
-    value = {label: float(slider(page, view, label).locator("input[type=range]").input_value())
-             for label in ("Prevalence", "Sensitivity", "Specificity")}
+    value = {
+        label: float(slider(page, view, label).locator("input[type=range]").input_value())
+        for label in ("Prevalence", "Sensitivity", "Specificity")
+    }
     assert (value["Sensitivity"], value["Specificity"]) == (0.95, 0.85)
     expected = f"chosen: PPV {ppv(value['Sensitivity'], value['Specificity'], 10 ** value['Prevalence']):.0%}"
     expect(view.locator(".scatterlayer .trace text")).to_have_text([expected], timeout=UI_WAIT)
@@ -113,15 +118,21 @@ def test_a_figure_without_the_course_server_extension_says_why_it_is_not_drawn(t
     a widget figure cannot load plotly's widget code: it says so and how to fix it, instead of a blank."""
     root = tmp_path / "root"
     root.mkdir()
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                           "language": "python"}})
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
     nb.cells = [nbformat.v4.new_code_cell("from course import widgets\nwidgets.ppv_explorer()", id="explorer")]
     nbformat.write(nb, root / "explorer.ipynb")
     config = tmp_path / "without_course_extension.py"
     config.write_text('c.ServerApp.jpserver_extensions = {"course.labserver": False}\n')
     port, token = free_port(), secrets.token_hex(16)
-    server = start_server([sys.executable, "-m", "jupyterlab", *server_flags(root, port, token), f"--config={config}"],
-                          root, tmp_path / "scratch", port, token)
+    server = start_server(
+        [sys.executable, "-m", "jupyterlab", *server_flags(root, port, token), f"--config={config}"],
+        root,
+        tmp_path / "scratch",
+        port,
+        token,
+    )
     try:
         page = page_for(server)
         page.open("explorer.ipynb")

@@ -4,6 +4,7 @@ The cohort is made as an instructor makes one: `course cohort new` and `release`
 fetches and submits through nbgrader's exchange (with the solutions typed in), `course cohort
 collect` and `grade`. JupyterLab then serves the cohort's nbgrader course directory.
 """
+
 import nbformat
 import pytest
 from conftest import typed_in  # tests/conftest.py
@@ -67,8 +68,7 @@ def test_formgrader_lists_the_released_module(formgrader_server, page_for):
     assert not [e for e in page.console_errors if not any(s in e for s in OFFLINE_MATHJAX)]
 
 
-def test_formgrader_shows_the_submission_with_its_rubric_for_manual_grading(formgrader_server, course_root,
-                                                                           page_for):
+def test_formgrader_shows_the_submission_with_its_rubric_for_manual_grading(formgrader_server, course_root, page_for):
     page = page_for(formgrader_server)
     browser = page.page
     browser.goto(formgrader_server.url("formgrader"))
@@ -84,9 +84,11 @@ def test_formgrader_shows_the_submission_with_its_rubric_for_manual_grading(form
     written = [c for c in cells if c.cell_type == "markdown" and nbgrader_meta(c).get("grade")]
     rubrics = [c for c in cells if c.cell_type == "markdown" and "Rubric" in c.source]
     assert written and len(rubrics) >= len(written), "every written answer needs its rubric in the module"
-    answers = (browser.locator(".nbgrader_cell")  # written answers: the trainee's text and a score box
-               .filter(has=browser.locator(".panel-heading", has_text="Student's answer"))
-               .filter(has=browser.locator("input.score")))
+    answers = (
+        browser.locator(".nbgrader_cell")  # written answers: the trainee's text and a score box
+        .filter(has=browser.locator(".panel-heading", has_text="Student's answer"))
+        .filter(has=browser.locator("input.score"))
+    )
     expect(answers).to_have_count(len(written), timeout=UI_WAIT)
     for i in range(len(written)):
         answer = answers.nth(i)

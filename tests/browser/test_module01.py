@@ -1,4 +1,5 @@
 """Module 01's two explorers do what the text around them promises (on the shared Run All page)."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -11,8 +12,10 @@ from .lab import UI_WAIT
 ASSESSMENT = module("01-assessment")
 #: Seen when changes follow each other faster than the figure redraws: replacing a FigureWidget's
 #: traces (delete all, add each) races with the next update in the browser and leaves old traces.
-STALE_TRACES = ("the PPV figure should show one marked point, at the values now set; more than one "
-                "means stale traces were left by quick successive updates")
+STALE_TRACES = (
+    "the PPV figure should show one marked point, at the values now set; more than one "
+    "means stale traces were left by quick successive updates"
+)
 
 
 @pytest.fixture
@@ -42,8 +45,9 @@ def test_vignette_explorer_shows_the_chosen_patient(page):
         label = next(o for o in select.locator("option").all_text_contents() if o.startswith(patient_id))
         select.select_option(label=label)
         expect(view.locator(".gtitle")).to_contain_text(f"{patient_id} {patient['name']}", timeout=UI_WAIT)
-        expect(view.locator(".widget-html-content h3")).to_contain_text(f"{patient_id} {patient['name']}",
-                                                                        timeout=UI_WAIT)
+        expect(view.locator(".widget-html-content h3")).to_contain_text(
+            f"{patient_id} {patient['name']}", timeout=UI_WAIT
+        )
         page.shot(f"vignette-explorer-{patient_id}", view)
 
 
@@ -55,7 +59,11 @@ def test_ppv_explorer_text_and_curve_follow_the_sliders(page):
     page.wait_settled(view)
     before = curve.get_attribute("d")
     prevalence, sensitivity, specificity = 0.1, 0.6, 0.9
-    typed = {"Prevalence": f"{prevalence:.3f}", "Sensitivity": f"{sensitivity:.2f}", "Specificity": f"{specificity:.2f}"}
+    typed = {
+        "Prevalence": f"{prevalence:.3f}",
+        "Sensitivity": f"{sensitivity:.2f}",
+        "Specificity": f"{specificity:.2f}",
+    }
     for label, value in typed.items():
         field = readout(page, view, label)
         field.fill(value)
@@ -63,8 +71,11 @@ def test_ppv_explorer_text_and_curve_follow_the_sliders(page):
         expect(field).to_have_value(value)
     text = view.locator(".widget-html-content").first
     positives = round(1000 * (sensitivity * prevalence + (1 - specificity) * (1 - prevalence)))
-    for shown in (f"about {positives} screen positive", f"{ppv(sensitivity, specificity, prevalence):.0%} of them",
-                  f"{npv(sensitivity, specificity, prevalence):.0%} of those who screen negative"):
+    for shown in (
+        f"about {positives} screen positive",
+        f"{ppv(sensitivity, specificity, prevalence):.0%} of them",
+        f"{npv(sensitivity, specificity, prevalence):.0%} of those who screen negative",
+    ):
         expect(text).to_contain_text(shown, timeout=UI_WAIT)
     expect(curve).not_to_have_attribute("d", before, timeout=UI_WAIT)
     page.wait_settled(view)
@@ -82,6 +93,7 @@ def test_ppv_explorer_text_and_curve_follow_the_sliders(page):
     expect(curve).not_to_have_attribute("d", before, timeout=UI_WAIT)
     clicked = float(track.input_value())
     assert clicked < sensitivity
-    expect(marks, STALE_TRACES).to_have_text([f"chosen: PPV {ppv(clicked, specificity, prevalence):.0%}"],
-                                             timeout=UI_WAIT)
+    expect(marks, STALE_TRACES).to_have_text(
+        [f"chosen: PPV {ppv(clicked, specificity, prevalence):.0%}"], timeout=UI_WAIT
+    )
     page.shot("ppv-explorer-clicked", view)

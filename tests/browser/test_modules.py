@@ -6,6 +6,7 @@ and a source; every control has a label, works from the keyboard and changes wha
 Validate reports the release as failing; the browser logs no JavaScript error. With the solutions
 typed in, Validate passes. (That the solutions run without error is nbval's job, on solutions/.)
 """
+
 import json
 
 import nbformat
@@ -34,8 +35,13 @@ pytestmark = pytest.mark.parametrize("module", module_params())
 
 
 def error_outputs(nb):
-    return [(cell, o) for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])
-            if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr")]
+    return [
+        (cell, o)
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for o in cell.get("outputs", [])
+        if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr")
+    ]
 
 
 def test_module_ends_with_its_marker(module):
@@ -47,8 +53,9 @@ def test_module_ends_with_its_marker(module):
 def test_unanswered_release_fails_only_in_answer_and_check_cells(module, module_run):
     page = module_run(module)
     saved = page.saved
-    not_run = [nbgrader_meta(c).get("grade_id") for c in saved.cells
-               if c.cell_type == "code" and c.execution_count is None]
+    not_run = [
+        nbgrader_meta(c).get("grade_id") for c in saved.cells if c.cell_type == "code" and c.execution_count is None
+    ]
     assert not_run == [], f"cells that did not run: {not_run}"
     errors = error_outputs(saved)
     for cell, output in errors:
@@ -56,8 +63,9 @@ def test_unanswered_release_fails_only_in_answer_and_check_cells(module, module_
         assert output.output_type == "error", output
         assert "Write your answer" in output.evalue or "not answered" in output.evalue, output.evalue
     failed = {nbgrader_meta(c)["grade_id"] for c, _ in errors}
-    checks = {nbgrader_meta(c)["grade_id"] for c in saved.cells
-              if c.cell_type == "code" and nbgrader_meta(c).get("grade")}
+    checks = {
+        nbgrader_meta(c)["grade_id"] for c in saved.cells if c.cell_type == "code" and nbgrader_meta(c).get("grade")
+    }
     assert checks and checks <= failed, f"check cells that did not fail: {checks - failed}"
     assert page.stderr.count() == len(errors), "JupyterLab shows a different number of errors than it saved"
 
@@ -102,8 +110,9 @@ def test_every_figure_has_a_title_a_source_and_a_text_alternative_under_it(modul
             const named = widget && plot.closest('[role=figure]');
             return {text: next ? next.innerText : '', table: !!(next && next.querySelector('table th[scope=col]')),
                     name: named ? named.getAttribute('aria-label') : null, widget: !!widget}; }""")
-        assert alternative["text"].startswith(f"Figure: {title}."), \
+        assert alternative["text"].startswith(f"Figure: {title}."), (
             f"figure {i} ({title}) is not followed by its text alternative: {alternative['text'][:120]!r}"
+        )
         assert alternative["table"], f"figure {i} ({title}): its text alternative has no table of numbers"
         if alternative["widget"]:
             assert alternative["name"] == f"Figure: {title}", f"widget figure {i} is not named: {alternative['name']}"
@@ -133,8 +142,10 @@ def test_every_control_is_labelled_and_moves_what_is_shown_from_the_keyboard(mod
     for i in range(views.count()):
         view = views.nth(i)
         unknown = unsupported_controls(view)
-        assert unknown == [], f"widget output {i} has controls this test cannot operate yet: {unknown}; " \
-                              "teach tests/browser/lab.py (CONTROLS, press_to_change) how"
+        assert unknown == [], (
+            f"widget output {i} has controls this test cannot operate yet: {unknown}; "
+            "teach tests/browser/lab.py (CONTROLS, press_to_change) how"
+        )
         for kind, box in controls(view):
             assert control_label(kind, box), f"a {kind} in widget output {i} has no label (description)"
             page.wait_settled(view)

@@ -7,6 +7,7 @@ module opens unmodified; axe-core finds no serious accessibility violation in th
 while it runs, from the saved widget state after it stops), stays small, and leaves the repository's
 releases untouched.
 """
+
 import secrets
 
 import nbformat
@@ -34,10 +35,20 @@ def make_lab(tmp_path):
     watched = [ROOT / START_PAGE] + [release_path(m) for m in released_modules()]
     before = {path: path.read_bytes() for path in watched}
     port, token = free_port(), secrets.token_hex(16)
-    server = start_server(["make", "--no-print-directory", "lab", f"LAB_PORT={port}",
-                           f"WORKSPACE={tmp_path / 'workspace'}",
-                           f"LAB_ARGS=--no-browser --IdentityProvider.token={token} --ServerApp.port_retries=0"],
-                          ROOT, tmp_path / "scratch", port, token)
+    server = start_server(
+        [
+            "make",
+            "--no-print-directory",
+            "lab",
+            f"LAB_PORT={port}",
+            f"WORKSPACE={tmp_path / 'workspace'}",
+            f"LAB_ARGS=--no-browser --IdentityProvider.token={token} --ServerApp.port_retries=0",
+        ],
+        ROOT,
+        tmp_path / "scratch",
+        port,
+        token,
+    )
     server.workspace = tmp_path / "workspace"
     yield server
     server.stop()
@@ -55,8 +66,9 @@ def run_cells(page, nb, *cell_ids: str) -> None:
         target = cell(page, nb, cell_id)
         target.locator(".jp-InputPrompt").click()
         page.page.keyboard.press("Control+Enter")
-        expect(target.locator(".jp-InputPrompt")).to_contain_text("[1", timeout=UI_WAIT) if cell_id == cell_ids[0] \
-            else expect(target.locator(".jp-InputPrompt")).not_to_contain_text("[ ]", timeout=UI_WAIT)
+        expect(target.locator(".jp-InputPrompt")).to_contain_text("[1", timeout=UI_WAIT) if cell_id == cell_ids[
+            0
+        ] else expect(target.locator(".jp-InputPrompt")).not_to_contain_text("[ ]", timeout=UI_WAIT)
         expect(target.locator(".jp-InputPrompt")).not_to_contain_text("*", timeout=UI_WAIT)
 
 
@@ -86,8 +98,7 @@ def test_make_lab_opens_the_start_page_and_every_module_unmodified(make_lab, pag
         assert f"/files/modules/{m.id}/{m.notebook}" in link.get_attribute("href")
         link.click()
         opened = page.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-        expect(opened.locator(".jp-RenderedMarkdown h1").first).to_contain_text(f"Module {m.id[:2]}",
-                                                                               timeout=UI_WAIT)
+        expect(opened.locator(".jp-RenderedMarkdown h1").first).to_contain_text(f"Module {m.id[:2]}", timeout=UI_WAIT)
         tab = page.page.locator(".lm-TabBar-tab.jp-mod-current")
         expect(tab).to_contain_text(m.notebook)
         page.wait_idle()
@@ -113,8 +124,9 @@ def test_a_module_worked_in_make_lab_saves_small_and_reopens_with_its_explorers(
     view = page.widget_views.first
     view.locator(".js-plotly-plot").wait_for(timeout=UI_WAIT)
     page.wait_settled(view)
-    view.locator(".kap-slider", has=page.page.locator(".kap-slider-label", has_text="Specificity")) \
-        .locator("input[type=range]").focus()
+    view.locator(".kap-slider", has=page.page.locator(".kap-slider-label", has_text="Specificity")).locator(
+        "input[type=range]"
+    ).focus()
     for _ in range(5):
         page.page.keyboard.press("ArrowLeft")
     page.wait_settled(view)
@@ -125,8 +137,9 @@ def test_a_module_worked_in_make_lab_saves_small_and_reopens_with_its_explorers(
     saved = make_lab.workspace / rel
     assert saved.stat().st_size < MAX_NOTEBOOK_BYTES, f"{rel} saved at {saved.stat().st_size:,} bytes"
     saved_nb = nbformat.read(saved, as_version=4)
-    figures = [o for c in saved_nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-               if PLOTLY in o.get("data", {})]
+    figures = [
+        o for c in saved_nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if PLOTLY in o.get("data", {})
+    ]
     assert figures, "the figure cell's output was saved"
     assert not any("image/png" in o["data"] for o in figures), "a PNG copy was saved beside a plotly figure"
     assert saved_nb.metadata["widgets"][WIDGET_STATE]["state"], "widget state was not saved"

@@ -1,4 +1,5 @@
 """Shared helpers for the cohort tests: cohorts in temporary folders, module 01, real nbgrader."""
+
 from __future__ import annotations
 
 import json
@@ -55,8 +56,10 @@ def points_of(answer_ids) -> float:
 
 
 def write_roster(path: Path, ids) -> Path:
-    path.write_text("id,first_name,last_name,email\n"
-                    + "".join(f"{i},First{n},Last{n},{i}@example.org\n" for n, i in enumerate(ids)))
+    path.write_text(
+        "id,first_name,last_name,email\n"
+        + "".join(f"{i},First{n},Last{n},{i}@example.org\n" for n, i in enumerate(ids))
+    )
     return path
 
 
@@ -125,8 +128,9 @@ def cohort_home(tmp_path, monkeypatch) -> Path:
 
 #: A GAD-7 answer that passes the visible test (every cut-point is the first score of its band) and fails the hidden
 #: ones (9 is still mild).
-WRONG_INSIDE_A_BAND = ('gad7_bands = {4: "minimal", 5: "mild", 9: "moderate", 10: "moderate", 14: "moderate", '
-                       '15: "severe", 21: "severe"}')
+WRONG_INSIDE_A_BAND = (
+    'gad7_bands = {4: "minimal", 5: "mild", 9: "moderate", 10: "moderate", 14: "moderate", 15: "severe", 21: "severe"}'
+)
 #: The hint of the hidden test it fails (shown in feedback; the test's code is not).
 HIDDEN_HINT = "the bands run 0-4 minimal, 5-9 mild"
 
@@ -160,6 +164,7 @@ def graded_cohort(tmp_path_factory):
     """A small graded cohort: ana full autograded marks, ben hidden tests failed (passes), cai unanswered (fails),
     dee waiting for manual grading, eli never submitted, fay corrupt."""
     from course.cohort.grading import grade
+
     home = tmp_path_factory.mktemp("graded") / "cohorts"
     ws = new_cohort(home, "graded", ["ana", "ben", "cai", "dee", "eli", "fay"])
     submit(ws, "ana", correct(ws))

@@ -1,5 +1,6 @@
 """What a program needs to accredit a workshop: the provider file, the activity's pages, disclosures before module 00,
 the pass mark announced, and certificates with every field ANCC lists, issued only for the whole required course."""
+
 from __future__ import annotations
 
 import html
@@ -20,8 +21,10 @@ from course.data.syllabus import course_title, teaching_modules
 
 from .conftest import write_roster
 
-STATEMENT = ("Example Health Education is accredited as a provider of nursing continuing professional development by "
-             "the American Nurses Credentialing Center's Commission on Accreditation.")
+STATEMENT = (
+    "Example Health Education is accredited as a provider of nursing continuing professional development by "
+    "the American Nurses Credentialing Center's Commission on Accreditation."
+)
 
 PROVIDER = f"""name: Example Health Education
 address: 12 Harbour Street, Springfield, ST 00000
@@ -66,14 +69,25 @@ def test_the_default_provider_claims_no_accreditation():
 
 
 def test_new_with_a_provider_writes_the_activity_pages_and_a_start_page(provider_file, tmp_path):
-    ws = Workspace.create("accredited", write_roster(tmp_path / "roster.csv", ["ana"]), home=tmp_path / "cohorts",
-                          provider=provider_file, pass_fraction=0.8)
+    ws = Workspace.create(
+        "accredited",
+        write_roster(tmp_path / "roster.csv", ["ana"]),
+        home=tmp_path / "cohorts",
+        provider=provider_file,
+        pass_fraction=0.8,
+    )
     assert ws.provider().accredited
     needs = (ws.path / "activity" / "needs-and-objectives.html").read_text()
     disclosures = (ws.path / "activity" / "disclosures.html").read_text()
     for page in (needs, disclosures):
-        for field in ("Example Health Education", "12 Harbour Street", "2030-03-02", "7.5 ANCC contact hours",
-                      "Commission on Accreditation", "80% of the points"):
+        for field in (
+            "Example Health Education",
+            "12 Harbour Street",
+            "2030-03-02",
+            "7.5 ANCC contact hours",
+            "Commission on Accreditation",
+            "80% of the points",
+        ):
             assert field in page, field
     assert "practice gap" in needs.lower() and "Assessment and eligibility" in needs
     assert "Assessment and eligibility" in needs and "Dosing frameworks" not in needs, "only the declared modules"
@@ -94,8 +108,13 @@ def test_without_a_provider_every_page_says_not_accredited(tmp_path):
 
 
 def test_released_modules_announce_the_pass_mark_and_the_first_ones_the_disclosures(provider_file, tmp_path):
-    ws = Workspace.create("released", write_roster(tmp_path / "roster.csv", ["ana"]), home=tmp_path / "cohorts",
-                          provider=provider_file, pass_fraction=0.75)
+    ws = Workspace.create(
+        "released",
+        write_roster(tmp_path / "roster.csv", ["ana"]),
+        home=tmp_path / "cohorts",
+        provider=provider_file,
+        pass_fraction=0.75,
+    )
     release(ws, "00-orientation")
     release(ws, "01-assessment")
     first = nbformat.read(next((ws.release_dir("00-orientation")).glob("*.ipynb")), as_version=4)
@@ -108,6 +127,7 @@ def test_released_modules_announce_the_pass_mark_and_the_first_ones_the_disclosu
 
 
 # -- certificates --------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def data(graded_cohort):
@@ -129,16 +149,27 @@ def test_a_declared_subset_is_certified_and_named(data, provider_file):
     page = certificate_html("graded", data, "ana", provider, dates["ana"], date(2030, 5, 1))
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())  # as a browser shows it
     ana = data.table.set_index("trainee").loc["ana"]
-    for field in ("First0 Last0", course_title(), "02 March 2030 to 27 April 2030", "Date of completion",
-                  "01 January 2030", "Example Health Education", "12 Harbour Street, Springfield", "cpd@example.org",
-                  "7.5 ANCC contact hours", STATEMENT, "the modules this program declared (1 of 6)",
-                  f"01-assessment Assessment and eligibility: {ana.score:g} of {ana.max_score:g} points",
-                  "Issued 01 May 2030",
-                  "not a licence"):
+    for field in (
+        "First0 Last0",
+        course_title(),
+        "02 March 2030 to 27 April 2030",
+        "Date of completion",
+        "01 January 2030",
+        "Example Health Education",
+        "12 Harbour Street, Springfield",
+        "cpd@example.org",
+        "7.5 ANCC contact hours",
+        STATEMENT,
+        "the modules this program declared (1 of 6)",
+        f"01-assessment Assessment and eligibility: {ana.score:g} of {ana.max_score:g} points",
+        "Issued 01 May 2030",
+        "not a licence",
+    ):
         assert field in text, field
 
 
 def test_an_unaccredited_certificate_says_so(data):
-    page = certificate_html("graded", data, "ana", Provider(modules=("01-assessment",)), date(2030, 1, 1),
-                            date(2030, 1, 2))
+    page = certificate_html(
+        "graded", data, "ana", Provider(modules=("01-assessment",)), date(2030, 1, 1), date(2030, 1, 2)
+    )
     assert "none (this activity is not accredited)" in page and NOT_ACCREDITED in page and "self-paced" in page

@@ -4,6 +4,7 @@ Each attack asserts its status, that it forged no points, that nothing outside i
 changed, and (once, for the run) that the honest trainees beside it were graded normally. A second test shows
 that the five forging tricks do earn points under plain `nbgrader autograde` (what it does not protect).
 """
+
 import os
 import pwd
 import subprocess
@@ -41,12 +42,14 @@ MARK = uuid.uuid4().hex[:12]  # in every file an attack tries to create, so left
 STDLIB = sysconfig.get_paths()["stdlib"]
 ROOT_ONLY = "needs root: on a non-root machine there are no other local users to own files"
 #: What only root gets (README, "What course cohort grade protects"): a user per kernel, cgroups, a tmpfs folder.
-NOT_ROOT = {"kill-everything": "not root: kernels share the grading user, so one can signal the others and the "
-                               "kernel server (documented in README)"}
+NOT_ROOT = {
+    "kill-everything": "not root: kernels share the grading user, so one can signal the others and the "
+    "kernel server (documented in README)"
+}
 
 FORGING = {
     # The five tricks that forged full marks under plain nbgrader (issue 11).
-    "redefine-helpers": '''class _Anything:
+    "redefine-helpers": """class _Anything:
     def __getattr__(self, name):
         return _Anything()
     def __call__(self, *args, **kwargs):
@@ -54,8 +57,8 @@ FORGING = {
     def __iter__(self):
         return iter(())
 answered = lambda *names: _Anything() if len(names) == 1 else tuple(_Anything() for _ in names)
-expect = expect_type = expect_close = expect_equal = lambda *args, **kwargs: None''',
-    "swap-code": '''import course.answer_checks as checking
+expect = expect_type = expect_close = expect_equal = lambda *args, **kwargs: None""",
+    "swap-code": """import course.answer_checks as checking
 def _fake_answered(*names):
     class Anything:
         def __getattr__(self, name):
@@ -69,9 +72,9 @@ def _never_fails(*args, **kwargs):
     return None
 checking.answered.__code__ = _fake_answered.__code__
 for _name in ("expect", "expect_type", "expect_close", "expect_equal"):
-    getattr(checking, _name).__code__ = _never_fails.__code__''',
-    "input-transformer": '''get_ipython().input_transformers_cleanup.append(lambda lines: ["pass\\n"])''',
-    "hide-and-patch-execute": '''ip = get_ipython()
+    getattr(checking, _name).__code__ = _never_fails.__code__""",
+    "input-transformer": """get_ipython().input_transformers_cleanup.append(lambda lines: ["pass\\n"])""",
+    "hide-and-patch-execute": """ip = get_ipython()
 ip.showtraceback = lambda *args, **kwargs: None
 kernel = ip.kernel
 _original = kernel.do_execute
@@ -79,66 +82,90 @@ async def _always_ok(*args, **kwargs):
     reply = await _original(*args, **kwargs)
     reply["status"] = "ok"
     return reply
-kernel.do_execute = _always_ok''',
-    "pre-run-hook": '''def _fake_result(info):
+kernel.do_execute = _always_ok""",
+    "pre-run-hook": """def _fake_result(info):
     get_ipython().displayhook(1)
-get_ipython().events.register("pre_run_cell", _fake_result)''',
+get_ipython().events.register("pre_run_cell", _fake_result)""",
 }
 
 TAMPERING = {
     **FORGING,
     # More of our own.
-    "partial-credit": '''get_ipython().events.register("pre_run_cell", lambda info: get_ipython().displayhook(1e9))''',
-    "replace-builtins": '''import builtins
+    "partial-credit": """get_ipython().events.register("pre_run_cell", lambda info: get_ipython().displayhook(1e9))""",
+    "replace-builtins": """import builtins
 class AssertionError(Exception):
     pass
-builtins.AssertionError = AssertionError''',
-    "exception-handlers": '''import sys
+builtins.AssertionError = AssertionError""",
+    "exception-handlers": """import sys
 sys.excepthook = lambda *args: None
-get_ipython().set_custom_exc((BaseException,), lambda *args, **kwargs: None)''',
-    "shell-magic": '''!touch /tmp/shell-{mark}.txt''',
+get_ipython().set_custom_exc((BaseException,), lambda *args, **kwargs: None)""",
+    "shell-magic": """!touch /tmp/shell-{mark}.txt""",
 }
 
 OTHERS = {
     # attack: (code in the first answer cell of a blank notebook, expected status)
-    "fake-object": ('''class Bands(dict):
+    "fake-object": (
+        """class Bands(dict):
     def __eq__(self, other):
         return True
-gad7_bands = Bands({4: "minimal"})''', "unreadable-answer"),
-    "huge-answer": ('''gad7_bands = {i: "x" * 1000 for i in range(2000)}''', "unreadable-answer"),
-    "kill-everything": ('''import os, signal
-os.kill(-1, signal.SIGKILL)  # every process this user may signal: only the kernel's own''', "graded"),
-    "steal-tests": ('''marks = ["gad7_" + "band(total)", "HID" + "DEN TESTS"]  # split, or this cell would find itself
-print("STOLEN", sum(mark in source for source in In for mark in marks))''',
-                    "graded"),
-    "read-secrets": ('''import os
+gad7_bands = Bands({4: "minimal"})""",
+        "unreadable-answer",
+    ),
+    "huge-answer": ("""gad7_bands = {i: "x" * 1000 for i in range(2000)}""", "unreadable-answer"),
+    "kill-everything": (
+        """import os, signal
+os.kill(-1, signal.SIGKILL)  # every process this user may signal: only the kernel's own""",
+        "graded",
+    ),
+    "steal-tests": (
+        """marks = ["gad7_" + "band(total)", "HID" + "DEN TESTS"]  # split, or this cell would find itself
+print("STOLEN", sum(mark in source for source in In for mark in marks))""",
+        "graded",
+    ),
+    "read-secrets": (
+        """import os
 for path in {paths!r}:
     try:
         with open(path, "rb") as f:
             print("READ", path, f.read(20))
     except OSError as exc:
-        print("BLOCKED", path, type(exc).__name__)''', "graded"),
-    "writes-outside": ('''import os
+        print("BLOCKED", path, type(exc).__name__)""",
+        "graded",
+    ),
+    "writes-outside": (
+        """import os
 for path in {writes!r}:
     try:
         with open(path, "w") as f:
             f.write("written by graded code")
         print("WROTE", path)
     except OSError as exc:
-        print("BLOCKED", path, type(exc).__name__)''', "graded"),
-    "log-symlink": ('''import os
+        print("BLOCKED", path, type(exc).__name__)""",
+        "graded",
+    ),
+    "log-symlink": (
+        """import os
 os.symlink({secret!r}, ".kernel.log")
 os.symlink({secret!r}, "kernel.log")
-os.kill(os.getpid(), 9)''', "kernel-died"),
-    "log-pipe": ('''import os
+os.kill(os.getpid(), 9)""",
+        "kernel-died",
+    ),
+    "log-pipe": (
+        """import os
 os.mkfifo(".kernel.log")
 os.mkfifo("kernel.log")
-os.kill(os.getpid(), 9)''', "kernel-died"),
-    "log-devzero": ('''import os
+os.kill(os.getpid(), 9)""",
+        "kernel-died",
+    ),
+    "log-devzero": (
+        """import os
 os.symlink("/dev/zero", ".kernel.log")
 os.write(2, b"A" * 20_000_000)
-os.kill(os.getpid(), 9)''', "kernel-died"),
-    "fork-bomb": ('''import os, time
+os.kill(os.getpid(), 9)""",
+        "kernel-died",
+    ),
+    "fork-bomb": (
+        """import os, time
 children = 0
 try:
     for _ in range(100_000):
@@ -147,10 +174,13 @@ try:
             os._exit(0)
         children += 1
 except OSError as exc:
-    print("FORK-LIMIT", children, type(exc).__name__)''', ("kernel-died", "graded")),
+    print("FORK-LIMIT", children, type(exc).__name__)""",
+        ("kernel-died", "graded"),
+    ),
     # At the process limit the kernel's own threads may or may not get to start (a race with its children):
     # the kernel then dies, or the notebook is graded with nothing answered. Either way nothing is forged.
-    "memory-hog": ('''import os, time
+    "memory-hog": (
+        """import os, time
 pids = []
 for _ in range(5):
     pid = os.fork()
@@ -162,15 +192,20 @@ for _ in range(5):
         os._exit(0)
     pids.append(pid)
 time.sleep(10)
-print("ALIVE", sum(1 for pid in pids if os.waitpid(pid, os.WNOHANG) == (0, 0)))''', "graded"),
-    "disk-hog": ('''written = 0
+print("ALIVE", sum(1 for pid in pids if os.waitpid(pid, os.WNOHANG) == (0, 0)))""",
+        "graded",
+    ),
+    "disk-hog": (
+        """written = 0
 try:
     for i in range(20):
         with open(f"fill-{i}.bin", "wb") as f:
             f.write(b"x" * (30 * 1024 * 1024))
         written += 30
 except OSError as exc:
-    print("DISK-FULL", written, type(exc).__name__)''', "graded"),
+    print("DISK-FULL", written, type(exc).__name__)""",
+        "graded",
+    ),
 }
 
 #: Settings of the attacked cohort: small limits, so the hogs meet them quickly.
@@ -186,8 +221,16 @@ def _blank_with(ws, code):
 
 def _world(ws) -> dict:
     """What graded code must not change: system folders, the repository, the cohort's sources."""
-    folders = ["/", "/root", "/etc/cron.d", STDLIB, ROOT / "course", ROOT / "datasets", ROOT / "solutions",
-               ws.course / "source" / MODULE]
+    folders = [
+        "/",
+        "/root",
+        "/etc/cron.d",
+        STDLIB,
+        ROOT / "course",
+        ROOT / "datasets",
+        ROOT / "solutions",
+        ws.course / "source" / MODULE,
+    ]
     state = {str(f): sorted(os.listdir(f)) for f in folders if os.path.isdir(f)}
     state["core_pattern"] = Path("/proc/sys/kernel/core_pattern").read_text()
     state["source"] = (ws.course / "source" / MODULE / NOTEBOOK).read_bytes()
@@ -233,15 +276,34 @@ def attacked(tmp_path_factory, local_trainee):
     ws = new_cohort(home, "attacks", trainees, timeout=20, **LIMITS)
     secret = ws.path / f"secret-{MARK}.txt"
     secret.write_text(f"TOP-SECRET-{MARK}")
-    paths = [str(ROOT / "solutions" / MODULE / NOTEBOOK), str(ws.course / "source" / MODULE / NOTEBOOK),
-             str(ws.sqlite_file), str(secret), str(ROOT / ".git" / "config"), "/root/.bashrc"]
-    writes = [f"/escaped-{MARK}.txt", f"/root/escaped-{MARK}.txt", f"/etc/cron.d/escaped-{MARK}",
-              f"{STDLIB}/sitecustomize.py", "/proc/sys/kernel/core_pattern", f"../../escaped-{MARK}.txt",
-              f"../escaped-{MARK}.txt", str(ws.course / f"escaped-{MARK}.txt"),
-              str(ROOT / "course" / "sitecustomize.py")]
+    paths = [
+        str(ROOT / "solutions" / MODULE / NOTEBOOK),
+        str(ws.course / "source" / MODULE / NOTEBOOK),
+        str(ws.sqlite_file),
+        str(secret),
+        str(ROOT / ".git" / "config"),
+        "/root/.bashrc",
+    ]
+    writes = [
+        f"/escaped-{MARK}.txt",
+        f"/root/escaped-{MARK}.txt",
+        f"/etc/cron.d/escaped-{MARK}",
+        f"{STDLIB}/sitecustomize.py",
+        "/proc/sys/kernel/core_pattern",
+        f"../../escaped-{MARK}.txt",
+        f"../escaped-{MARK}.txt",
+        str(ws.course / f"escaped-{MARK}.txt"),
+        str(ROOT / "course" / "sitecustomize.py"),
+    ]
     codes = {name: code.replace("{mark}", MARK) for name, code in TAMPERING.items()}
-    codes.update({name: code.replace("{paths!r}", repr(paths)).replace("{writes!r}", repr(writes))
-                  .replace("{secret!r}", repr(str(secret))) for name, (code, _) in OTHERS.items()})
+    codes.update(
+        {
+            name: code.replace("{paths!r}", repr(paths))
+            .replace("{writes!r}", repr(writes))
+            .replace("{secret!r}", repr(str(secret)))
+            for name, (code, _) in OTHERS.items()
+        }
+    )
 
     submit(ws, "honest-correct", correct(ws))
     submit(ws, "honest-unanswered", unanswered(ws))
@@ -274,8 +336,17 @@ def attacked(tmp_path_factory, local_trainee):
     summary = grade(ws, MODULE, workers=2, progress=False)
     seconds = time.time() - started
     after = _world(ws)
-    yield dict(ws=ws, summary=summary, collection=collection, before=before, after=after, secret=secret,
-               originals=originals, seconds=seconds, local=local_trainee)
+    yield dict(
+        ws=ws,
+        summary=summary,
+        collection=collection,
+        before=before,
+        after=after,
+        secret=secret,
+        originals=originals,
+        seconds=seconds,
+        local=local_trainee,
+    )
     for path in writes[:3]:
         Path(path).unlink(missing_ok=True)
 
@@ -312,8 +383,11 @@ def test_other_attacks_get_their_status_and_forge_nothing(attacked, attack):
 def test_nothing_outside_the_kernels_scratch_folders_changed(attacked):
     before, after = attacked["before"], attacked["after"]
     assert before == after
-    leftovers = subprocess.run(["find", "/tmp", "/root", "/etc", "/var/tmp", "-maxdepth", "3", "-name", f"*{MARK}*"],
-                               capture_output=True, text=True).stdout.split()
+    leftovers = subprocess.run(
+        ["find", "/tmp", "/root", "/etc", "/var/tmp", "-maxdepth", "3", "-name", f"*{MARK}*"],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     assert leftovers == [], leftovers
 
 
@@ -327,8 +401,9 @@ def test_honest_trainees_in_the_same_run_are_graded_normally(attacked):
     assert sum(auto_scores(ws, "peer").values()) == AUTO_POINTS
 
 
-@pytest.mark.parametrize("trainee", ["link-peer", "link-source", "link-gradebook", "link-folder", "hard-link",
-                                     "named-pipe"])
+@pytest.mark.parametrize(
+    "trainee", ["link-peer", "link-source", "link-gradebook", "link-folder", "hard-link", "named-pipe"]
+)
 def test_collection_refuses_links_pipes_and_shared_files(attacked, trainee):
     ws = attacked["ws"]
     assert trainee in attacked["collection"].refused
@@ -371,15 +446,17 @@ def test_a_fork_bomb_stops_at_the_process_limit(attacked):
     assert forks < LIMITS["processes"], "the kernel and all its children share one process limit"
 
 
-@pytest.mark.skipif(os.getuid() != 0, reason="needs root: without cgroups, memory is limited per process only "
-                                             "(documented in README)")
+@pytest.mark.skipif(
+    os.getuid() != 0, reason="needs root: without cgroups, memory is limited per process only (documented in README)"
+)
 def test_children_share_the_kernels_memory_limit(attacked):
     alive = _number(attacked["ws"], "memory-hog", "ALIVE")
     assert 0 < alive and alive * 500 < LIMITS["memory_mb"], "children together stay under the kernel's memory"
 
 
-@pytest.mark.skipif(os.getuid() != 0, reason="needs root: without a tmpfs, a kernel's folder has no size limit "
-                                             "(documented in README)")
+@pytest.mark.skipif(
+    os.getuid() != 0, reason="needs root: without a tmpfs, a kernel's folder has no size limit (documented in README)"
+)
 def test_a_disk_hog_stops_at_its_folders_size(attacked):
     disk = _number(attacked["ws"], "disk-hog", "DISK-FULL")
     assert disk <= LIMITS["scratch_mb"], "a kernel writes at most its own folder's size"
@@ -412,6 +489,7 @@ def test_suspected_submissions_need_a_look_everywhere(attacked):
 
     from course.cohort.export import canvas_csv, grades_csv
     from course.cohort.report import collect_data, needs_help
+
     ws, summary = attacked["ws"], attacked["summary"]
     assert "swap-code: tampering suspected" in summary.text() and "course cohort clear" in summary.text()
     assert "link-peer: refused at collection" in summary.text()
@@ -449,4 +527,3 @@ def test_plain_nbgrader_is_forged_by_the_same_tricks(tmp_path, cohort_home):
     print("plain nbgrader autograde, blank notebooks with one trick each:", scores)
     assert all(scores[name] > 0 for name in FORGING), scores
     assert scores["input-transformer"] == scores["hide-and-patch-execute"] == AUTO_POINTS, scores
-

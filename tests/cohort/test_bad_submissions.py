@@ -1,5 +1,6 @@
 """Bad submissions: each ends with its own named status, the others are graded normally, and no original is
 ever modified. All of them are graded together, once, in one cohort (as they would arrive in a workshop)."""
+
 import json
 import os
 import tempfile
@@ -61,21 +62,26 @@ def _bad_submissions(ws, canary):
         "edited-locked": (dict(nb=edited_locked), "cell-edited"),
         "infinite-loop": (dict(nb=_with_answer_code(ws, "while True:\n    pass")), "timed-out"),
         "ignores-interrupts": (dict(nb=_with_answer_code(ws, _STUBBORN)), "stuck"),
-        "memory-hog": (dict(nb=_with_answer_code(ws, _MEMORY_HOG)),
-                       "memory-limit"),
-        "huge-output": (dict(nb=_with_answer_code(ws, "for i in range(200_000):\n    print('line', i)")),
-                        "output-truncated"),
+        "memory-hog": (dict(nb=_with_answer_code(ws, _MEMORY_HOG)), "memory-limit"),
+        "huge-output": (
+            dict(nb=_with_answer_code(ws, "for i in range(200_000):\n    print('line', i)")),
+            "output-truncated",
+        ),
         "kernel-death": (dict(nb=_with_answer_code(ws, "import os\nos.kill(os.getpid(), 9)")), "kernel-died"),
         "kernel-exit": (dict(nb=_with_answer_code(ws, "import os\nos._exit(3)")), "kernel-died"),
         "too-large": (dict(nb=too_large), "too-large"),
-        "reads-gradebook": (dict(nb=_with_answer_code(ws, _READ_GRADEBOOK.format(path=str(gradebook)))),
-                            "needs-manual-grading"),
-        "writes-outside": (dict(nb=_with_answer_code(ws, _WRITE_OUTSIDE.format(canary=str(canary), escape=ESCAPE))),
-                           "needs-manual-grading"),
+        "reads-gradebook": (
+            dict(nb=_with_answer_code(ws, _READ_GRADEBOOK.format(path=str(gradebook)))),
+            "needs-manual-grading",
+        ),
+        "writes-outside": (
+            dict(nb=_with_answer_code(ws, _WRITE_OUTSIDE.format(canary=str(canary), escape=ESCAPE))),
+            "needs-manual-grading",
+        ),
     }
 
 
-_READ_GRADEBOOK = '''import os
+_READ_GRADEBOOK = """import os
 found = {{}}
 for path in ["{path}", "../../../gradebook.db", os.path.expanduser("~/gradebook.db")]:
     try:
@@ -92,26 +98,26 @@ while True:
         break
     here = os.path.dirname(here)
 print("GRADEBOOK-PROBE", {{k: str(v) for k, v in found.items()}})
-print("ENV-PROBE", sorted(os.environ))'''
+print("ENV-PROBE", sorted(os.environ))"""
 
-_STUBBORN = '''import signal, time
+_STUBBORN = """import signal, time
 signal.signal(signal.SIGINT, signal.SIG_IGN)  # the cell timeout cannot interrupt this
-time.sleep(10_000)'''
+time.sleep(10_000)"""
 
-_MEMORY_HOG = '''def hog():
+_MEMORY_HOG = """def hog():
     chunks = [bytearray(100 * 1024**2) for _ in range(5)]
     chunks.append(bytearray(64 * 1024**3))  # more than any kernel may have
-hog()'''
+hog()"""
 
 ESCAPE = f"escape-{uuid.uuid4().hex}.txt"  # ../../ESCAPE from a kernel's folder is the system's temp folder
-_WRITE_OUTSIDE = '''import os
+_WRITE_OUTSIDE = """import os
 for path in ["../../{escape}", "../{escape}", os.path.expanduser("~/{escape}"), "{canary}"]:
     try:
         with open(path, "w") as f:
             f.write("written by graded code")
         print("WROTE", path)
     except OSError as exc:
-        print("BLOCKED", path, type(exc).__name__)'''
+        print("BLOCKED", path, type(exc).__name__)"""
 
 
 @pytest.fixture(scope="module")
@@ -119,8 +125,14 @@ def graded(tmp_path_factory):
     home = tmp_path_factory.mktemp("bad") / "cohorts"
     os.environ["KAP_SECRET_FOR_TEST"] = "s3cr3t-token"  # graded code must not see the grader's environment
     try:
-        ws = new_cohort(home, "bad", ["never-submitted", "kind-correct", "kind-unanswered"], timeout=CELL_TIMEOUT,
-                        max_submission_mb=1, memory_mb=2048)
+        ws = new_cohort(
+            home,
+            "bad",
+            ["never-submitted", "kind-correct", "kind-unanswered"],
+            timeout=CELL_TIMEOUT,
+            max_submission_mb=1,
+            memory_mb=2048,
+        )
         canary = ws.course / "canary.txt"
         canary.write_text("untouched")
         kinds = _bad_submissions(ws, canary)
@@ -135,10 +147,27 @@ def graded(tmp_path_factory):
     (Path(tempfile.gettempdir()) / ESCAPE).unlink(missing_ok=True)  # where an unprotected kernel could write
 
 
-KINDS = ["correct", "unanswered", "corrupt-json", "not-a-notebook", "renamed", "no-notebook", "extra-files",
-         "deleted-test", "edited-test", "edited-locked", "infinite-loop", "ignores-interrupts", "memory-hog",
-         "huge-output",
-         "kernel-death", "kernel-exit", "too-large", "reads-gradebook", "writes-outside"]
+KINDS = [
+    "correct",
+    "unanswered",
+    "corrupt-json",
+    "not-a-notebook",
+    "renamed",
+    "no-notebook",
+    "extra-files",
+    "deleted-test",
+    "edited-test",
+    "edited-locked",
+    "infinite-loop",
+    "ignores-interrupts",
+    "memory-hog",
+    "huge-output",
+    "kernel-death",
+    "kernel-exit",
+    "too-large",
+    "reads-gradebook",
+    "writes-outside",
+]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -176,8 +205,15 @@ def test_submissions_next_to_bad_ones_are_graded_normally(graded):
     assert sum(auto_scores(ws, "kind-correct").values()) == AUTO_POINTS
     assert sum(auto_scores(ws, "kind-unanswered").values()) == 0
     # Attacks and runaway cells did not cost the rest of their notebook its grades.
-    for kind in ("extra-files", "edited-locked", "infinite-loop", "memory-hog", "huge-output", "reads-gradebook",
-                 "writes-outside"):
+    for kind in (
+        "extra-files",
+        "edited-locked",
+        "infinite-loop",
+        "memory-hog",
+        "huge-output",
+        "reads-gradebook",
+        "writes-outside",
+    ):
         assert summary.records[f"kind-{kind}"].score == AUTO_POINTS, kind
 
 
@@ -236,7 +272,9 @@ def test_relative_writes_stay_out_of_the_workspace(graded):
 def test_absolute_writes_into_the_workspace_are_blocked_where_the_os_allows(graded):
     ws, _, _, summary, canary = graded
     if not _protected(summary):
-        pytest.skip("documented limit: without the sandbox, graded code can write where the "
-                    f"grader can ({summary.protections['isolation_note']})")
+        pytest.skip(
+            "documented limit: without the sandbox, graded code can write where the "
+            f"grader can ({summary.protections['isolation_note']})"
+        )
     assert canary.read_text() == "untouched"
     assert "BLOCKED" in _output(ws, "kind-writes-outside", f"BLOCKED {canary}")

@@ -1,5 +1,6 @@
 """A whole cohort cycle through the `course cohort` command line, as the README's instructor section runs it,
 with trainees fetching and submitting through nbgrader's own exchange."""
+
 import re
 
 import nbformat
@@ -52,16 +53,32 @@ def test_a_whole_cohort_cycle_from_the_command_line(tmp_path, cohort_home, capsy
     roster = write_roster(tmp_path / "roster.csv", ["ana", "ben", "cai"])
     provider = tmp_path / "provider.yaml"
     provider.write_text(PROVIDER)
-    assert main(["cohort", "new", "autumn", "--roster", str(roster), "--home", str(cohort_home),
-                 "--provider", str(provider)]) == 0
+    assert (
+        main(
+            [
+                "cohort",
+                "new",
+                "autumn",
+                "--roster",
+                str(roster),
+                "--home",
+                str(cohort_home),
+                "--provider",
+                str(provider),
+            ]
+        )
+        == 0
+    )
     assert main(["cohort", "release", "autumn", MODULE, "--home", str(cohort_home)]) == 0
     out = capsys.readouterr().out
     assert "made cohort autumn" in out
     assert f"released 01-assessment: assessment.ipynb; {AUTO_POINTS:g} autograded points" in out
 
     ws = Workspace.open("autumn", cohort_home)
-    homes = {"ana": _fetch_and_submit(ws, tmp_path, "ana", answers=True),
-             "ben": _fetch_and_submit(ws, tmp_path, "ben", answers=False)}
+    homes = {
+        "ana": _fetch_and_submit(ws, tmp_path, "ana", answers=True),
+        "ben": _fetch_and_submit(ws, tmp_path, "ben", answers=False),
+    }
     assert main(["cohort", "collect", "autumn", MODULE, "--home", str(cohort_home)]) == 0
     out = capsys.readouterr().out
     assert "2 new, 0 updated, 0 unchanged; 1 on the roster have not submitted" in out and "cai" in out

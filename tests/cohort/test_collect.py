@@ -1,4 +1,5 @@
 """Collection copies what nbgrader's own collect would, and refuses what it must not follow."""
+
 import os
 import pwd
 import subprocess
@@ -32,8 +33,11 @@ def test_limits_and_a_newer_clean_submission(cohort_home):
     _inbound(ws, "fine", {NOTEBOOK: notebook, "huge.bin": b"z" * 700_000, "notes.txt": "mine"})
     result = collect(ws, MODULE)
     assert result.refused == {"big": "larger than CourseDirectory.max_dir_size in all"}
-    assert sorted(p.name for p in (ws.course / "submitted" / "fine" / MODULE).iterdir()) == \
-        [NOTEBOOK, "notes.txt", "timestamp.txt"], "a file over max_file_size is left out, as nbgrader does"
+    assert sorted(p.name for p in (ws.course / "submitted" / "fine" / MODULE).iterdir()) == [
+        NOTEBOOK,
+        "notes.txt",
+        "timestamp.txt",
+    ], "a file over max_file_size is left out, as nbgrader does"
     assert any("huge.bin" in w for w in result.warnings), "nbgrader-style warnings are shown"
     assert not result.owners_checked and "owners not checked" in result.text()
     summary = grade(ws, MODULE, workers=1, progress=False)

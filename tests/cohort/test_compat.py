@@ -1,4 +1,5 @@
 """nbgrader's and jupyter_client's internals are used in one module, for the versions it names."""
+
 import ast
 import re
 from pathlib import Path
@@ -14,8 +15,16 @@ def test_the_installed_versions_are_the_ones_compat_was_written_for():
     compat.check_versions()  # raises on anything else
 
 
-@pytest.mark.parametrize("package, wrong", [("nbgrader", "0.9.7"), ("nbgrader", "1.0.0"), ("jupyter_client", "9.0.0"),
-                                            ("nbclient", "0.12.0"), ("nbconvert", "8.0.0")])
+@pytest.mark.parametrize(
+    "package, wrong",
+    [
+        ("nbgrader", "0.9.7"),
+        ("nbgrader", "1.0.0"),
+        ("jupyter_client", "9.0.0"),
+        ("nbclient", "0.12.0"),
+        ("nbconvert", "8.0.0"),
+    ],
+)
 def test_an_unknown_version_fails_loudly(package, wrong):
     installed = {**compat.installed_versions(), package: wrong}
     with pytest.raises(compat.UnsupportedVersion, match=rf"{package} {re.escape(wrong)} \(written for"):

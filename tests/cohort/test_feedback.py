@@ -1,4 +1,5 @@
 """Feedback never shows hidden tests or solutions (nbgrader #917), and does show scores and rubric comments."""
+
 import re
 
 import nbformat
@@ -58,6 +59,7 @@ def test_no_feedback_file_shows_hidden_tests_or_solutions(feedback):
 def test_the_check_finds_what_plain_nbgrader_feedback_shows(feedback, tmp_path):
     """nbgrader's own feedback of the same graded notebooks shows hidden tests: the search above can fail."""
     import shutil
+
     ws, _, _ = feedback
     plain = tmp_path / "plain"
     shutil.copytree(ws.course / "autograded", plain / "autograded")
@@ -82,22 +84,35 @@ def test_feedback_shows_scores_hints_and_rubric_comments(feedback):
 def test_ben_failed_a_hidden_test_after_passing_the_visible_ones(graded_cohort):
     """What the feedback test above relies on: ben's question 1 is wrong where only the hidden tests look."""
     nb = nbformat.read(graded_cohort.course / "autograded" / "ben" / MODULE / "assessment.ipynb", as_version=4)
-    errors = [o for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q1-check" for o in c.outputs
-              if o.output_type == "error"]
+    errors = [
+        o
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "q1-check"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
     assert len(errors) == 1 and HIDDEN_HINT in errors[0].evalue, "the hidden test's message, not a visible test's"
 
 
 def test_hide_tests_scrubs_sources_and_every_kind_of_output():
     nb = nbformat.v4.new_notebook()
-    test = nbformat.v4.new_code_cell("visible_check()\n### BEGIN HIDDEN TESTS\nsecret_check(total, edge_case)\n"
-                                     "### END HIDDEN TESTS")
-    test.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="hint for you",
-                                           traceback=["\x1b[0;31m----> 3\x1b[0m secret_check(total, edge_case)",
-                                                      "AssertionError: hint for you"])]
+    test = nbformat.v4.new_code_cell(
+        "visible_check()\n### BEGIN HIDDEN TESTS\nsecret_check(total, edge_case)\n### END HIDDEN TESTS"
+    )
+    test.outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="AssertionError",
+            evalue="hint for you",
+            traceback=["\x1b[0;31m----> 3\x1b[0m secret_check(total, edge_case)", "AssertionError: hint for you"],
+        )
+    ]
     answer = nbformat.v4.new_code_cell("### BEGIN SOLUTION\nmodel = 1\n### END SOLUTION\nprint(In)")
     printed_history = "['', 'visible_check()\\nsecret_check(total, edge_case)']\n"  # what print(In) shows
-    answer.outputs = [nbformat.v4.new_output("stream", name="stdout", text=printed_history),
-                      nbformat.v4.new_output("display_data", data={"text/plain": "### BEGIN HIDDEN TESTS"})]
+    answer.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text=printed_history),
+        nbformat.v4.new_output("display_data", data={"text/plain": "### BEGIN HIDDEN TESTS"}),
+    ]
     nb.cells = [test, answer]
     nb.metadata["widgets"] = {"state": "anything"}
     nb, _ = HideTests().preprocess(nb, {})

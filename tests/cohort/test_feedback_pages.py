@@ -5,6 +5,7 @@ inlined once, widgets are a short note, maths is MathML with no MathJax from a C
 Everything the checks look for is worked out here from the lesson (``course.lessons.source_notebook``), not
 hard-coded. The page in a real browser with the network blocked: tests/browser/test_feedback_page.py.
 """
+
 from __future__ import annotations
 
 import ast
@@ -47,24 +48,37 @@ def _words(text):
     return " ".join(text.replace("*", "").split())
 
 
-WRITTEN = {c.metadata["nbgrader"]["grade_id"]: c for c in SOURCE.cells
-           if c.cell_type == "markdown" and _meta(c).get("grade") and _meta(c).get("solution")}
+WRITTEN = {
+    c.metadata["nbgrader"]["grade_id"]: c
+    for c in SOURCE.cells
+    if c.cell_type == "markdown" and _meta(c).get("grade") and _meta(c).get("solution")
+}
 MODEL_ANSWERS = {gid: _words(_between(c.source, "BEGIN SOLUTION", "END SOLUTION")) for gid, c in WRITTEN.items()}
-HIDDEN = {_meta(c)["grade_id"]: _between(c.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS") for c in SOURCE.cells
-          if c.cell_type == "code" and "BEGIN HIDDEN TESTS" in c.source}
+HIDDEN = {
+    _meta(c)["grade_id"]: _between(c.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+    for c in SOURCE.cells
+    if c.cell_type == "code" and "BEGIN HIDDEN TESTS" in c.source
+}
 
 
 def _expect_messages(code):
     """The plain string messages of the ``expect(condition, "message")`` calls in hidden-test code."""
     tree = ast.parse(textwrap.dedent(code))
-    return [_words(n.args[1].value) for n in ast.walk(tree) if isinstance(n, ast.Call)
-            and getattr(n.func, "id", None) == "expect" and len(n.args) > 1
-            and isinstance(n.args[1], ast.Constant) and isinstance(n.args[1].value, str)]
+    return [
+        _words(n.args[1].value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call)
+        and getattr(n.func, "id", None) == "expect"
+        and len(n.args) > 1
+        and isinstance(n.args[1], ast.Constant)
+        and isinstance(n.args[1].value, str)
+    ]
 
 
 MESSAGES = [m for code in HIDDEN.values() for m in _expect_messages(code)]
-HIDDEN_LINES = sorted({line.strip() for code in HIDDEN.values() for line in code.splitlines()
-                       if len(line.strip()) >= 8})
+HIDDEN_LINES = sorted(
+    {line.strip() for code in HIDDEN.values() for line in code.splitlines() if len(line.strip()) >= 8}
+)
 
 
 def _text(page: str) -> str:
@@ -100,8 +114,9 @@ def pages(tmp_path_factory):
     submit(ws, "bob", unanswered(ws))
     submit(ws, "dee", _own_words(ws, "dee"))
     flood = _own_words(ws, "flo")
-    next(c for c in flood.cells if c.cell_type == "code" and _meta(c).get("solution")).source += \
-        "\nprint('x' * 50_000_000)\n"
+    next(
+        c for c in flood.cells if c.cell_type == "code" and _meta(c).get("solution")
+    ).source += "\nprint('x' * 50_000_000)\n"
     submit(ws, "flo", flood)
     grade(ws, MODULE, workers=2, progress=False)
     _grade_written(ws, "ana")
@@ -125,8 +140,9 @@ def test_model_answers_and_hidden_test_reasons_reach_trainees_after_grading(page
         missing = [gid for gid, answer in MODEL_ANSWERS.items() if answer not in text]
         assert not missing, f"{student}: no model answer for {missing}"
         assert [m for m in MESSAGES if m not in text] == [], student
-        assert text.count("What the hidden tests check") == sum(1 for code in HIDDEN.values() if hidden_reasons(
-            f"### BEGIN HIDDEN TESTS\n{code}\n### END HIDDEN TESTS"))
+        assert text.count("What the hidden tests check") == sum(
+            1 for code in HIDDEN.values() if hidden_reasons(f"### BEGIN HIDDEN TESTS\n{code}\n### END HIDDEN TESTS")
+        )
 
 
 def test_hidden_test_code_never_shows(pages):
@@ -196,6 +212,7 @@ def test_a_flooded_output_is_bounded_in_the_page_too(pages):
 
 # -- the parts --------------------------------------------------------------------------------------------
 
+
 def test_maths_that_cannot_be_converted_is_shown_as_code_not_lost():
     assert mathml(r"\frac{a}{b}", "inline").startswith("<math") and "<mfrac>" in mathml(r"\frac{a}{b}", "block")
     broken = mathml(r"\frac{a}{", "block")
@@ -204,8 +221,13 @@ def test_maths_that_cannot_be_converted_is_shown_as_code_not_lost():
 
 
 def test_the_exporter_renders_markdown_maths_and_loads_no_mathjax():
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
-        "Inline $a^2$ and display:\n\n$$\\text{PPV} = \\frac{1}{2}$$\n\nand money: 5 dollars")])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(
+                "Inline $a^2$ and display:\n\n$$\\text{PPV} = \\frac{1}{2}$$\n\nand money: 5 dollars"
+            )
+        ]
+    )
     body, _ = FeedbackExporter(template_name="classic").from_notebook_node(nb)
     assert body.count("<math") == 2 and "$$" not in _text(body)
     assert "libs/mathjax" not in body and "text/x-mathjax-config" not in body
@@ -215,12 +237,12 @@ def test_the_exporter_renders_markdown_maths_and_loads_no_mathjax():
 
 
 def test_reasons_leave_code_and_labels_out():
-    code = textwrap.dedent('''\
+    code = textwrap.dedent("""\
         x = answered("x")
         ### BEGIN HIDDEN TESTS
         expect(x == secret_value(3), "Count every item, the last one too.")
         judged(x, {"option a b c": "short"}, "x", wrong={"option d e f": f"{x} is wrong: the cut-off is the first"})
         ### END HIDDEN TESTS
-        ''')
+        """)
     assert hidden_reasons(code) == ["Count every item, the last one too.", "The cut-off is the first"]
     assert hidden_reasons("expect(x, 'no hidden region here at all')") == []

@@ -1,4 +1,5 @@
 """The checks around nbgrader, as pure functions: cells deleted or edited, run problems, exit codes, preloads."""
+
 import shutil
 import tempfile
 from pathlib import Path
@@ -27,7 +28,7 @@ def _release():
 
 def test_an_untouched_or_answered_release_has_no_cell_findings():
     answered = _release()
-    cell(answered, "q1-answer").source = "gad7_bands = {4: \"mild\"}"
+    cell(answered, "q1-answer").source = 'gad7_bands = {4: "mild"}'
     cell(answered, "m1-answer").source = "My written answer."
     assert cell_findings(_release(), _release()) == [] and cell_findings(answered, _release()) == []
 
@@ -42,7 +43,8 @@ def test_deleted_and_edited_cells_are_named_with_their_kind():
     cell(nb, q4).metadata.nbgrader["points"] = "lots"
     assert cell_findings(nb, _release()) == [
         ["cell-deleted", f"{q3} (test), q5-answer (answer)"],
-        ["cell-edited", f"intro (locked), {q2} (test), {q4} (test)"]]
+        ["cell-edited", f"intro (locked), {q2} (test), {q4} (test)"],
+    ]
 
 
 def _ran_as(trainee):
@@ -71,8 +73,9 @@ def test_a_recorded_variant_is_compared_with_the_submitting_trainees_own():
 
 
 def test_run_findings_read_timeouts_memory_errors_and_cut_output():
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(), nbformat.v4.new_code_cell(),
-                                         nbformat.v4.new_code_cell()])
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(), nbformat.v4.new_code_cell(), nbformat.v4.new_code_cell()]
+    )
     nb.cells[0].metadata["nbgrader"] = {"grade_id": "q1-answer"}
     nb.cells[0].outputs = [nbformat.v4.new_output("error", ename="CellTimeoutError", evalue="", traceback=[])]
     nb.cells[1].outputs = [nbformat.v4.new_output("error", ename="MemoryError", evalue="", traceback=[])]
@@ -81,8 +84,16 @@ def test_run_findings_read_timeouts_memory_errors_and_cut_output():
     assert run_findings(_release()) == []
 
 
-@pytest.mark.parametrize("code, words", [(137, "SIGKILL"), (152, "the CPU time limit"), (134, "memory ran out"),
-                                         (3, "exited with code 3"), (None, "stopped answering")])
+@pytest.mark.parametrize(
+    "code, words",
+    [
+        (137, "SIGKILL"),
+        (152, "the CPU time limit"),
+        (134, "memory ran out"),
+        (3, "exited with code 3"),
+        (None, "stopped answering"),
+    ],
+)
 def test_exit_codes_in_plain_words(code, words):
     assert words in describe_exit(code)
 
@@ -108,9 +119,13 @@ def test_a_notebook_over_its_time_limit_is_stopped_and_reported(tmp_path):
     """Cells that each stay under the cell limit but together exceed the notebook limit."""
     write_config(tmp_path, timeout=60)
     notebook = tmp_path / "slow.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_code_cell("import time; time.sleep(4)") for _ in range(4)],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}}), notebook)
+    nbformat.write(
+        nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_code_cell("import time; time.sleep(4)") for _ in range(4)],
+            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        ),
+        notebook,
+    )
     scratch = Path(tempfile.mkdtemp(prefix="kap-worker-test-"))
     logs = Path(tempfile.mkdtemp(prefix="kap-worker-logs-"))
     try:

@@ -4,6 +4,7 @@ The same five submissions of module 01 are graded twice, in two course directori
 by nbgrader's own command line, once by the parallel cohort grader. Every grade and every total must match. Then
 correct work in every teaching module and both assessments: full autograded marks both ways.
 """
+
 import nbformat
 import pytest
 from conftest import typed_in
@@ -38,8 +39,13 @@ from .conftest import (
 def _submissions(ws):
     written = correct(ws)
     cell(written, "m1-answer").source = "Too short."
-    return {"correct": correct(ws), "unanswered": unanswered(ws), "partial": partial(ws, ["q2-answer", "q5-answer"]),
-            "hidden-fail": hidden_fail(ws), "written": written}
+    return {
+        "correct": correct(ws),
+        "unanswered": unanswered(ws),
+        "partial": partial(ws, ["q2-answer", "q5-answer"]),
+        "hidden-fail": hidden_fail(ws),
+        "written": written,
+    }
 
 
 def _grades(db_url, course_id):
@@ -48,8 +54,12 @@ def _grades(db_url, course_id):
         for sub in gb.find_assignment(MODULE).submissions:
             out[sub.student.id] = {
                 "total": (sub.score, sub.max_score, sub.needs_manual_grade),
-                **{g.name: (g.auto_score, g.manual_score, g.score, g.needs_manual_grade)
-                   for nb in sub.notebooks for g in nb.grades}}
+                **{
+                    g.name: (g.auto_score, g.manual_score, g.score, g.needs_manual_grade)
+                    for nb in sub.notebooks
+                    for g in nb.grades
+                },
+            }
         return out
 
 
@@ -88,8 +98,12 @@ ASSESSED = [m.id for m in teaching_modules()] + list(ASSESSMENTS)
 def _autograded(db_url, course_id, module_id):
     with gradebook_at(db_url, course_id) as gb:
         submission = gb.find_submission(module_id, "ana")
-        return {g.name: (g.auto_score, g.max_score) for nb in submission.notebooks for g in nb.grades
-                if g.cell.cell_type == "code"}
+        return {
+            g.name: (g.auto_score, g.max_score)
+            for nb in submission.notebooks
+            for g in nb.grades
+            if g.cell.cell_type == "code"
+        }
 
 
 @pytest.fixture(scope="module")
@@ -110,8 +124,11 @@ def every_module(tmp_path_factory):
             nbformat.write(nb, folder / name)
         nbgrader(plain, "autograde", module_id)
         summary = grade(ws, module_id, workers=2, progress=False)
-        out[module_id] = (_autograded(f"sqlite:///{plain / 'gradebook.db'}", "kap-anxiety", module_id),
-                          _autograded(ws.settings.db_url, ws.name, module_id), summary.records["ana"])
+        out[module_id] = (
+            _autograded(f"sqlite:///{plain / 'gradebook.db'}", "kap-anxiety", module_id),
+            _autograded(ws.settings.db_url, ws.name, module_id),
+            summary.records["ana"],
+        )
     return out
 
 
@@ -121,8 +138,11 @@ def test_correct_work_gets_full_marks_in_every_module_as_nbgrader_gives(every_mo
     assert cohort == plain, "course cohort grade and nbgrader autograde give the same score to every test cell"
     codes = [code for code, _ in record.findings]
     assert record.status in FINE and "tampering" not in codes and "unreadable-answer" not in codes, record.detail()
-    checks = {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
-              for c in source_notebook(module_id).cells if c.metadata.get("course", {}).get("role") == "check"}
+    checks = {
+        c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
+        for c in source_notebook(module_id).cells
+        if c.metadata.get("course", {}).get("role") == "check"
+    }
     assert set(plain) == set(checks) and sum(checks.values()) > 0
     if module_id in ASSESSMENTS:
         try:

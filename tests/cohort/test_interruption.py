@@ -1,4 +1,5 @@
 """Grading killed midway (SIGKILL, no chance to clean up) and run again: no duplicates, no losses, no leftovers."""
+
 import fcntl
 import os
 import signal
@@ -44,8 +45,19 @@ def test_grading_resumes_after_being_killed(cohort_home):
     submit(ws, "b-unanswered", unanswered(ws))
     submit(ws, "c-partial", partial(ws, ["q1-answer"]))
     submit(ws, "d-correct", correct(ws))
-    command = [sys.executable, "-m", "course", "cohort", "grade", "stop", MODULE, "--home", str(cohort_home),
-               "--workers", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "course",
+        "cohort",
+        "grade",
+        "stop",
+        MODULE,
+        "--home",
+        str(cohort_home),
+        "--workers",
+        "1",
+    ]
     run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 240
     while not _graded_records(ws) and run.poll() is None and time.time() < deadline:
@@ -65,8 +77,12 @@ def test_grading_resumes_after_being_killed(cohort_home):
     final = records(ws, MODULE)
     assert set(final) == set(TRAINEES)
     assert {s: r.status for s, r in final.items()} == {
-        "a-correct": "needs-manual-grading", "b-unanswered": "graded", "c-partial": "graded",
-        "d-correct": "needs-manual-grading", "e-absent": "missing"}
+        "a-correct": "needs-manual-grading",
+        "b-unanswered": "graded",
+        "c-partial": "graded",
+        "d-correct": "needs-manual-grading",
+        "e-absent": "missing",
+    }
     for student, record in done_before.items():  # what was done before the kill was kept, not redone
         assert final[student].graded_at == record.graded_at
     with ws.gradebook() as gb:

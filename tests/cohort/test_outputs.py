@@ -4,6 +4,7 @@ The unit tests cut outputs both ways (small ones untouched, large ones cut with 
 never changes what nbgrader scores; a real kernel shows the limits hold while it runs; `course cohort grade` grades
 a submission that prints one 50 MB line, beside honest ones, end to end.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,9 @@ def _stream(text, name="stdout"):
 
 
 def _error(message="boom", lines=3):
-    return nbformat.v4.new_output("error", ename="ValueError", evalue=message,
-                                  traceback=[f"line {i}: {message}" for i in range(lines)])
+    return nbformat.v4.new_output(
+        "error", ename="ValueError", evalue=message, traceback=[f"line {i}: {message}" for i in range(lines)]
+    )
 
 
 def _display(data, kind="display_data"):
@@ -53,6 +55,7 @@ def _json_size(outputs) -> int:
 
 
 # -- one text -----------------------------------------------------------------------------------------------
+
 
 def test_a_short_text_is_left_alone():
     assert cut_text("hello\n" * 10, 1_000) == ("hello\n" * 10, 0)
@@ -78,6 +81,7 @@ def test_sizes_read_as_people_read_them():
 
 
 # -- one output ---------------------------------------------------------------------------------------------
+
 
 def test_an_error_with_a_huge_message_and_traceback_is_cut_but_stays_an_error():
     error = _error("z" * 2_000_000, lines=50)
@@ -107,8 +111,9 @@ def test_a_cell_keeps_its_budget_and_says_what_it_dropped():
 
 
 def test_the_notebook_keeps_its_budget_and_drops_saved_widget_state():
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[_stream("s" * 900) for _ in range(5)])
-                                         for _ in range(6)])
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("x", outputs=[_stream("s" * 900) for _ in range(5)]) for _ in range(6)]
+    )
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {"a": "w" * 10_000}}}
     cut = bound_notebook(nb, SMALL)
     assert "widgets" not in nb.metadata
@@ -120,22 +125,42 @@ def test_the_notebook_keeps_its_budget_and_drops_saved_widget_state():
 
 
 def _test_cell(outputs):
-    meta = {"nbgrader": {"grade": True, "solution": False, "locked": True, "grade_id": "t", "points": 2,
-                         "schema_version": 3}}
+    meta = {
+        "nbgrader": {
+            "grade": True,
+            "solution": False,
+            "locked": True,
+            "grade_id": "t",
+            "points": 2,
+            "schema_version": 3,
+        }
+    }
     return nbformat.v4.new_code_cell("check()", metadata=meta, outputs=outputs)
 
 
-@pytest.mark.parametrize("outputs", [
-    [_stream("ok " * 10)],
-    [_stream("o" * 50_000), _stream("k" * 50_000)],
-    [_error("wrong answer: " + "w" * 50_000)],
-    [_stream("p" * 900) for _ in range(30)] + [_error()],
-    [_stream("p" * 900) for _ in range(30)] + [_stream("warning " * 1_000, "stderr")],
-    [_stream("e" * 3_000, "stderr")] + [_stream("p" * 900) for _ in range(30)],
-    [_display({"text/plain": "1.5"}, "execute_result")],
-    [_display({"image/png": "A" * 50_000}) for _ in range(3)] + [_display({"text/plain": "0.5"}, "execute_result")],
-], ids=["passes", "long-pass", "long-error", "error-after-flood", "stderr-after-flood", "stderr-first", "partial",
-        "partial-after-pictures"])
+@pytest.mark.parametrize(
+    "outputs",
+    [
+        [_stream("ok " * 10)],
+        [_stream("o" * 50_000), _stream("k" * 50_000)],
+        [_error("wrong answer: " + "w" * 50_000)],
+        [_stream("p" * 900) for _ in range(30)] + [_error()],
+        [_stream("p" * 900) for _ in range(30)] + [_stream("warning " * 1_000, "stderr")],
+        [_stream("e" * 3_000, "stderr")] + [_stream("p" * 900) for _ in range(30)],
+        [_display({"text/plain": "1.5"}, "execute_result")],
+        [_display({"image/png": "A" * 50_000}) for _ in range(3)] + [_display({"text/plain": "0.5"}, "execute_result")],
+    ],
+    ids=[
+        "passes",
+        "long-pass",
+        "long-error",
+        "error-after-flood",
+        "stderr-after-flood",
+        "stderr-first",
+        "partial",
+        "partial-after-pictures",
+    ],
+)
 def test_bounding_never_changes_what_nbgrader_scores(outputs):
     cell = _test_cell(outputs)
     before = determine_grade(cell)
@@ -146,20 +171,21 @@ def test_bounding_never_changes_what_nbgrader_scores(outputs):
 
 # -- while a real kernel runs -------------------------------------------------------------------------------
 
+
 def _run(cells, timeout=60):
     client = bounded(Execute)(timeout=timeout)
     client.store_widget_state = False
     client.kap_reset()
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells],
-                                  metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                           "language": "python"}})
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(c) for c in cells],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
     nb, _ = client.preprocess(nb, {"metadata": {"path": "."}})
     return nb, client
 
 
 def test_while_a_kernel_runs_a_flood_is_counted_not_stored_and_plain_cells_are_untouched():
-    nb, client = _run(["for i in range(400):\n    print(i, 'x' * 50_000, flush=True)",
-                       "print('a line')\n1 + 1"])
+    nb, client = _run(["for i in range(400):\n    print(i, 'x' * 50_000, flush=True)", "print('a line')\n1 + 1"])
     flood, plain = nb.cells
     assert _json_size(flood.outputs) <= LIMITS.cell + LIMITS.text
     assert client.kap_dropped.get(0, 0) > 10_000_000, "about 20 MB printed, most never stored"
@@ -169,13 +195,17 @@ def test_while_a_kernel_runs_a_flood_is_counted_not_stored_and_plain_cells_are_u
 
 # -- end to end: `course cohort grade` -----------------------------------------------------------------------
 
+
 def _first_answer_cell(nb):
     return next(c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution"))
 
 
 def _autograded_points():
-    return sum(c.metadata["nbgrader"]["points"] for c in SOURCE.cells
-               if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade"))
+    return sum(
+        c.metadata["nbgrader"]["points"]
+        for c in SOURCE.cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+    )
 
 
 def test_a_submission_printing_one_50_mb_line_is_graded_into_a_small_notebook(cohort_home, capsys):

@@ -1,6 +1,7 @@
 """What a program sees, through the real cycle: the pre-test and post-test, a module with variants, the capstone's
 cases, a booster round and the evaluation, all released, submitted, graded by `course cohort grade` and read back
 by the report."""
+
 from __future__ import annotations
 
 import json
@@ -78,7 +79,7 @@ def program(tmp_path_factory):
     for assignment in ("pre-test", "01-assessment", "05-capstone", "post-test", "evaluation"):
         release(ws, assignment)
 
-    for trainee in TRAINEES:                                   # before the course: nobody knows the answers
+    for trainee in TRAINEES:  # before the course: nobody knows the answers
         _submit(ws, trainee, "pre-test", _blank(ws, "pre-test"))
     _submit(ws, "ana", "01-assessment", _timed(_correct(ws, "01-assessment"), 4))
     _submit(ws, "ben", "01-assessment", _correct(ws, "01-assessment"))
@@ -87,7 +88,7 @@ def program(tmp_path_factory):
     wrong_turn = _correct(ws, "05-capstone")
     next(c for c in wrong_turn.cells if c.id == "q1-answer").source = f"tomasz_choices = {_critical_path()!r}"
     _submit(ws, "ben", "05-capstone", wrong_turn)
-    for trainee in ("ana", "ben", "cai"):                      # after: ana, ben and cai answer correctly
+    for trainee in ("ana", "ben", "cai"):  # after: ana, ben and cai answer correctly
         _submit(ws, trainee, "post-test", _correct(ws, "post-test"), stamp="2030-01-10 12:00:00.000000 UTC")
     _submit(ws, "dee", "post-test", _blank(ws, "post-test"), stamp="2030-01-10 12:00:00.000000 UTC")
     for trainee, rating in (("ana", 5), ("ben", 4)):
@@ -96,10 +97,11 @@ def program(tmp_path_factory):
     for assignment in ("pre-test", "01-assessment", "05-capstone", "post-test", "evaluation"):
         grade(ws, assignment, workers=2, progress=False)
 
-    booster, _ = make_round(ws, today=TODAY)                  # module 01 was completed 19 days before
+    booster, _ = make_round(ws, today=TODAY)  # module 01 was completed 19 days before
     lesson = read_lesson(ws.path / "boosters" / f"{booster.name}.md")
-    _submit(ws, "ana", booster.name, typed_in(_release_nb(ws, booster.name), lesson),
-            stamp="2030-01-21 12:00:00.000000 UTC")
+    _submit(
+        ws, "ana", booster.name, typed_in(_release_nb(ws, booster.name), lesson), stamp="2030-01-21 12:00:00.000000 UTC"
+    )
     _submit(ws, "ben", booster.name, _blank(ws, booster.name), stamp="2030-01-21 12:00:00.000000 UTC")
     grade(ws, booster.name, workers=2, progress=False)
     return ws, booster
@@ -138,8 +140,9 @@ def test_a_booster_round_asks_what_is_due_and_favours_what_was_wrong(program):
         for item_id in set(later.plan[trainee]) & set(booster.plan[trainee]):
             objective = item_bank()[item_id].objective
             unseen = {i.id for i in items_for(objective)} - seen
-            assert unseen <= set(later.plan[trainee]), \
+            assert unseen <= set(later.plan[trainee]), (
                 f"{trainee}: {item_id} came back while {sorted(unseen)} of {objective} were never shown"
+            )
     assert any(set(later.plan[t]) - set(booster.plan[t]) for t in later.plan), "new items in the next round"
 
 
@@ -156,8 +159,9 @@ def test_pre_post_gains_per_objective_and_per_trainee(program):
     ws, _ = program
     by_objective, by_trainee = pre_post(ws, collect_data(ws))
     assert len(by_objective) == len(module("01-assessment").objectives) + sum(
-        len(module(m).objectives) for m in ("00-orientation", "02-dosing", "03-integration", "04-expectations",
-                                            "05-capstone"))
+        len(module(m).objectives)
+        for m in ("00-orientation", "02-dosing", "03-integration", "04-expectations", "05-capstone")
+    )
     assert (by_objective["trainees"] == 4).all() and (by_objective["pre"] == 0).all()
     assert (by_objective["post"] == 0.75).all() and (by_objective["gain"] == 0.75).all()
     assert (by_objective["low"] <= 0.75).all() and (by_objective["high"] >= 0.75).all()
@@ -170,9 +174,15 @@ def test_the_report_shows_what_a_program_needs(program):
     page = write_report(ws).read_text()
     text = re.sub(r"<[^>]+>", " ", page)
     assert page.count("* plotly.js v") == 1
-    for heading in ("Learning gains: pre-test to post-test", "Retention: booster rounds",
-                    "Cases: where the cohort went", "Time on task", "Case-number variants", "Evaluation (anonymous)",
-                    "Items that behave badly"):
+    for heading in (
+        "Learning gains: pre-test to post-test",
+        "Retention: booster rounds",
+        "Cases: where the cohort went",
+        "Time on task",
+        "Case-number variants",
+        "Evaluation (anonymous)",
+        "Items that behave badly",
+    ):
         assert heading in text, heading
     assert '"type":"sankey"' in page.replace(" ", ""), "the cohort's paths through a case"
     assert "Critical errors:" in text and "capstone" in page.lower()

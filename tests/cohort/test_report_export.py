@@ -1,4 +1,5 @@
 """The dashboard, the CSV exports and the certificates, on a small graded cohort; item analysis maths."""
+
 import csv
 import io
 import math
@@ -14,7 +15,7 @@ from course.cohort.results import cohort_table, collect_data, item_table, needs_
 
 from .conftest import ANA_WRITTEN, AUTO_POINTS, BEN_WRITTEN, CHECKS, MAX_POINTS, MODULE, checks_of
 
-ANA = AUTO_POINTS + sum(ANA_WRITTEN.values())                       # full autograded marks, written answers graded
+ANA = AUTO_POINTS + sum(ANA_WRITTEN.values())  # full autograded marks, written answers graded
 BEN = AUTO_POINTS - CHECKS["q1-check"] + sum(BEN_WRITTEN.values())  # question 1's hidden tests failed
 
 
@@ -53,16 +54,28 @@ def test_report_is_one_self_contained_page(graded_cohort, data):
     assert page.count("* plotly.js v") == 1, "plotly.js inlined exactly once"
     assert "<script src=" not in page, "nothing is loaded from elsewhere"
     assert page.count('class="plotly-graph-div"') == 4
-    for text in ("Completion per module", "Score distributions", "Item analysis", "Trainees who may need help",
-                 "corrupt notebook", "fay", "q1-check"):
+    for text in (
+        "Completion per module",
+        "Score distributions",
+        "Item analysis",
+        "Trainees who may need help",
+        "corrupt notebook",
+        "fay",
+        "q1-check",
+    ):
         assert text in page
 
 
 def test_grades_csv_has_a_row_per_trainee_and_module_with_status(data):
     rows = list(csv.DictReader(io.StringIO(grades_csv(data))))
     assert [(r["trainee"], r["status"]) for r in rows] == [
-        ("ana", "graded"), ("ben", "graded"), ("cai", "graded"), ("dee", "needs-manual-grading"),
-        ("eli", "missing"), ("fay", "corrupt-notebook")]
+        ("ana", "graded"),
+        ("ben", "graded"),
+        ("cai", "graded"),
+        ("dee", "needs-manual-grading"),
+        ("eli", "missing"),
+        ("fay", "corrupt-notebook"),
+    ]
     assert rows[0]["score"] == f"{ANA:g}" and rows[4]["score"] == "" and rows[5]["detail"]
 
 
@@ -81,8 +94,13 @@ def test_export_writes_files(graded_cohort, data):
 
 
 def _items(matrix, points):
-    return pd.DataFrame([dict(trainee=f"t{i}", module="m", item=f"i{j}", score=float(s), points=float(points[j]),
-                              pending=False) for i, row in enumerate(matrix) for j, s in enumerate(row)])
+    return pd.DataFrame(
+        [
+            dict(trainee=f"t{i}", module="m", item=f"i{j}", score=float(s), points=float(points[j]), pending=False)
+            for i, row in enumerate(matrix)
+            for j, s in enumerate(row)
+        ]
+    )
 
 
 def test_item_analysis_on_a_known_matrix():
@@ -107,5 +125,22 @@ def test_bad_inputs_are_refused():
     with pytest.raises(ValueError, match="positive"):
         item_table(_items([[1]], [0]))
     with pytest.raises(ValueError, match="pass_fraction"):
-        cohort_table(pd.DataFrame(columns=["trainee", "name", "sortable_name", "email", "section", "module", "status",
-                                           "score", "max_score", "pending_manual", "detail", "submitted"]), 1.5)
+        cohort_table(
+            pd.DataFrame(
+                columns=[
+                    "trainee",
+                    "name",
+                    "sortable_name",
+                    "email",
+                    "section",
+                    "module",
+                    "status",
+                    "score",
+                    "max_score",
+                    "pending_manual",
+                    "detail",
+                    "submitted",
+                ]
+            ),
+            1.5,
+        )

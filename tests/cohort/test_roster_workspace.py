@@ -1,5 +1,6 @@
 """Rosters are checked row by row before anything is written; workspaces live outside the repository,
 side by side, with their own nbgrader course, gradebook and exchange."""
+
 import json
 
 import pytest
@@ -22,18 +23,21 @@ def test_a_good_roster_is_read_with_its_sections():
     assert [(t.id, t.name, t.section) for t in trainees] == [("t01", "Ana Lee", "A"), ("t02", "Ben Okafor", "B")]
 
 
-@pytest.mark.parametrize("text, message", [
-    ("id,first_name,email\nt1,A,a@x.org\n", "lacks last_name"),
-    (GOOD + "t01,Cai,Wu,cai@example.org,\n", "row 4: id 't01' is already used in row 2"),
-    (GOOD + ",,,,\n", "row 4 is empty"),
-    (GOOD + "t 03,Cai,Wu,cai@example.org,\n", "row 4: id 't 03' may only use"),
-    (GOOD + "t+03,Cai,Wu,cai@example.org,\n", "row 4: id 't+03' may only use"),
-    (GOOD + ".t03,Cai,Wu,cai@example.org,\n", "row 4: id '.t03' may only use"),
-    (GOOD + "t03,,Wu,cai@example.org,\n", "row 4: first_name is empty"),
-    (GOOD + "t03,Cai,Wu,not-an-email,\n", "row 4: email 'not-an-email' is not an email address"),
-    (GOOD + "t03,Cai,Wu,cai@example.org,A,extra\n", "row 4 has more values"),
-    ("id,first_name,last_name,email\n", "lists no trainees"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("id,first_name,email\nt1,A,a@x.org\n", "lacks last_name"),
+        (GOOD + "t01,Cai,Wu,cai@example.org,\n", "row 4: id 't01' is already used in row 2"),
+        (GOOD + ",,,,\n", "row 4 is empty"),
+        (GOOD + "t 03,Cai,Wu,cai@example.org,\n", "row 4: id 't 03' may only use"),
+        (GOOD + "t+03,Cai,Wu,cai@example.org,\n", "row 4: id 't+03' may only use"),
+        (GOOD + ".t03,Cai,Wu,cai@example.org,\n", "row 4: id '.t03' may only use"),
+        (GOOD + "t03,,Wu,cai@example.org,\n", "row 4: first_name is empty"),
+        (GOOD + "t03,Cai,Wu,not-an-email,\n", "row 4: email 'not-an-email' is not an email address"),
+        (GOOD + "t03,Cai,Wu,cai@example.org,A,extra\n", "row 4 has more values"),
+        ("id,first_name,last_name,email\n", "lists no trainees"),
+    ],
+)
 def test_bad_rosters_are_refused_with_the_row_named(text, message):
     with pytest.raises(ValueError, match="nothing was changed|needs the columns|lists no trainees") as err:
         rosters.parse_roster(text)
@@ -57,8 +61,10 @@ def test_valid_ids_survive_a_write_and_read(tmp_path_factory, ids):
 
 def test_roster_changes_are_compared():
     old = rosters.parse_roster(GOOD)
-    new = rosters.parse_roster(GOOD.replace("Ben,Okafor", "Benjamin,Okafor").replace(
-        "t01,Ana,Lee,ana@example.org,A\n", "") + "t03,Cai,Wu,cai@example.org,A\n")
+    new = rosters.parse_roster(
+        GOOD.replace("Ben,Okafor", "Benjamin,Okafor").replace("t01,Ana,Lee,ana@example.org,A\n", "")
+        + "t03,Cai,Wu,cai@example.org,A\n"
+    )
     change = rosters.compare(old, new)
     assert [t.id for t in change.added] == ["t03"] and [t.id for t in change.removed] == ["t01"]
     assert [(a.first_name, b.first_name) for a, b in change.updated] == [("Ben", "Benjamin")]
@@ -89,11 +95,14 @@ def test_cohorts_live_side_by_side_and_can_share_a_database_url(cohort_home, tmp
         assert [s.id for s in ga.students] == ["x1"] and [s.id for s in gb.students] == ["y1", "y2"]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(name="bad name"), "cohort name"),
-    (dict(db_url="not a url"), "is not a database URL"),
-    (dict(home=ROOT / "cohorts"), "outside the repository"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(name="bad name"), "cohort name"),
+        (dict(db_url="not a url"), "is not a database URL"),
+        (dict(home=ROOT / "cohorts"), "outside the repository"),
+    ],
+)
 def test_a_refused_cohort_leaves_nothing_behind(cohort_home, tmp_path, kwargs, message):
     roster = write_roster(tmp_path / "r.csv", ["t1"])
     with pytest.raises(ValueError, match=message):
@@ -120,8 +129,9 @@ def test_the_roster_command_adds_renames_and_reports_removed(cohort_home, tmp_pa
     first.write_text(GOOD)
     assert main(["cohort", "new", "c2", "--roster", str(first)]) == 0
     second = tmp_path / "second.csv"
-    second.write_text("id,first_name,last_name,email\n"
-                      "t02,Benjamin,Okafor,ben@example.org\nt03,Cai,Wu,cai@example.org\n")
+    second.write_text(
+        "id,first_name,last_name,email\nt02,Benjamin,Okafor,ben@example.org\nt03,Cai,Wu,cai@example.org\n"
+    )
     assert main(["cohort", "roster", "c2", str(second)]) == 0
     out = capsys.readouterr().out
     assert "1 added, 1 updated, 1 removed" in out and "t01 (Ana Lee): no longer on the roster" in out
@@ -142,10 +152,15 @@ def test_a_module_is_released_once_unless_forced(cohort_home):
         release(ws, "99-nothing")
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"pass_fraction": 1.5}, "pass_fraction"), ({"memory_mb": 10}, "memory limit"),
-    ({"isolate": "yes"}, "isolate"), ({"passmark": 0.5}, "does not know: passmark"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"pass_fraction": 1.5}, "pass_fraction"),
+        ({"memory_mb": 10}, "memory limit"),
+        ({"isolate": "yes"}, "isolate"),
+        ({"passmark": 0.5}, "does not know: passmark"),
+    ],
+)
 def test_edited_settings_are_checked_when_the_cohort_opens(cohort_home, tmp_path, change, message):
     ws = Workspace.create("edited", write_roster(tmp_path / "r.csv", ["t1"]))
     settings = ws.path / "cohort.json"

@@ -1,4 +1,5 @@
 """The sandbox that graded code runs in: bubblewrap, a user of its own, cgroups, limits, a clean environment."""
+
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ from course.paths import CHECKOUT as ROOT
 
 ROOT_ONLY = "needs root: only root can give kernels users of their own, cgroups and a tmpfs (documented in README)"
 
-PROBE = '''import json, os, resource, socket
+PROBE = """import json, os, resource, socket
 def attempt(f):
     try:
         return f()
@@ -45,7 +46,7 @@ try:
     facts["network"] = "open"
 except OSError as exc:
     facts["network"] = type(exc).__name__
-print(json.dumps(facts))'''
+print(json.dumps(facts))"""
 
 
 @contextmanager
@@ -59,8 +60,10 @@ def short_scratch():
 
 
 def run_cell(server, folder, code, timeout=60, trainee=None):
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)],
-                                  metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(code)],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+    )
     km = SandboxedKernelManager(launcher=server.kernel_command([]), trainee=trainee)
     NotebookClient(nb, km=km, timeout=timeout, resources={"metadata": {"path": str(folder)}}).execute()
     return nb.cells[0].outputs
@@ -72,8 +75,10 @@ def probe(tmp_path_factory):
     (hidden / "gradebook.db").write_text("grades")
     os.environ["KAP_SECRET_FOR_TEST"] = "s3cr3t"
     try:
-        with short_scratch() as scratch, KernelServer(scratch, Limits(cpu_seconds=77, memory_mb=3000, file_size_mb=5),
-                                                      preload=["json"]) as server:
+        with (
+            short_scratch() as scratch,
+            KernelServer(scratch, Limits(cpu_seconds=77, memory_mb=3000, file_size_mb=5), preload=["json"]) as server,
+        ):
             folder = server.kernel_folder("kernel-1")
             outputs = run_cell(server, folder, f"HIDDEN = {str(hidden)!r}\nREPO = {str(ROOT)!r}\n" + PROBE)
             facts = json.loads(outputs[0]["text"])
@@ -94,11 +99,30 @@ def test_kernel_runs_in_its_scratch_folder_with_limits(probe):
 def test_kernel_environment_holds_no_secrets(probe):
     facts, _, _ = probe
     assert "KAP_SECRET_FOR_TEST" not in facts["env"] and "s3cr3t" not in facts["proc_environ"]
-    assert set(facts["env"]) <= {"PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TZ", "PYTHONPATH",
-                                 "HOME", "TMPDIR", "PYTHONNOUSERSITE", "MPLBACKEND",
-                                 # set by ipykernel itself for the code it runs:
-                                 "CLICOLOR", "CLICOLOR_FORCE", "FORCE_COLOR", "GIT_PAGER", "PAGER", "TERM",
-                                 "PYDEVD_USE_FRAME_EVAL", "JPY_PARENT_PID", "JPY_SESSION_NAME"}
+    assert set(facts["env"]) <= {
+        "PATH",
+        "LANG",
+        "LANGUAGE",
+        "LC_ALL",
+        "LC_CTYPE",
+        "LC_MESSAGES",
+        "TZ",
+        "PYTHONPATH",
+        "HOME",
+        "TMPDIR",
+        "PYTHONNOUSERSITE",
+        "MPLBACKEND",
+        # set by ipykernel itself for the code it runs:
+        "CLICOLOR",
+        "CLICOLOR_FORCE",
+        "FORCE_COLOR",
+        "GIT_PAGER",
+        "PAGER",
+        "TERM",
+        "PYDEVD_USE_FRAME_EVAL",
+        "JPY_PARENT_PID",
+        "JPY_SESSION_NAME",
+    }
 
 
 def test_kernels_have_no_capabilities_and_cannot_gain_any(probe):
@@ -112,12 +136,29 @@ def test_bubblewrap_shows_only_what_a_kernel_needs(probe):
     facts, protections, _ = probe
     assert protections["isolation"], protections["isolation_note"]
     assert facts["hidden"] == "absent", "the cohort workspace does not exist inside the sandbox"
-    assert facts["repo"] == sorted(["course", "datasets"] + ([".venv"] if (ROOT / ".venv").is_dir() and
-                                                               Path(sys.prefix).resolve() == ROOT / ".venv" else [])), \
-        "no solutions/, tests/ or .git: only the course package and its data"
+    assert facts["repo"] == sorted(
+        ["course", "datasets"]
+        + ([".venv"] if (ROOT / ".venv").is_dir() and Path(sys.prefix).resolve() == ROOT / ".venv" else [])
+    ), "no solutions/, tests/ or .git: only the course package and its data"
     assert "home" not in facts["root"] and not facts["sys"]
-    assert set(facts["dev"]) <= {"console", "core", "fd", "full", "mqueue", "null", "ptmx", "pts", "random", "shm",
-                                 "stderr", "stdin", "stdout", "tty", "urandom", "zero"}
+    assert set(facts["dev"]) <= {
+        "console",
+        "core",
+        "fd",
+        "full",
+        "mqueue",
+        "null",
+        "ptmx",
+        "pts",
+        "random",
+        "shm",
+        "stderr",
+        "stdin",
+        "stdout",
+        "tty",
+        "urandom",
+        "zero",
+    }
     assert facts["others"] == "PermissionError", "a kernel cannot list the other kernels' folders"
     assert "bwrap" in facts["pid1"], "a PID namespace of its own"
     assert facts["network"] != "open"
@@ -137,8 +178,10 @@ def test_as_root_kernels_get_a_user_cgroups_and_a_sized_folder_of_their_own(prob
     assert protections["tmpfs"], protections["scratch_note"]
     assert protections["cgroups"] == ["cpu", "memory", "pids"], protections["cgroup_note"]
     for controller in ("memory", "pids", "cpu"):
-        assert any(line.split(":")[1].startswith(controller) and line.endswith(folder.name)
-                   for line in facts["cgroup"].splitlines()), facts["cgroup"]
+        assert any(
+            line.split(":")[1].startswith(controller) and line.endswith(folder.name)
+            for line in facts["cgroup"].splitlines()
+        ), facts["cgroup"]
     assert not Path(f"/sys/fs/cgroup/memory/{folder.parent.name}").exists(), "the run's cgroups are removed"
 
 
@@ -164,15 +207,22 @@ def test_a_kernel_knows_its_trainee_from_the_launch_request_only(monkeypatch):
             seen[trainee] = run_cell(server, folder, code, trainee=trainee)[0]["text"]
             server.remove_kernel_folder(folder)
         folder = server.kernel_folder("kernel-3")
-        bad = subprocess.run(server.kernel_command([sys.executable, "-c", "print('should not run')"]), cwd=folder,
-                             env={**os.environ, TRAINEE_VARIABLE: "ana\x01bob"}, capture_output=True, text=True,
-                             timeout=30)
+        bad = subprocess.run(
+            server.kernel_command([sys.executable, "-c", "print('should not run')"]),
+            cwd=folder,
+            env={**os.environ, TRAINEE_VARIABLE: "ana\x01bob"},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     assert seen == {"ana.k": "ana.k ana.k\n", None: "None None\n"}
     assert bad.returncode != 0 and "refused" in bad.stderr, "a trainee id that is not printable text is refused"
 
 
-@pytest.mark.parametrize("field, value", [("cpu_seconds", 0), ("memory_mb", 1), ("file_size_mb", 1.5),
-                                          ("processes", True), ("scratch_mb", 1)])
+@pytest.mark.parametrize(
+    "field, value",
+    [("cpu_seconds", 0), ("memory_mb", 1), ("file_size_mb", 1.5), ("processes", True), ("scratch_mb", 1)],
+)
 def test_limits_are_checked(field, value):
     with pytest.raises(ValueError):
         Limits(**{field: value})
@@ -181,8 +231,9 @@ def test_limits_are_checked(field, value):
 def test_without_the_sandbox_kernels_still_run_with_limits_and_say_so():
     with short_scratch() as scratch, KernelServer(scratch, Limits(cpu_seconds=55), preload=[], isolate=False) as server:
         folder = server.kernel_folder("kernel-1")
-        code = ("import os, resource\n"
-                "print(resource.getrlimit(resource.RLIMIT_CPU)[0], os.getcwd(), 'HOME' in os.environ)")
+        code = (
+            "import os, resource\nprint(resource.getrlimit(resource.RLIMIT_CPU)[0], os.getcwd(), 'HOME' in os.environ)"
+        )
         outputs = run_cell(server, folder, code)
         server.remove_kernel_folder(folder)
     assert server.protections["isolation"] is False and "NOT ISOLATED" in server.protections["isolation_note"]

@@ -1,5 +1,6 @@
 """Every summary reads the gradebook as it stands now: written answers graded in formgrader after `course cohort
 grade` count in grade's own summary, in feedback, the report and the exports (and a grade lowered later too)."""
+
 from __future__ import annotations
 
 import csv
@@ -64,8 +65,11 @@ def test_summaries_follow_manual_grades_given_after_grading(cohort, capsys):
     assert "waiting for manual grading in formgrader (1): ana" in _cli(home, capsys, "feedback", "summaries", MODULE)[1]
     _cli(home, capsys, "export", "summaries")
     row = _grades_row(ws, "ana")
-    assert (row["status"], float(row["score"]), row["complete"]) == ("needs-manual-grading", sum(TESTS.values()),
-                                                                     "False")
+    assert (row["status"], float(row["score"]), row["complete"]) == (
+        "needs-manual-grading",
+        sum(TESTS.values()),
+        "False",
+    )
 
     # the grader scores every written answer in full in formgrader
     _grade_by_hand(ws, "ana", WRITTEN)
@@ -81,6 +85,7 @@ def test_summaries_follow_manual_grades_given_after_grading(cohort, capsys):
 
 def test_summaries_follow_a_grade_lowered_later(cohort, capsys):
     from course.cohort.grading import grade
+
     ws, home = cohort
     first = next(iter(TESTS))
     _grade_by_hand(ws, "ana", {**WRITTEN, first: 0})

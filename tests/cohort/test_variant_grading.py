@@ -5,6 +5,7 @@ Each trainee's answers are typed in as plain values, as a trainee types them: th
 variant, worked out by `course variant MODULE --trainee ID` (``variant_report.expected_answers``). Module 01 is the
 module with variants.
 """
+
 from __future__ import annotations
 
 import csv
@@ -28,9 +29,9 @@ from course.variants import recorded_variant, variant_number
 
 from .conftest import AUTO_POINTS, CHECKS, MODULE, NOTEBOOK, SOURCE, new_cohort, release_notebook, submit
 
-OWN = ["ana", "ben", "cai"]     # their own answers; cai also ran her notebook (it records her variant)
-COPIER, COPIED = "dee", "ana"   # dee submits ana's answers
-RUNNER, RAN_AS = "eli", "ben"   # eli submits a notebook run as ben, with ben's answers
+OWN = ["ana", "ben", "cai"]  # their own answers; cai also ran her notebook (it records her variant)
+COPIER, COPIED = "dee", "ana"  # dee submits ana's answers
+RUNNER, RAN_AS = "eli", "ben"  # eli submits a notebook run as ben, with ben's answers
 TRAINEES = [*OWN, COPIER, RUNNER]
 
 
@@ -46,17 +47,21 @@ def _typed(ws, answers: dict):
 
 def _ran_as(nb, trainee: str, folder):
     """``nb`` run from top to bottom in a kernel on ``trainee``'s machine (so its setup cell records their variant)."""
-    client = NotebookClient(nb, timeout=300, allow_errors=True, kernel_name="python3",
-                            resources={"metadata": {"path": str(folder)}})
+    client = NotebookClient(
+        nb, timeout=300, allow_errors=True, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    )
     client.execute(env={**os.environ, "KAP_TRAINEE": trainee, "NBGRADER_EXECUTION": ""})
     return nb
 
 
 def _checks_reading(names: set) -> list[str]:
     """Test cells of the source that read any of ``names`` (through ``answered("name")``)."""
-    return [c.metadata["nbgrader"]["grade_id"] for c in SOURCE.cells
-            if c.metadata.get("course", {}).get("role") == "check"
-            and set(re.findall(r'answered\("(\w+)"\)', c.source)) & names]
+    return [
+        c.metadata["nbgrader"]["grade_id"]
+        for c in SOURCE.cells
+        if c.metadata.get("course", {}).get("role") == "check"
+        and set(re.findall(r'answered\("(\w+)"\)', c.source)) & names
+    ]
 
 
 def _lost(expected: dict, answers_of: str, graded_as: str) -> float:
@@ -68,8 +73,10 @@ def _lost(expected: dict, answers_of: str, graded_as: str) -> float:
 def _totals(db_url: str, course_id: str) -> dict:
     """Each trainee's autograded score per test cell (the written answers are left blank here)."""
     with gradebook_at(db_url, course_id) as gb:
-        return {s.student.id: {g.name: g.auto_score for nb in s.notebooks for g in nb.grades if g.name in CHECKS}
-                for s in gb.find_assignment(MODULE).submissions}
+        return {
+            s.student.id: {g.name: g.auto_score for nb in s.notebooks for g in nb.grades if g.name in CHECKS}
+            for s in gb.find_assignment(MODULE).submissions
+        }
 
 
 @pytest.fixture(scope="module")
@@ -91,9 +98,14 @@ def variants(tmp_path_factory):
         nbformat.write(nb, folder / NOTEBOOK)
     nbgrader(plain, "autograde", MODULE)  # the trainee id comes from its folder, autograded/ID/MODULE/
     summary = grade(ws, MODULE, workers=2, progress=False)
-    return dict(ws=ws, expected=expected, summary=summary, submissions=submissions,
-                plain=_totals(f"sqlite:///{plain / 'gradebook.db'}", "kap-anxiety"),
-                cohort=_totals(ws.settings.db_url, ws.name))
+    return dict(
+        ws=ws,
+        expected=expected,
+        summary=summary,
+        submissions=submissions,
+        plain=_totals(f"sqlite:///{plain / 'gradebook.db'}", "kap-anxiety"),
+        cohort=_totals(ws.settings.db_url, ws.name),
+    )
 
 
 def test_the_trainees_really_have_different_numbers(variants):
@@ -118,8 +130,11 @@ def test_the_grader_runs_each_notebook_as_its_trainee(variants):
     ws = variants["ws"]
     for trainee in TRAINEES:
         graded = nbformat.read(ws.course / "autograded" / trainee / MODULE / NOTEBOOK, as_version=4)
-        assert recorded_variant(graded) == {"module": MODULE, "trainee": trainee,
-                                            "variant": variant_number(MODULE, trainee)}, trainee
+        assert recorded_variant(graded) == {
+            "module": MODULE,
+            "trainee": trainee,
+            "variant": variant_number(MODULE, trainee),
+        }, trainee
 
 
 def test_another_trainees_answers_lose_the_points_that_depend_on_the_numbers(variants):

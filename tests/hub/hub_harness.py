@@ -8,6 +8,7 @@ and KAP_COHORTS_HOME set, so its course service (the formgrader) works in the co
 Servers are plain processes (KAP_SPAWNER=local), not systemd units. Runs as root; everything it made (users,
 processes, folders) is removed when it ends.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -42,6 +43,7 @@ START_TIMEOUT = 300
 
 
 # --- processes -------------------------------------------------------------------------------------
+
 
 def _status(pid: int) -> dict[str, str]:
     with open(f"/proc/{pid}/status") as f:
@@ -114,8 +116,17 @@ def _alive(pid: int) -> bool:
 
 def run_as(user: str, args: list[str], env: dict, cwd: str, timeout: float = 900) -> subprocess.CompletedProcess:
     entry = pwd.getpwnam(user)
-    return subprocess.run(args, user=entry.pw_uid, group=entry.pw_gid, extra_groups=[], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        args,
+        user=entry.pw_uid,
+        group=entry.pw_gid,
+        extra_groups=[],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @contextmanager
@@ -158,11 +169,21 @@ def _traverse_registry():
 
 # --- the hub ---------------------------------------------------------------------------------------
 
+
 class Hub:
     """A running hub, its cohort and the people on it."""
 
-    def __init__(self, url: str, proc: subprocess.Popen, log: Path, cohort: str, instructor: str,
-                 trainees: list[str], cohorts: Path, exchange: Path):
+    def __init__(
+        self,
+        url: str,
+        proc: subprocess.Popen,
+        log: Path,
+        cohort: str,
+        instructor: str,
+        trainees: list[str],
+        cohorts: Path,
+        exchange: Path,
+    ):
         self.url, self.proc, self.log = url, proc, log
         self.cohort, self.instructor, self.trainees = cohort, instructor, trainees
         self.cohorts, self.exchange = cohorts, exchange
@@ -181,30 +202,41 @@ class Hub:
         """Log in through the hub's login form (PAM): the reply's status and the browser session."""
         session = requests.Session()
         session.get(f"{self.url}/hub/login", timeout=60)
-        reply = session.post(f"{self.url}/hub/login", allow_redirects=False, timeout=120,
-                             data={"username": user, "password": password, "_xsrf": session.cookies["_xsrf"]})
+        reply = session.post(
+            f"{self.url}/hub/login",
+            allow_redirects=False,
+            timeout=120,
+            data={"username": user, "password": password, "_xsrf": session.cookies["_xsrf"]},
+        )
         return reply.status_code, session
 
     def sign_in(self, user: str) -> None:
         """Log in as ``user`` and keep an API token for it (what the test then acts with)."""
         status, session = self.login(user, self.passwords[user])
         assert status == 302, f"PAM login of {user} failed ({status})\n{self.log_tail()}"
-        made = session.post(f"{self.url}/hub/api/users/{user}/tokens", json={"note": "hub run", "expires_in": 7200},
-                            headers={"X-XSRFToken": session.cookies.get("_xsrf", path="/hub/")}, timeout=60)
+        made = session.post(
+            f"{self.url}/hub/api/users/{user}/tokens",
+            json={"note": "hub run", "expires_in": 7200},
+            headers={"X-XSRFToken": session.cookies.get("_xsrf", path="/hub/")},
+            timeout=60,
+        )
         assert made.status_code == 201, made.text
         self.tokens[user] = made.json()["token"]
 
     def get(self, user: str, path: str, **kwargs) -> requests.Response:
-        return requests.get(f"{self.url}{path}", headers={"Authorization": f"token {self.tokens[user]}"},
-                            timeout=300, **kwargs)
+        return requests.get(
+            f"{self.url}{path}", headers={"Authorization": f"token {self.tokens[user]}"}, timeout=300, **kwargs
+        )
 
     def post(self, user: str, path: str, **kwargs) -> requests.Response:
-        return requests.post(f"{self.url}{path}", headers={"Authorization": f"token {self.tokens[user]}"},
-                             timeout=300, **kwargs)
+        return requests.post(
+            f"{self.url}{path}", headers={"Authorization": f"token {self.tokens[user]}"}, timeout=300, **kwargs
+        )
 
     def put(self, user: str, path: str, **kwargs) -> requests.Response:
-        return requests.put(f"{self.url}{path}", headers={"Authorization": f"token {self.tokens[user]}"},
-                            timeout=300, **kwargs)
+        return requests.put(
+            f"{self.url}{path}", headers={"Authorization": f"token {self.tokens[user]}"}, timeout=300, **kwargs
+        )
 
     def spawn(self, user: str) -> float:
         """Start ``user``'s server through the hub API; seconds until the hub reports it ready."""
@@ -228,8 +260,9 @@ class Hub:
 
     def assignments(self, user: str, action: str, module: str) -> list[dict]:
         """What the Assignment List panel does: POST /assignments/<action> to the user's own server."""
-        reply = self.post(user, f"/user/{user}/assignments/{action}",
-                          data={"course_id": self.cohort, "assignment_id": module})
+        reply = self.post(
+            user, f"/user/{user}/assignments/{action}", data={"course_id": self.cohort, "assignment_id": module}
+        )
         assert reply.ok, reply.text
         answer = reply.json()
         assert answer["success"], f"{action} failed for {user}: {answer['value']}"
@@ -238,10 +271,17 @@ class Hub:
     # -- the instructor -------------------------------------------------------------------------------
     def cohort_as_root(self, *args: str, expect: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
         """`course cohort ARGS` as root (the program lead on the VM: `sudo course cohort ...`)."""
-        done = subprocess.run([str(COURSE_CMD), "cohort", *args, "--home", str(self.cohorts)], capture_output=True,
-                              text=True, timeout=1800, env=dict(os.environ, PYTHONUNBUFFERED="1"), cwd="/")
-        assert done.returncode in expect, f"course cohort {' '.join(args)} as root: {done.returncode}\n" \
-                                          f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+        done = subprocess.run(
+            [str(COURSE_CMD), "cohort", *args, "--home", str(self.cohorts)],
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"),
+            cwd="/",
+        )
+        assert done.returncode in expect, (
+            f"course cohort {' '.join(args)} as root: {done.returncode}\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+        )
         return done
 
     def cohort_as_grader(self, *args: str, expect: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
@@ -249,8 +289,10 @@ class Hub:
         (`course` on PATH, KAP_COHORTS_HOME), in its folder, as its user."""
         env = process_env(self.service_pid())
         done = run_as(self.instructor, ["course", "cohort", *args], env, str(self.course_root))
-        assert done.returncode in expect, f"course cohort {' '.join(args)} as the grader: {done.returncode}\n" \
-                                          f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+        assert done.returncode in expect, (
+            f"course cohort {' '.join(args)} as the grader: {done.returncode}\n"
+            f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+        )
         return done
 
 
@@ -264,18 +306,26 @@ def _answers(url: str) -> bool:
 
 def roster_csv(trainees: list[str]) -> str:
     return "id,first_name,last_name,email\n" + "".join(
-        f"{t},Trainee,{t.split('_')[1].capitalize()},{t}@example.org\n" for t in trainees)
+        f"{t},Trainee,{t.split('_')[1].capitalize()},{t}@example.org\n" for t in trainees
+    )
 
 
 @contextmanager
-def running_hub(trainee_count: int = 2, provider: str | None = None, cohort: str = "kap-spring",
-                prefix: str = "kaptest", sign_in: bool = True):
+def running_hub(
+    trainee_count: int = 2,
+    provider: str | None = None,
+    cohort: str = "kap-spring",
+    prefix: str = "kaptest",
+    sign_in: bool = True,
+):
     """Users, a cohort made with `course cohort new` (``provider``: the text of a provider file), and the hub
     serving it; yields the ``Hub`` with everyone signed in (``sign_in``) or only the instructor. Everything is
     removed afterwards, whatever happens."""
     assert os.geteuid() == 0, "the hub run creates Linux users: run it as root"
-    assert PROXY.exists(), (f"{PROXY.relative_to(ROOT)} is missing: `make hub-tools` installs "
-                            "configurable-http-proxy from npm (`make test` does it first).")
+    assert PROXY.exists(), (
+        f"{PROXY.relative_to(ROOT)} is missing: `make hub-tools` installs "
+        "configurable-http-proxy from npm (`make test` does it first)."
+    )
     suffix = secrets.token_hex(3)
     instructor = f"{prefix}_in_{suffix}"
     trainees = [f"{prefix}_t{i:02d}_{suffix}" for i in range(1, trainee_count + 1)]
@@ -284,20 +334,27 @@ def running_hub(trainee_count: int = 2, provider: str | None = None, cohort: str
         work = Path(tempfile.mkdtemp(prefix="kap-hub-"))
         cleanup.callback(shutil.rmtree, work, ignore_errors=True)
         work.chmod(0o755)
-        cleanup.enter_context(others_may_traverse([Path(os.path.realpath(sys.executable)).parent,
-                                                   Path(sys.base_prefix), Path(sys.prefix), ROOT, work]))
+        cleanup.enter_context(
+            others_may_traverse(
+                [Path(os.path.realpath(sys.executable)).parent, Path(sys.base_prefix), Path(sys.prefix), ROOT, work]
+            )
+        )
 
-        made = subprocess.run([str(VM / "add_users.sh")], input="\n".join(everyone) + "\n",
-                              capture_output=True, text=True)
+        made = subprocess.run(
+            [str(VM / "add_users.sh")], input="\n".join(everyone) + "\n", capture_output=True, text=True
+        )
         cleanup.callback(_remove_users, everyone)
         assert made.returncode == 0, made.stderr
         passwords = dict(line.split() for line in made.stdout.splitlines())
         assert set(passwords) == set(everyone)
 
-        probe = run_as(instructor, [sys.executable, "-c", "import course, nbgrader, jupyterhub"],
-                       {"PATH": "/usr/bin:/bin"}, "/")
-        assert probe.returncode == 0, ("the course environment is not usable by other users (it must be "
-                                       f"readable by everyone on a hub):\n{probe.stderr}")
+        probe = run_as(
+            instructor, [sys.executable, "-c", "import course, nbgrader, jupyterhub"], {"PATH": "/usr/bin:/bin"}, "/"
+        )
+        assert probe.returncode == 0, (
+            "the course environment is not usable by other users (it must be "
+            f"readable by everyone on a hub):\n{probe.stderr}"
+        )
 
         # What deploy/vm/bootstrap.sh makes: the shared exchange, and a cohorts home the grader account owns.
         state, exchange, cohorts, setup = work / "state", work / "exchange", work / "cohorts", work / "setup"
@@ -313,10 +370,19 @@ def running_hub(trainee_count: int = 2, provider: str | None = None, cohort: str
             (setup / "provider.yaml").write_text(provider)
             args += ["--provider", str(setup / "provider.yaml")]
 
-        env = dict(os.environ, PATH=f"{PROXY.parent}{os.pathsep}{os.environ['PATH']}",
-                   KAP_SPAWNER="local", KAP_CULL_TIMEOUT="0", KAP_COURSE_ID=cohort,
-                   KAP_INSTRUCTORS=instructor, KAP_TRAINEES=",".join(trainees), KAP_GRADER_USER=instructor,
-                   KAP_COHORTS_HOME=str(cohorts), KAP_EXCHANGE=str(exchange), KAP_STATE_DIR=str(state))
+        env = dict(
+            os.environ,
+            PATH=f"{PROXY.parent}{os.pathsep}{os.environ['PATH']}",
+            KAP_SPAWNER="local",
+            KAP_CULL_TIMEOUT="0",
+            KAP_COURSE_ID=cohort,
+            KAP_INSTRUCTORS=instructor,
+            KAP_TRAINEES=",".join(trainees),
+            KAP_GRADER_USER=instructor,
+            KAP_COHORTS_HOME=str(cohorts),
+            KAP_EXCHANGE=str(exchange),
+            KAP_STATE_DIR=str(state),
+        )
         env.pop("KAP_COURSE_ROOT", None)  # the default: the cohort's course folder in KAP_COHORTS_HOME
         log = state / "hub.log"
         running = Hub("", None, log, cohort, instructor, trainees, cohorts, exchange)
@@ -330,9 +396,14 @@ def running_hub(trainee_count: int = 2, provider: str | None = None, cohort: str
             ports = {name: str(free_port()) for name in ("HUB_PORT", "HUB_API_PORT", "PROXY_API_PORT", "GRADER_PORT")}
             running.url = f"http://127.0.0.1:{ports['HUB_PORT']}"
             with open(log, "w") as out:
-                proc = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(VM / "jupyterhub_config.py")],
-                                        cwd=state, env={**env, **{f"KAP_{k}": v for k, v in ports.items()}},
-                                        stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "jupyterhub", "-f", str(VM / "jupyterhub_config.py")],
+                    cwd=state,
+                    env={**env, **{f"KAP_{k}": v for k, v in ports.items()}},
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
             running.proc = proc
             cleanup.callback(_stop_hub, proc, everyone)
             if _wait_until_up(running, started):
@@ -353,18 +424,21 @@ def _wait_until_up(hub: Hub, started: float) -> bool:
     while True:
         if hub.proc.poll() is not None or _port_taken(hub.log):
             return False
-        if "JupyterHub is now running" in hub.log.read_text(errors="replace") and \
-                _answers(f"{hub.url}/services/{hub.cohort}/api/status"):
+        if "JupyterHub is now running" in hub.log.read_text(errors="replace") and _answers(
+            f"{hub.url}/services/{hub.cohort}/api/status"
+        ):
             return not _port_taken(hub.log)
-        assert time.monotonic() - started < START_TIMEOUT, \
+        assert time.monotonic() - started < START_TIMEOUT, (
             f"the hub did not start in {START_TIMEOUT} s:\n{hub.log_tail()}"
+        )
         time.sleep(0.5)
 
 
 def _port_taken(log: Path) -> bool:
     text = log.read_text(errors="replace")
-    return any(sign in text for sign in ("Address already in use", "EADDRINUSE", "is already in use",
-                                         "is not available"))
+    return any(
+        sign in text for sign in ("Address already in use", "EADDRINUSE", "is already in use", "is not available")
+    )
 
 
 def _stop_hub(proc: subprocess.Popen, users: list[str]) -> None:
@@ -386,6 +460,7 @@ def _remove_users(users: list[str]) -> None:
 
 # --- kernels ---------------------------------------------------------------------------------------
 
+
 async def execute(url: str, token: str, codes: list[str], timeout: float = 600) -> list[dict]:
     """Run each of ``codes`` in turn in a kernel over Jupyter's websocket protocol (as JupyterLab does);
     returns each cell's reply: ``status``, ``seconds`` and, on an error, ``error``."""
@@ -394,12 +469,31 @@ async def execute(url: str, token: str, codes: list[str], timeout: float = 600) 
     try:
         for code in codes:
             msg_id, started = uuid.uuid4().hex, time.monotonic()
-            ws.write_message(json.dumps({
-                "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "hub", "session": msg_id,
-                           "version": "5.3", "date": ""},
-                "parent_header": {}, "metadata": {}, "channel": "shell",
-                "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
-                            "allow_stdin": False, "stop_on_error": True}}))
+            ws.write_message(
+                json.dumps(
+                    {
+                        "header": {
+                            "msg_id": msg_id,
+                            "msg_type": "execute_request",
+                            "username": "hub",
+                            "session": msg_id,
+                            "version": "5.3",
+                            "date": "",
+                        },
+                        "parent_header": {},
+                        "metadata": {},
+                        "channel": "shell",
+                        "content": {
+                            "code": code,
+                            "silent": False,
+                            "store_history": True,
+                            "user_expressions": {},
+                            "allow_stdin": False,
+                            "stop_on_error": True,
+                        },
+                    }
+                )
+            )
             while True:
                 raw = await asyncio.wait_for(ws.read_message(), timeout)
                 if raw is None:

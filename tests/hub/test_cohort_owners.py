@@ -1,6 +1,7 @@
 """`course cohort` as root on a hub machine: what it makes in a workspace the grader account owns is handed back to
 that account, and nothing else changes owner (course/cohort/owners.py). The hub test runs the real thing; this
 checks the edges without a hub."""
+
 import os
 from pathlib import Path
 
@@ -24,8 +25,10 @@ def cohort(tmp_path):
     exchange.chmod(0o1777)
     roster = tmp_path / "roster.csv"
     roster.write_text("id,first_name,last_name,email\nana,Ana,Lee,ana@example.org\n")
-    assert main(["cohort", "new", "spring", "--roster", str(roster), "--home", str(home),
-                 "--exchange", str(exchange)]) == 0
+    assert (
+        main(["cohort", "new", "spring", "--roster", str(roster), "--home", str(home), "--exchange", str(exchange)])
+        == 0
+    )
     return home / "spring", exchange / "spring"
 
 
@@ -56,8 +59,10 @@ def test_root_made_files_are_handed_back_and_nothing_else_changes_owner(cohort, 
     assert hand_back("spring", workspace.parent) > 0
     assert owners(workspace) == {GRADER}
     assert os.stat(target).st_uid == 0, "a link is handed over, never what it points to"
-    assert {os.lstat(p).st_uid for p in (exchange, exchange / "outbound", exchange / "outbound" / "01-assessment",
-                                         exchange / "inbound")} == {GRADER}
+    assert {
+        os.lstat(p).st_uid
+        for p in (exchange, exchange / "outbound", exchange / "outbound" / "01-assessment", exchange / "inbound")
+    } == {GRADER}
     assert os.lstat(submission).st_uid == TRAINEE, "trainees' submissions keep their owners"
     assert os.lstat(stray).st_uid == 0, "nothing inside inbound/ is touched"
     assert hand_back("spring", workspace.parent) == 0

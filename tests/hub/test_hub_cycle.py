@@ -9,6 +9,7 @@ cohort`: as root (the program lead's `sudo course cohort ...`, so grading gives 
 and as the grader account in a terminal of the course service; written answers are graded in the
 formgrader through the hub. Spawn times and memory are written to test-artifacts/hub-sizing.json.
 """
+
 import csv
 import io
 import json
@@ -34,8 +35,10 @@ from course.paths import CHECKOUT as ROOT
 COHORT = "kap-spring"  # the cohort's name is the course id everywhere on the hub (KAP_COURSE_ID)
 MODULE = "01-assessment"
 NOTEBOOK = module(MODULE).notebook
-KERNEL_CODE = ("from course import scales, screening, plots, widgets\n"
-               "from course.data.patients import load_patients\nload_patients()")
+KERNEL_CODE = (
+    "from course import scales, screening, plots, widgets\n"
+    "from course.data.patients import load_patients\nload_patients()"
+)
 COMMENT = "Clear reasoning on both written answers."
 STATEMENT = "Example Health Education is accredited by the Example Board (test statement)."
 # The program declares a subset: module 01 alone earns the certificate (docs/programs.md, modules:).
@@ -62,8 +65,10 @@ def hub():
             running.measured[user] = _measure_server(running, user)
         pids = descendants(running.proc.pid)
         running.measured.update(
-            hub_mib=round(rss_mib(running.proc.pid)), formgrader_service_mib=round(rss_mib(running.service_pid())),
-            proxy_mib=round(sum(map(rss_mib, owned_by(pids, "root", "configurable-http-proxy")))))
+            hub_mib=round(rss_mib(running.proc.pid)),
+            formgrader_service_mib=round(rss_mib(running.service_pid())),
+            proxy_mib=round(sum(map(rss_mib, owned_by(pids, "root", "configurable-http-proxy")))),
+        )
         yield running
 
 
@@ -73,9 +78,12 @@ def _measure_server(hub, user: str) -> dict:
     idle = rss_mib(hub.server_pid(user))
     replies, kernel = run_in_kernel(hub, user, [KERNEL_CODE])
     assert [r["status"] for r in replies] == ["ok"], replies
-    return {"spawn_s": round(seconds, 1), "idle_lab_mib": round(idle),
-            "lab_with_course_kernel_mib": round(rss_mib(hub.server_pid(user)) + rss_mib(kernel)),
-            "kernel_mib": round(rss_mib(kernel))}
+    return {
+        "spawn_s": round(seconds, 1),
+        "idle_lab_mib": round(idle),
+        "lab_with_course_kernel_mib": round(rss_mib(hub.server_pid(user)) + rss_mib(kernel)),
+        "kernel_mib": round(rss_mib(kernel)),
+    }
 
 
 def _grade_written_answers(hub, trainee: str) -> list[dict]:
@@ -128,8 +136,9 @@ def cycle(hub):
     with tempfile.TemporaryDirectory() as tmp:
         nbformat.write(nbformat.from_dict(released), Path(tmp) / NOTEBOOK)
         answered = typed_in(Path(tmp) / NOTEBOOK, source_notebook(MODULE))
-    saved = hub.put(t1, f"/user/{t1}/api/contents/{path}", json={"type": "notebook", "format": "json",
-                                                                 "content": answered})
+    saved = hub.put(
+        t1, f"/user/{t1}/api/contents/{path}", json={"type": "notebook", "format": "json", "content": answered}
+    )
     assert saved.ok, saved.text
     for trainee in hub.trainees:
         submitted = timed(f"submit_{trainee}", hub.assignments, trainee, "submit", MODULE)
@@ -147,12 +156,15 @@ def cycle(hub):
     out["fetched_feedback"] = {}
     for trainee in hub.trainees:
         listed = timed(f"fetch_feedback_{trainee}", hub.assignments, trainee, "fetch_feedback", MODULE)
-        local = [s["local_feedback_path"] for a in listed for s in a.get("submissions", [])
-                 if s.get("has_local_feedback")]
+        local = [
+            s["local_feedback_path"] for a in listed for s in a.get("submissions", []) if s.get("has_local_feedback")
+        ]
         assert len(local) == 1, listed
         out["fetched_feedback"][trainee] = hub.get(
-            trainee, f"/user/{trainee}/api/contents/{local[0]}/{NOTEBOOK[:-6]}.html",
-            params={"format": "text", "type": "file"}).json()["content"]
+            trainee,
+            f"/user/{trainee}/api/contents/{local[0]}/{NOTEBOOK[:-6]}.html",
+            params={"format": "text", "type": "file"},
+        ).json()["content"]
     for command in ("report", "export", "certificates"):
         out[command] = timed(command, hub.cohort_as_root, command, COHORT).stdout
     out["root_owned"] = _owned_by_root(hub.workspace) + _owned_by_root(hub.exchange / COHORT, skip="inbound")
@@ -171,10 +183,11 @@ def _record(name: str, measured: dict) -> None:
 def _page_config(html: str) -> dict:
     """The JupyterLab page configuration embedded in a /lab page."""
     start = html.index('<script id="jupyter-config-data" type="application/json">')
-    return json.loads(html[html.index(">", start) + 1:html.index("</script>", start)])
+    return json.loads(html[html.index(">", start) + 1 : html.index("</script>", start)])
 
 
 # --- the tests -------------------------------------------------------------------------------------
+
 
 def test_pam_login_accepts_the_password_and_refuses_a_wrong_one(hub):
     trainee = hub.trainees[0]
@@ -224,8 +237,9 @@ def test_collect_checks_owners_and_grading_as_root_gives_kernels_users_of_their_
     in bubblewrap's user namespace) give the same statuses."""
     _record("hub-cycle-timings.json", cycle["timings"])
     assert "released 01-assessment: assessment.ipynb" in cycle["release"]
-    assert "collected 01-assessment: 2 new, 0 updated, 0 unchanged; 0 on the roster have not submitted" \
-        in cycle["collect"]
+    assert (
+        "collected 01-assessment: 2 new, 0 updated, 0 unchanged; 0 on the roster have not submitted" in cycle["collect"]
+    )
     assert "owners not checked" not in cycle["collect"] and "REFUSED" not in cycle["collect"]
     grade = cycle["grade"]
     print(f"\n{grade}")  # the sandbox line says what protected the kernels here (pytest -s shows it)
@@ -288,8 +302,10 @@ def test_one_trainee_cannot_read_another_trainees_work(hub, cycle):
     # What trainee 2 tries to read, and whether trainee 1 (the owner) can.
     targets = {
         "fetched and answered notebook": (home / cycle["path"], True),
-        "submission kept in the nbgrader cache": (next(home.glob(f".local/share/jupyter/nbgrader_cache/{COHORT}/"
-                                                                  f"{t1}+{MODULE}*/{NOTEBOOK}")), True),
+        "submission kept in the nbgrader cache": (
+            next(home.glob(f".local/share/jupyter/nbgrader_cache/{COHORT}/{t1}+{MODULE}*/{NOTEBOOK}")),
+            True,
+        ),
         "feedback": (next(home.glob(f"{COHORT}/{MODULE}/feedback/*/*.html")), True),
         "list of submissions in the exchange": (inbound, False),
         "gradebook (course root)": (hub.course_root / "gradebook.db", False),
@@ -297,14 +313,20 @@ def test_one_trainee_cannot_read_another_trainees_work(hub, cycle):
         "the cohort's grades (workspace)": (hub.workspace / "exports" / "grades.csv", False),
         "certificate (workspace)": (hub.workspace / "certificates" / f"{t1}.html", False),
     }
-    probe = ("import json, os, sys\nout = {}\nfor p in sys.argv[1:]:\n"
-             "    try:\n        os.listdir(p) if os.path.isdir(p) else open(p, 'rb').read(1)\n"
-             "        out[p] = True\n    except PermissionError:\n        out[p] = False\nprint(json.dumps(out))")
+    probe = (
+        "import json, os, sys\nout = {}\nfor p in sys.argv[1:]:\n"
+        "    try:\n        os.listdir(p) if os.path.isdir(p) else open(p, 'rb').read(1)\n"
+        "        out[p] = True\n    except PermissionError:\n        out[p] = False\nprint(json.dumps(out))"
+    )
 
     def readable_by(user):
         paths = [str(path) for path, _ in targets.values()]
-        done = run_as(user, [sys.executable, "-c", probe, *paths],
-                      {"PATH": "/usr/bin:/bin", "HOME": pwd.getpwnam(user).pw_dir}, "/")
+        done = run_as(
+            user,
+            [sys.executable, "-c", probe, *paths],
+            {"PATH": "/usr/bin:/bin", "HOME": pwd.getpwnam(user).pw_dir},
+            "/",
+        )
         assert done.returncode == 0, done.stderr
         read = json.loads(done.stdout)
         return {what: read[str(path)] for what, (path, _) in targets.items()}

@@ -4,6 +4,7 @@ Helm cannot run here, so the values are merged over the chart's defaults the way
 validated against the chart's own values schema. Both files are data kept beside the repository in
 ../shared/deploy/ (not copied into the project).
 """
+
 import copy
 import os
 from pathlib import Path
@@ -30,9 +31,11 @@ COURSE = "kap-anxiety"
 def _shared(name: str) -> dict:
     path = SHARED / name
     if not path.exists():
-        pytest.fail(f"{path} is missing: the chart's defaults and values schema are kept in ../shared/deploy/ "
-                    "beside the repository (z2jh-chart-defaults.yaml, z2jh-values.schema.yaml); "
-                    "put that folder back to run this check.")
+        pytest.fail(
+            f"{path} is missing: the chart's defaults and values schema are kept in ../shared/deploy/ "
+            "beside the repository (z2jh-chart-defaults.yaml, z2jh-values.schema.yaml); "
+            "put that folder back to run this check."
+        )
     return yaml.safe_load(path.read_text())
 
 
@@ -74,12 +77,15 @@ def test_values_merged_over_chart_defaults_pass_the_chart_schema(values):
     assert schema_errors(merged) == []
 
 
-@pytest.mark.parametrize("path, wrong", [
-    (("singleuser", "cpu", "limit"), "one core"),           # must be a number
-    (("cull", "timeout"), "1h"),                             # must be whole seconds
-    (("singleuser", "memory", "limitt"), "1G"),             # misspelt key: the schema allows no extras
-    (("singleuser", "storage", "type"), "nfs"),              # not one of dynamic/static/none
-])
+@pytest.mark.parametrize(
+    "path, wrong",
+    [
+        (("singleuser", "cpu", "limit"), "one core"),  # must be a number
+        (("cull", "timeout"), "1h"),  # must be whole seconds
+        (("singleuser", "memory", "limitt"), "1G"),  # misspelt key: the schema allows no extras
+        (("singleuser", "storage", "type"), "nfs"),  # not one of dynamic/static/none
+    ],
+)
 def test_a_wrong_value_fails_the_schema(values, path, wrong):
     broken = copy.deepcopy(values)
     node = broken
@@ -99,23 +105,32 @@ def test_helm_merge_replaces_lists_deletes_nulls_and_rejects_non_mappings():
 
 def _nbgrader_settings(path) -> dict:
     config = PyFileConfigLoader(path.name, str(path.parent)).load_config()
-    return {"course": config.CourseDirectory.course_id, "exchange": config.Exchange.root,
-            "per_course": config.Exchange.path_includes_course,
-            "auth": config.Authenticator.plugin_class.__name__}
+    return {
+        "course": config.CourseDirectory.course_id,
+        "exchange": config.Exchange.root,
+        "per_course": config.Exchange.path_includes_course,
+        "auth": config.Authenticator.plugin_class.__name__,
+    }
 
 
 def test_every_nbgrader_config_says_the_same(values, objects, tmp_path, monkeypatch):
     for name in ("KAP_COURSE_ID", "KAP_EXCHANGE"):
         monkeypatch.delenv(name, raising=False)
     files = {"vm": ROOT / "deploy" / "vm" / "nbgrader_config.py"}
-    for label, text in (("singleuser", values["singleuser"]["extraFiles"]["nbgrader-config"]["stringData"]),
-                        ("formgrader", objects["ConfigMap", "kap-formgrader"]["data"]["nbgrader_config.py"])):
+    for label, text in (
+        ("singleuser", values["singleuser"]["extraFiles"]["nbgrader-config"]["stringData"]),
+        ("formgrader", objects["ConfigMap", "kap-formgrader"]["data"]["nbgrader_config.py"]),
+    ):
         (tmp_path / label).mkdir()
         files[label] = tmp_path / label / "nbgrader_config.py"
         files[label].write_text(text)
     settings = {label: _nbgrader_settings(path) for label, path in files.items()}
-    assert settings["vm"] == {"course": COURSE, "exchange": "/srv/nbgrader/exchange", "per_course": True,
-                              "auth": "JupyterHubAuthPlugin"}
+    assert settings["vm"] == {
+        "course": COURSE,
+        "exchange": "/srv/nbgrader/exchange",
+        "per_course": True,
+        "auth": "JupyterHubAuthPlugin",
+    }
     assert settings["singleuser"] == settings["formgrader"] == settings["vm"]
 
 

@@ -1,6 +1,7 @@
 """deploy/vm without a running hub: the settings jupyterhub_config.py derives from KAP_* variables, its
 plain-language refusals, and add_users.sh's all-or-nothing check of user names.
 (tests/hub/test_hub_cycle.py runs the same config on a real hub.)"""
+
 import os
 import subprocess
 
@@ -53,14 +54,23 @@ def test_the_course_service_works_in_the_cohort_named_after_the_course(monkeypat
     (tmp_path / "spring" / "course").mkdir(parents=True)
     c = hub_config(monkeypatch, COURSE_ID="spring", COHORTS_HOME=str(tmp_path))
     assert c.JupyterHub.services[0]["cwd"] == str(tmp_path / "spring" / "course")
-    assert hub_config(monkeypatch).JupyterHub.services[0]["environment"]["KAP_COHORTS_HOME"] == \
-        "/srv/nbgrader/cohorts", "bootstrap.sh's default"
+    assert (
+        hub_config(monkeypatch).JupyterHub.services[0]["environment"]["KAP_COHORTS_HOME"] == "/srv/nbgrader/cohorts"
+    ), "bootstrap.sh's default"
 
 
-@pytest.mark.parametrize("name, value", [
-    ("SPAWNER", "docker"), ("MEM_LIMIT", "lots"), ("CPU_LIMIT", "0"), ("TRAINEES", "Ann Lee,t02"),
-    ("HUB_PORT", "99999"), ("COURSE_ID", "kap anxiety"), ("CULL_TIMEOUT", "-1"),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("SPAWNER", "docker"),
+        ("MEM_LIMIT", "lots"),
+        ("CPU_LIMIT", "0"),
+        ("TRAINEES", "Ann Lee,t02"),
+        ("HUB_PORT", "99999"),
+        ("COURSE_ID", "kap anxiety"),
+        ("CULL_TIMEOUT", "-1"),
+    ],
+)
 def test_a_bad_setting_is_refused_with_its_name(monkeypatch, name, value):
     with pytest.raises(ValueError, match=f"KAP_{name}"):
         hub_config(monkeypatch, **{name: value})

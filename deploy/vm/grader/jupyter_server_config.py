@@ -5,6 +5,7 @@ JupyterHub >= 4.1 sends `Content-Security-Policy: frame-ancestors 'none'`, which
 blank inside JupyterLab (nbgrader issue #1870). This service alone relaxes it to 'self'; trainees'
 servers keep the hub's default.
 """
+
 c = get_config()  # noqa: F821 (Jupyter config file)
 
 c.ServerApp.jpserver_extensions = {"nbgrader.server_extensions.formgrader": True}
