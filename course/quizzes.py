@@ -66,7 +66,7 @@ def _kind(objective: str) -> str:
     return kinds.most_common(1)[0][0] if kinds else "recall"
 
 
-def _lesson(intro: str, setup: str, questions: list[tuple[str, str]]) -> str:
+def _lesson(name: str, intro: str, setup: str, questions: list[tuple[str, str]]) -> str:
     """A quiz lesson: the intro, a setup cell that draws the trainee's items, one answer cell and a check cell per
     question (objective, kind)."""
     cells = [
@@ -114,9 +114,15 @@ quiz.grade({number}, my_answers)
 passed("Question {number}")
 ```
 """)
-    cells.append("""+++ {"id": "end"}
+    cells.append(f"""+++ {{"id": "end"}}
 
 That is all. Press **Validate** to check that every answer has the right form, then submit.
+
+```{{code-cell}} ipython3
+:id: done
+
+print("The {name} ran to the end.")
+```
 """)
     return "\n".join(cells)
 
@@ -126,6 +132,7 @@ def quiz_text(name: str) -> str:
     module = next(m for m in modules() if m.id == name)
     objective_ids = list(objectives())
     return _lesson(
+        name,
         INTRO[name].format(minutes=module.minutes, count=len(objective_ids)),
         f"quiz = itembank.quiz({name!r})",
         [(o, _kind(o)) for o in objective_ids],
@@ -150,6 +157,7 @@ def booster_text(name: str, plan: dict[str, list[str]], count: int, days: int) -
         f"PLAN = {json.dumps(plan, indent=1, sort_keys=True)}\nquiz = itembank.quiz({name!r}, plan=PLAN)"
     )
     return _lesson(
+        name,
         BOOSTER_INTRO.format(name=name, minutes=2 * count, count=count, days=days),
         setup,
         [(BOOSTER_OBJECTIVE, "recall")] * count,

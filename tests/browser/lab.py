@@ -77,8 +77,8 @@ def released_modules() -> list[Module]:
 
 
 def marker(module_id: str) -> str:
-    """What the last code cell of every module prints."""
-    return f"Module {module_id[:2]} ran to the end."
+    """What the last code cell of every module, quiz and the evaluation prints."""
+    return f"Module {module_id[:2]} ran to the end." if module_id[:2].isdigit() else f"The {module_id} ran to the end."
 
 
 def lab_environment(scratch: Path) -> dict[str, str]:
