@@ -52,4 +52,8 @@ def _load_jupyter_server_extension(serverapp) -> None:
     route = url_path_join(serverapp.base_url, r"kap-course/plotly/(widgetbundle\.js)")
     serverapp.web_app.add_handlers(".*$", [(route, StaticFileHandler, {"path": str(_BUNDLE_DIR)})])
     serverapp.contents_manager.register_pre_save_hook(drop_figure_images)
+    # An extension loaded after this one may replace the contents manager with a new instance (jupytext's
+    # does, deriving its class from the configured one): the new instance reads the hook from the config.
+    if "pre_save_hook" not in serverapp.config.ContentsManager:
+        serverapp.config.ContentsManager.pre_save_hook = f"{__name__}.drop_figure_images"
     serverapp.log.info("course.labserver: plotly widget bundle at %s; figure PNG copies dropped on save", route)

@@ -123,3 +123,62 @@ def test_the_hub_gives_trainees_the_same_lab_settings():
         set(json.loads((TRAINEE_LAB / "labconfig" / "page_config.json").read_text())["disabledExtensions"])
         == INSTRUCTOR_PANELS
     )
+
+
+def test_a_saved_notebook_keeps_no_png_copy_beside_a_figure_with_every_server_extension_loaded(tmp_path):
+    # jupytext's server extension replaces the contents manager after the course's extension has loaded:
+    # the course's pre-save hook must reach the replacement too (it once did not, and PNG copies were saved).
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"), JUPYTER_DATA_DIR=str(tmp_path / "data"))
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "jupyter"),
+            "server",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={tmp_path}",
+            "--allow-root",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    figure = {"application/vnd.plotly.v1+json": {"data": []}, "image/png": "iVBORw0KGgo="}
+    nb = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": 1,
+                "id": "a",
+                "metadata": {},
+                "source": "fig",
+                "outputs": [{"output_type": "display_data", "metadata": {}, "data": figure}],
+            }
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    try:
+        url = f"http://127.0.0.1:{port}/api/contents/saved.ipynb"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                reply = requests.put(
+                    url,
+                    json={"type": "notebook", "content": nb},
+                    headers={"Authorization": f"token {token}"},
+                    timeout=10,
+                )
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "the Jupyter server did not start within 60 s"
+                time.sleep(0.5)
+        assert reply.status_code == 201, reply.text
+        saved = json.loads((tmp_path / "saved.ipynb").read_text())
+        assert set(saved["cells"][0]["outputs"][0]["data"]) == {"application/vnd.plotly.v1+json"}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
