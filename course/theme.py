@@ -44,7 +44,7 @@ pio.renderers.default = "plotly_mimetype"
 
 #: Characters per caption line, so a long caption wraps under the plot instead of running off it
 #: (the caption starts at the plot's left edge; a notebook output is about 900 pixels wide).
-CAPTION_WIDTH = 100
+CAPTION_WIDTH = 90
 #: Characters per title line.
 TITLE_WIDTH = 80
 

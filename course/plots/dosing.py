@@ -18,12 +18,13 @@ def bioavailability_figure(highlight: str | None = None) -> CourseFigure:
     keys = []
     for route_id in dosing.route_ids():
         route = dosing.route_info(route_id)
+        row = route.label.replace(" (", "<br>(")  # the axis labels in two lines leave the caption room
         colour = OKABE_ITO[3] if route_id == highlight else OKABE_ITO[0]
         if route.bioavailability_known:
             low, high = 100 * route.bioavailability_low, 100 * route.bioavailability_high
             fig.add_scatter(
                 x=[low, high],
-                y=[route.label] * 2,
+                y=[row] * 2,
                 mode="lines+markers",
                 showlegend=False,
                 line=dict(width=10, color=colour),
@@ -35,7 +36,7 @@ def bioavailability_figure(highlight: str | None = None) -> CourseFigure:
         else:
             fig.add_scatter(
                 x=[2],
-                y=[route.label],
+                y=[row],
                 mode="text",
                 text=["not well characterised"],
                 textposition="middle right",

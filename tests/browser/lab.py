@@ -497,7 +497,12 @@ CONTROLS = {
     "date picker": ".widget-datepicker",
     "button": ".widget-button",
     "checkbox": ".widget-checkbox",
+    "radio buttons": ".widget-radio",
+    "text area": ".widget-textarea",
 }
+#: Controls that hold an answer until a button acts on it (the evaluation form): a change shows in the control
+#: itself, not elsewhere in the widget.
+INPUT_KINDS = ("radio buttons", "text area")
 #: Form elements outside figures (plotly's mode bar has buttons of its own).
 _FORM_ELEMENTS = "input, select, textarea, button"
 
@@ -577,5 +582,20 @@ def press_to_change(page: LabPage, kind: str, box: Locator) -> None:
     elif kind == "checkbox":
         box.locator("input").focus()
         keys.press("Space")
+    elif kind == "radio buttons":
+        radios = box.locator("input[type=radio]")
+        checked = "b => [...b.querySelectorAll('input[type=radio]')].findIndex(r => r.checked)"
+        before = box.evaluate(checked)
+        radios.nth(1 if before != 1 else 2).focus()
+        keys.press("Space")
+        page.page.wait_for_function(
+            f"([b, before]) => ({checked})(b) !== before", arg=[box.element_handle(), before], timeout=UI_WAIT
+        )
+    elif kind == "text area":
+        area = box.locator("textarea")
+        before = area.input_value()
+        area.focus()
+        keys.type(" typed")
+        expect(area).not_to_have_value(before, timeout=UI_WAIT)
     else:
         raise ValueError(f"no keyboard recipe for a {kind}; the kinds are {', '.join(CONTROLS)}")

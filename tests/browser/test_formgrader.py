@@ -5,6 +5,8 @@ fetches and submits through nbgrader's exchange (with the solutions typed in), `
 collect` and `grade`. JupyterLab then serves the cohort's nbgrader course directory.
 """
 
+import re
+
 import nbformat
 import pytest
 from conftest import typed_in  # tests/conftest.py
@@ -95,7 +97,7 @@ def test_formgrader_shows_the_submission_with_its_rubric_for_manual_grading(form
         answer.scroll_into_view_if_needed()
         expect(answer.locator("input.score")).to_have_value("")  # waiting for the grader's points
         page.shot(f"written-answer-{i}")
-    shown = browser.get_by_text("Rubric")
+    shown = browser.get_by_text(re.compile(r"^Rubric \(for you"))  # not the pass-mark cell's "rubric beside each one"
     expect(shown).to_have_count(len(rubrics))
     for i in range(len(rubrics)):
         expect(shown.nth(i)).to_be_visible()

@@ -16,6 +16,7 @@ from .axe import audit
 from .conftest import module_params, typed_in_release
 from .lab import (
     CONTROLS,
+    INPUT_KINDS,
     PLOTLY,
     WIDGET_STATE,
     WIDGET_VIEW,
@@ -61,12 +62,15 @@ def test_unanswered_release_fails_only_in_answer_and_check_cells(module, module_
     for cell, output in errors:
         assert is_answer_or_check(cell), f"unexpected error in cell {nbgrader_meta(cell).get('grade_id')}"
         assert output.output_type == "error", output
-        assert "Write your answer" in output.evalue or "not answered" in output.evalue, output.evalue
+        assert "not answered" in output.evalue.lower(), output.evalue
     failed = {nbgrader_meta(c)["grade_id"] for c, _ in errors}
     checks = {
         nbgrader_meta(c)["grade_id"] for c in saved.cells if c.cell_type == "code" and nbgrader_meta(c).get("grade")
     }
-    assert checks and checks <= failed, f"check cells that did not fail: {checks - failed}"
+    if module.kind == "evaluation":  # nothing graded: nothing fails
+        assert not checks and not errors, errors
+    else:
+        assert checks and checks <= failed, f"check cells that did not fail: {checks - failed}"
     assert page.stderr.count() == len(errors), "JupyterLab shows a different number of errors than it saved"
 
 
@@ -146,15 +150,22 @@ def test_every_control_is_labelled_and_moves_what_is_shown_from_the_keyboard(mod
             f"widget output {i} has controls this test cannot operate yet: {unknown}; "
             "teach tests/browser/lab.py (CONTROLS, press_to_change) how"
         )
-        for kind, box in controls(view):
-            assert control_label(kind, box), f"a {kind} in widget output {i} has no label (description)"
+        # Controls are looked up again after each change: a case player's options change with every choice.
+        k = 0
+        while k < len(found := controls(view)):
+            kind, box = found[k]
+            label = control_label(kind, box)
+            assert label, f"a {kind} in widget output {i} has no label (description)"
             page.wait_settled(view)
             before = page.shown(view)
+            restarts = label.startswith("Play the case again")  # at the case's start, restarting shows the same
             press_to_change(page, kind, box)
-            page.wait_shown_changes(view, before)
+            if kind not in INPUT_KINDS and not restarts:
+                page.wait_shown_changes(view, before)
             operated += 1
+            k += 1
         page.shot(f"widget-{i}-after-keyboard", view)
-    assert operated == views.locator(", ".join(CONTROLS.values())).count()
+    assert operated >= views.locator(", ".join(CONTROLS.values())).count()
 
 
 def test_validate_reports_the_unanswered_release_as_failing(module, module_run):
@@ -162,6 +173,9 @@ def test_validate_reports_the_unanswered_release_as_failing(module, module_run):
     every cell whatever happens), so this is the release as a trainee first validates it."""
     page = module_run(module)
     kind, text = page.validate()
+    if module.kind == "evaluation":  # nothing graded: a blank evaluation validates
+        assert "validation-success" in kind, text
+        return
     assert "validation-failed" in kind, text
     graded = [c for c in nbformat.read(release_path(module), as_version=4).cells if nbgrader_meta(c).get("grade")]
     assert text.count("The following cell failed") == len(graded), text[:3000]
