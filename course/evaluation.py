@@ -120,9 +120,7 @@ def form(path: Path | str = ANSWERS_FILE):
         control.description_allow_html = False
         controls[q["name"]] = control
         rows.append(w.VBox([label, control]))
-    button = w.Button(
-        description="Save my answers", button_style="primary", icon="save", layout=w.Layout(width="auto")
-    )
+    button = w.Button(description="Save my answers", button_style="primary", icon="save", layout=w.Layout(width="auto"))
     status = w.HTML()
 
     def on_save(_):

@@ -256,9 +256,17 @@ def _export(args) -> int:
 
 def _certificates(args) -> int:
     # start-up cost: each command imports only what it uses
-    from .certificates import write_certificates
+    from .certificates import requirement, write_certificates
+    from .results import collect_data
 
     ws = _open(args)
-    paths = write_certificates(ws)
+    data = collect_data(ws)
+    paths = write_certificates(ws, data)
+    need = requirement(ws.provider(), data)
+    trainees = data.table["trainee"].nunique() if "trainee" in data.table else 0
+    print(
+        f"a certificate needs: {need.describe()}; {len(paths)} of {trainees} trainee(s) have done so "
+        "(the report shows where each one stands)"
+    )
     print(f"wrote {len(paths)} certificate(s) in {ws.path / 'certificates'}" + "".join(f"\n  {p.name}" for p in paths))
     return 0

@@ -102,6 +102,7 @@ def test_a_whole_cohort_cycle_from_the_command_line(tmp_path, cohort_home, capsy
         assert main(["cohort", command, "autumn", "--home", str(cohort_home)]) == 0
     out = capsys.readouterr().out
     assert "2 who may need help" in out and "canvas.csv" in out and "wrote 1 certificate(s)" in out
+    assert "a certificate needs: pass 01-assessment" in out
     assert (ws.path / "reports" / "report.html").is_file() and (ws.path / "certificates" / "ana.html").is_file()
     assert main(["cohort", "list", "--home", str(cohort_home)]) == 0
     assert "autumn" in capsys.readouterr().out
