@@ -41,14 +41,7 @@ _RUN_JS = """async ([tags, content]) => {
 #: Violations of the course's own content that only a change to a module's text can remove (the lead
 #: rewrites the modules): (module id, cell id, rule id) -> the change. Reported as warnings while they
 #: occur; an entry that no longer occurs fails the test, so the list never outlives its reason.
-AWAITING_NOTEBOOK_CHANGE = {
-    (
-        "02-dosing",
-        "studies",
-        "scrollable-region-focusable",
-    ): "the cell shows a wide pandas table that scrolls sideways; it should show plots.regimens_table(), "
-    "which wraps every note to the notebook's width",
-}
+AWAITING_NOTEBOOK_CHANGE: dict[tuple[str, str, str], str] = {}
 
 
 @dataclass
