@@ -12,6 +12,7 @@ processes, folders) is removed when it ends.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import fcntl
 import json
 import os
@@ -516,12 +517,10 @@ def run_in_kernel(hub: Hub, user: str, codes: list[str], timeout: float = 600) -
     kernel = hub.post(user, f"/user/{user}/api/kernels", json={"name": "python3"})
     assert kernel.ok, kernel.text
     ws = f"{hub.url.replace('http', 'ws', 1)}/user/{user}/api/kernels/{kernel.json()['id']}/channels"
-    # A fresh event loop in this thread: the caller may have one running already (pytest plugins, a pool).
-    loop = asyncio.new_event_loop()
-    try:
-        replies = loop.run_until_complete(execute(ws, hub.tokens[user], codes, timeout))
-    finally:
-        loop.close()
+    # An event loop of its own, in a thread of its own: this thread may have a loop running already
+    # (Playwright's sync API keeps one for the browser tests of the same pytest session).
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        replies = pool.submit(asyncio.run, execute(ws, hub.tokens[user], codes, timeout)).result()
     kernels = owned_by(descendants(hub.server_pid(user)), user, "ipykernel")
     assert len(kernels) == 1, kernels
     return replies, kernels[0]
