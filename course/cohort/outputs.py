@@ -232,7 +232,8 @@ def _joined(a, b) -> str:
     return a + b
 
 
-def _text_of(output) -> str:
+def output_text(output) -> str:
+    """The text an output shows: a stream's text, an error's traceback, or the plain-text form of data."""
     if output.get("output_type") == "stream":
         text = output.get("text", "")
     elif output.get("output_type") == "error":
@@ -260,7 +261,7 @@ def bound_notebook(nb, limits: Limits = LIMITS) -> list[tuple[str, int]]:
             continue
         cell["outputs"], used = bound_outputs(cell.get("outputs", []), limits, room)
         room -= used
-        cut = sum(cut_sizes(_text_of(o)) for o in cell["outputs"])
+        cut = sum(cut_sizes(output_text(o)) for o in cell["outputs"])
         if cut:
             cells.append((cell_name(cell, number), cut))
     return cells

@@ -95,11 +95,12 @@ def collect_data(ws: Workspace) -> CohortData:
                                     pending=bool(grade.needs_manual_grade),
                                 )
                             )
-    table = cohort_table(pd.DataFrame(rows, columns=_ROW_COLUMNS), ws.settings.pass_fraction)
+    table = cohort_table(pd.DataFrame(rows, columns=ROW_COLUMNS), ws.settings.pass_fraction)
     return CohortData(modules, max_points, table, pd.DataFrame(items, columns=_ITEM_COLUMNS), ws.settings.pass_fraction)
 
 
-_ROW_COLUMNS = [
+#: The columns of a results table's rows (``cohort_table``'s input).
+ROW_COLUMNS = [
     "trainee",
     "name",
     "sortable_name",
@@ -118,8 +119,8 @@ _ITEM_COLUMNS = ["trainee", "module", "item", "score", "points", "pending"]
 
 def cohort_table(rows: pd.DataFrame, pass_fraction: float) -> pd.DataFrame:
     """Add ``percent``, ``complete`` (graded, nothing pending) and ``passed`` to per-submission rows."""
-    if not isinstance(rows, pd.DataFrame) or set(_ROW_COLUMNS) - set(rows.columns):
-        raise ValueError(f"rows must be a DataFrame with the columns {', '.join(_ROW_COLUMNS)}.")
+    if not isinstance(rows, pd.DataFrame) or set(ROW_COLUMNS) - set(rows.columns):
+        raise ValueError(f"rows must be a DataFrame with the columns {', '.join(ROW_COLUMNS)}.")
     if not isinstance(pass_fraction, (int, float)) or not 0 <= pass_fraction <= 1 or math.isnan(pass_fraction):
         raise ValueError("pass_fraction must be a number from 0 to 1.")
     table = rows.copy()

@@ -31,7 +31,17 @@ from pathlib import Path
 import nbformat
 
 from .answers import MAX_BYTES, BadAnswers, parse_report
-from .outputs import LIMITS, NBGRADER_MARK, NOTE_PATTERN, LimitOutputSize, Limits, add_notes, bounded, human
+from .outputs import (
+    LIMITS,
+    NBGRADER_MARK,
+    NOTE_PATTERN,
+    LimitOutputSize,
+    Limits,
+    add_notes,
+    bounded,
+    human,
+    output_text,
+)
 from .sandbox import die_with_parent
 from .statuses import describe_exit
 from .tampering import PROBE, compare
@@ -421,7 +431,7 @@ def timed_out_or_failed_cells(nb) -> list:
                 found["timed-out"].append(name)
             elif output.get("output_type") == "error" and output.get("ename", "").endswith("MemoryError"):
                 found["memory-limit"].append(name)
-            text = _output_text(output)
+            text = output_text(output)
             sizes = [float(n) * {"MB": 1e6, "kB": 1e3, "bytes": 1}[u] for n, u in NOTE_PATTERN.findall(text)]
             if sizes or NBGRADER_MARK in text:
                 found["output-truncated"].append(name)
@@ -431,13 +441,3 @@ def timed_out_or_failed_cells(nb) -> list:
         for name in dict.fromkeys(found["output-truncated"])
     ]
     return [[code, ", ".join(dict.fromkeys(cells))] for code, cells in found.items() if cells]
-
-
-def _output_text(output) -> str:
-    if output.get("output_type") == "stream":
-        text = output.get("text", "")
-    elif output.get("output_type") == "error":
-        text = "\n".join(str(line) for line in output.get("traceback", []))
-    else:
-        text = output.get("data", {}).get("text/plain", "")
-    return text if isinstance(text, str) else ""

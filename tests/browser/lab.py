@@ -536,6 +536,13 @@ def control_label(kind: str, box: Locator) -> str:
     return (box.locator(".widget-label").first.text_content() or "").strip()
 
 
+def _wait_until_changed(page: LabPage, element: Locator, read_js: str, before) -> None:
+    """Wait until ``read_js`` (a JavaScript function of the element) reads something other than ``before``."""
+    page.page.wait_for_function(
+        f"([e, before]) => ({read_js})(e) !== before", arg=[element.element_handle(), before], timeout=UI_WAIT
+    )
+
+
 def press_to_change(page: LabPage, kind: str, box: Locator) -> None:
     """Change a control with the keyboard alone, as a trainee without a mouse would; check it moved.
 
@@ -567,9 +574,7 @@ def press_to_change(page: LabPage, kind: str, box: Locator) -> None:
         select.focus()
         keys.press("Control+ArrowDown")
         keys.press("Control+Space")
-        page.page.wait_for_function(
-            f"([s, before]) => ({chosen})(s) !== before", arg=[select.element_handle(), before], timeout=UI_WAIT
-        )
+        _wait_until_changed(page, select, chosen, before)
     elif kind == "date picker":
         field = box.locator("input")
         before = field.input_value()
@@ -588,9 +593,7 @@ def press_to_change(page: LabPage, kind: str, box: Locator) -> None:
         before = box.evaluate(checked)
         radios.nth(1 if before != 1 else 2).focus()
         keys.press("Space")
-        page.page.wait_for_function(
-            f"([b, before]) => ({checked})(b) !== before", arg=[box.element_handle(), before], timeout=UI_WAIT
-        )
+        _wait_until_changed(page, box, checked, before)
     elif kind == "text area":
         area = box.locator("textarea")
         before = area.input_value()

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from course.cohort.export import CANVAS_FIXED, canvas_csv, export, grades_csv
 from course.cohort.report import write_report
-from course.cohort.results import cohort_table, collect_data, item_table, needs_help
+from course.cohort.results import ROW_COLUMNS, cohort_table, collect_data, item_table, needs_help
 
 from .conftest import ANA_WRITTEN, AUTO_POINTS, BEN_WRITTEN, CHECKS, MAX_POINTS, MODULE, checks_of
 
@@ -126,21 +126,6 @@ def test_bad_inputs_are_refused():
         item_table(_items([[1]], [0]))
     with pytest.raises(ValueError, match="pass_fraction"):
         cohort_table(
-            pd.DataFrame(
-                columns=[
-                    "trainee",
-                    "name",
-                    "sortable_name",
-                    "email",
-                    "section",
-                    "module",
-                    "status",
-                    "score",
-                    "max_score",
-                    "pending_manual",
-                    "detail",
-                    "submitted",
-                ]
-            ),
+            pd.DataFrame(columns=ROW_COLUMNS),
             1.5,
         )
